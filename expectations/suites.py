@@ -1,0 +1,113 @@
+"""Expectation suites: structural ones generated from the schema module, semantic ones
+hand-written in ``semantic.json``.
+
+Suites are stored as Great Expectations 1.x JSON (``{"name": …, "expectations": [{"type": …,
+"kwargs": …, "meta": …}]}``) without GX's random ids, so a regenerated file is byte-identical
+to the committed one unless the schema changed. Regenerate with
+``python -m expectations.suites``; a test fails when the committed files are stale.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from transforms.schema import TABLES, Column, Table
+
+SUITES_DIR = Path(__file__).resolve().parent
+SEMANTIC_FILE = SUITES_DIR / "semantic.json"
+# What ExpectColumnValuesToBeOfType observes for each logical type's pandas dtype
+# (measured on GX 1.24 with pandas 3: text is "str", nullable Int32 is "int32", …).
+GX_TYPES = {
+    "string": "str",
+    "int16": "int16",
+    "int32": "int32",
+    "int64": "int64",
+    "float64": "float64",
+    "boolean": "bool",
+    "date": "datetime64",
+    "list<int32>": None,  # an object column; its element types are checked semantically
+}
+
+
+def structural_file(table: Table) -> Path:
+    return SUITES_DIR / f"{table.name}.structural.json"
+
+
+def _expectation(kind: str, meta: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    return {"type": kind, "kwargs": kwargs, "meta": meta or {"generated_from": "schema"}}
+
+
+def _column_expectations(column: Column) -> list[dict[str, Any]]:
+    found = []
+    gx_type = GX_TYPES[column.type]
+    if gx_type is not None:
+        found.append(_expectation("expect_column_values_to_be_of_type",
+                                  column=column.name, type_=gx_type))
+    if column.required:
+        found.append(_expectation("expect_column_values_to_not_be_null", column=column.name))
+    if column.enum:
+        found.append(_expectation("expect_column_values_to_be_in_set",
+                                  column=column.name, value_set=list(column.enum)))
+    if column.type != "date" and (column.minimum is not None or column.maximum is not None):
+        found.append(_expectation("expect_column_values_to_be_between", column=column.name,
+                                  min_value=column.minimum, max_value=column.maximum))
+    return found
+
+
+def structural_suite(table: Table) -> dict[str, Any]:
+    expectations = [
+        _expectation("expect_table_columns_to_match_ordered_list",
+                     column_list=table.column_names),
+        _expectation("expect_table_row_count_to_be_between",
+                     min_value=table.min_rows, max_value=table.max_rows),
+    ]
+    if len(table.primary_key) == 1:
+        expectations.append(_expectation("expect_column_values_to_be_unique",
+                                         column=table.primary_key[0]))
+    else:
+        expectations.append(_expectation("expect_compound_columns_to_be_unique",
+                                         column_list=list(table.primary_key)))
+    for column in table.columns:
+        expectations += _column_expectations(column)
+    return {"name": f"{table.name}.structural", "expectations": expectations,
+            "meta": {"table": table.name, "generated_by": "expectations/suites.py"}}
+
+
+def render(suite: dict[str, Any]) -> str:
+    return json.dumps(suite, indent=2, ensure_ascii=False) + "\n"
+
+
+def load_semantic() -> dict[str, Any]:
+    return json.loads(SEMANTIC_FILE.read_text(encoding="utf-8"))
+
+
+def load_suites() -> dict[str, tuple[str, list[dict[str, Any]]]]:
+    """Suite name -> (table it runs on, expectations): per table the committed structural
+    suite and the hand-written semantic one, then the cross-table suites."""
+    semantic = load_semantic()
+    suites: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+    for table in TABLES.values():
+        structural = json.loads(structural_file(table).read_text(encoding="utf-8"))
+        suites[structural["name"]] = (table.name, structural["expectations"])
+        checks = semantic.get("tables", {}).get(table.name, {}).get("expectations", [])
+        if checks:
+            suites[f"{table.name}.semantic"] = (table.name, checks)
+    for name, cross in semantic.get("cross_table", {}).items():
+        suites[name] = (name, cross["expectations"])
+    return suites
+
+
+def write_structural_suites() -> list[Path]:
+    written = []
+    for table in TABLES.values():
+        path = structural_file(table)
+        path.write_text(render(structural_suite(table)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in write_structural_suites():
+        print(f"wrote {written_path.relative_to(SUITES_DIR.parent)}")

@@ -1,0 +1,325 @@
+"""Publish immutable, versioned releases into an output folder.
+
+Layout::
+
+    <output>/releases/<version>/   tables (.parquet, .csv), datapackage.json, validation.json,
+                                   CHANGES.md, changes.json, source/, SHA256SUMS
+    <output>/index.json            every version, newest last
+    <output>/latest.json           the newest version
+
+A release is built in a hidden temporary folder inside the output, then renamed into place;
+index.json and latest.json are replaced atomically, latest last. A lock file serialises runs
+on one output. Nothing ever writes into a published version folder again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flows.changes import diff_releases, render_changes_markdown
+from flows.errors import PublishError
+from flows.formats import csv_bytes, parquet_bytes, to_arrow
+from flows.ingest import BUNDLED_METADATA, SourceText
+from transforms.schema import SCHEMA_VERSION, TABLES, frictionless_schema
+
+VERSION_RE = re.compile(r"^(?P<date>\d{4}\.\d{2}\.\d{2})(?:\.(?P<n>\d+))?$")
+INDEX_FILE = "index.json"
+LATEST_FILE = "latest.json"
+LOCK_FILE = ".lock"
+RELEASES_DIR = "releases"
+SOURCE_DIR = "source"
+LICENCE = {
+    "name": "CC-BY-SA-4.0",
+    "title": "Creative Commons Attribution-ShareAlike 4.0 International",
+    "path": "https://creativecommons.org/licenses/by-sa/4.0/",
+}
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    status: str  # "published" or "unchanged"
+    version: str
+    path: Path
+    content_hash: str
+    row_counts: dict[str, int]
+    changes: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class BuiltTable:
+    name: str
+    parquet: bytes
+    csv: bytes
+    rows: int
+
+
+def build_tables(tables: dict[str, pd.DataFrame]) -> dict[str, BuiltTable]:
+    built = {}
+    for name, table in TABLES.items():
+        if name not in tables:
+            raise PublishError(f"The extract step produced no {name!r} table.")
+        arrow_table = to_arrow(table, tables[name])
+        built[name] = BuiltTable(name, parquet_bytes(arrow_table), csv_bytes(table, arrow_table),
+                                 arrow_table.num_rows)
+    return built
+
+
+def content_hash(built: dict[str, BuiltTable]) -> str:
+    """Hash of the published data (CSV bytes per table) and the schema version."""
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
+    for name in sorted(built):
+        digest.update(f"{name}\n".encode())
+        digest.update(built[name].csv)
+    return digest.hexdigest()
+
+
+def read_index(output: Path) -> dict[str, Any]:
+    path = output / INDEX_FILE
+    if not path.exists():
+        return {"versions": []}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise PublishError(f"Cannot read {path}: {error}. Fix or remove it; releases are "
+                           f"untouched.") from error
+
+
+def next_version(existing: list[str], today: dt.date) -> str:
+    stem = today.strftime("%Y.%m.%d")
+    same_day = [VERSION_RE.match(v) for v in existing]
+    taken = [int(m["n"] or 0) for m in same_day if m and m["date"] == stem]
+    if not taken:
+        return stem
+    return f"{stem}.{max(taken) + 1}"
+
+
+@contextlib.contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Exclusive lock on the output folder; a second run waits for the first."""
+    output.mkdir(parents=True, exist_ok=True)
+    with open(output / LOCK_FILE, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def publish_release(
+    tables: dict[str, pd.DataFrame],
+    source: SourceText,
+    validation_report: dict[str, Any],
+    output: str | os.PathLike[str],
+    now: dt.datetime | None = None,
+    before_rename: Callable[[Path], None] | None = None,
+) -> PublishResult:
+    """Write a new release unless the data equals the latest one.
+
+    ``before_rename`` is called with the finished temporary folder just before it is renamed
+    into place (tests use it to inject a failure at the worst moment).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    output = Path(output)
+    built = build_tables(tables)
+    digest = content_hash(built)
+    row_counts = {name: b.rows for name, b in built.items()}
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        probe = output / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise PublishError(f"Output location {output} is not writable: "
+                           f"{error.strerror or error}.") from error
+    with output_lock(output):
+        index = read_index(output)
+        versions = index.get("versions", [])
+        latest = versions[-1] if versions else None
+        if latest and latest.get("content_hash") == digest:
+            return PublishResult("unchanged", latest["version"],
+                                 output / RELEASES_DIR / latest["version"], digest, row_counts)
+        version = next_version([v["version"] for v in versions], now.date())
+        previous_dir = output / RELEASES_DIR / latest["version"] if latest else None
+        releases = output / RELEASES_DIR
+        releases.mkdir(exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=output, prefix=f".staging-{version}-"))
+        try:
+            changes = _write_release_files(staging, built, source, validation_report, version,
+                                           previous_dir, latest, now, digest)
+            files = _checksum_files(staging)
+            if before_rename is not None:
+                before_rename(staging)
+            final = releases / version
+            os.rename(staging, final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        entry = {
+            "version": version,
+            "published_at": now.isoformat(timespec="seconds"),
+            "schema_version": SCHEMA_VERSION,
+            "source_sha256": source.sha256,
+            "source_origin": source.origin,
+            "content_hash": digest,
+            "row_counts": row_counts,
+            "files": files,
+        }
+        index = {"name": "mekdata", "versions": [*versions, entry]}
+        _atomic_write(output / INDEX_FILE, _json_bytes(index))
+        _atomic_write(output / LATEST_FILE, _json_bytes({
+            "version": version, "path": f"{RELEASES_DIR}/{version}/",
+            "published_at": entry["published_at"],
+        }))
+        return PublishResult("published", version, final, digest, row_counts, changes)
+
+
+def _write_release_files(folder: Path, built: dict[str, BuiltTable], source: SourceText,
+                         validation_report: dict[str, Any], version: str,
+                         previous_dir: Path | None, previous_entry: dict | None,
+                         now: dt.datetime, digest: str) -> dict[str, Any]:
+    for name, table in built.items():
+        (folder / f"{name}.parquet").write_bytes(table.parquet)
+        (folder / f"{name}.csv").write_bytes(table.csv)
+    (folder / "validation.json").write_bytes(_json_bytes(validation_report))
+    source_dir = folder / SOURCE_DIR
+    source_dir.mkdir()
+    source_name = _source_file_name(source)
+    (source_dir / source_name).write_text(source.text, encoding="utf-8")
+    (source_dir / "metadata.json").write_bytes(_json_bytes(_source_metadata(source)))
+    changes = diff_releases(previous_dir, folder, previous_entry.get("version")
+                            if previous_entry else None, version)
+    (folder / "changes.json").write_bytes(_json_bytes(changes))
+    (folder / "CHANGES.md").write_text(render_changes_markdown(changes), encoding="utf-8")
+    (folder / "datapackage.json").write_bytes(
+        _json_bytes(datapackage(built, source, version, now, digest)))
+    return changes
+
+
+def _source_file_name(source: SourceText) -> str:
+    if source.origin.startswith(("http://", "https://")):
+        return "source.txt"
+    return Path(source.origin).name or "source.txt"
+
+
+def _source_metadata(source: SourceText) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
+    if BUNDLED_METADATA.exists():
+        bundled = json.loads(BUNDLED_METADATA.read_text(encoding="utf-8"))
+        if bundled.get("sha256") == source.sha256:
+            metadata.update(bundled)
+    metadata.update({
+        "origin": source.origin,
+        "sha256": source.sha256,
+        "bytes": source.byte_count,
+        "encoding": source.encoding,
+        "file": _source_file_name(source),
+        "note": "The text is stored as decoded UTF-8; sha256 and bytes are of the input as read.",
+    })
+    if source.http:
+        metadata["http"] = source.http
+    return metadata
+
+
+def datapackage(built: dict[str, BuiltTable], source: SourceText, version: str,
+                now: dt.datetime, digest: str) -> dict[str, Any]:
+    metadata = _source_metadata(source)
+    resources = []
+    for name, table in built.items():
+        declared = TABLES[name]
+        resources.append({
+            "name": name,
+            "title": declared.title,
+            "description": declared.description,
+            "path": f"{name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"',
+                        "doubleQuote": True, "header": True},
+            "bytes": len(table.csv),
+            "hash": f"sha256:{_sha256(table.csv)}",
+            "schema": frictionless_schema(declared),
+            "mekdata:parquet": {
+                "path": f"{name}.parquet",
+                "bytes": len(table.parquet),
+                "hash": f"sha256:{_sha256(table.parquet)}",
+                "compression": "zstd",
+            },
+            "mekdata:rows": table.rows,
+        })
+    return {
+        "profile": "tabular-data-package",
+        "name": "mekdata",
+        "title": "People's Mojahedin Organization of Iran: datasets from the Wikipedia article",
+        "description": "Designations, electoral history, membership estimates, references, "
+                       "notes and data-quality findings extracted from the text of the "
+                       "Wikipedia article, each row traceable to its source line and citations.",
+        "version": version,
+        "schema_version": SCHEMA_VERSION,
+        "created": now.isoformat(timespec="seconds"),
+        "content_hash": digest,
+        "licenses": [LICENCE],
+        "sources": [{
+            "title": metadata.get("title", "Source text"),
+            "path": metadata.get("url", source.origin),
+            "origin": source.origin,
+            "sha256": source.sha256,
+            "attribution": metadata.get(
+                "attribution", "Wikipedia contributors, licensed under CC BY-SA 4.0."),
+        }],
+        "contributors": [{"title": "Wikipedia contributors", "role": "author"}],
+        "resources": resources,
+    }
+
+
+def _checksum_files(folder: Path) -> list[dict[str, Any]]:
+    """Write SHA256SUMS for every file in the release and return the index's file list."""
+    entries = []
+    lines = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        digest = _sha256(data)
+        lines.append(f"{digest}  {relative}\n")
+        entries.append({"path": relative, "bytes": len(data), "sha256": digest})
+    sums = "".join(lines).encode("utf-8")
+    (folder / "SHA256SUMS").write_bytes(sums)
+    entries.append({"path": "SHA256SUMS", "bytes": len(sums), "sha256": _sha256(sums)})
+    return entries

@@ -1,0 +1,167 @@
+"""Run the expectation suites with Great Expectations; decide whether a release may publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import pandas as pd
+
+from expectations.suites import load_semantic, load_suites
+from flows.errors import ValidationFailed
+
+SAMPLE_VALUES = 5
+CITATION_COLUMNS = ("citations", "enrichment_citations")
+
+
+def citation_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every (table, source_line, ref_number) that a row of any table cites."""
+    records = []
+    for name, frame in tables.items():
+        for column in CITATION_COLUMNS:
+            if column not in frame.columns:
+                continue
+            for line, numbers in zip(frame["source_line"], frame[column], strict=True):
+                records += [{"table": name, "source_line": int(line), "ref_number": int(n)}
+                            for n in numbers]
+    return pd.DataFrame({
+        "table": pd.array([r["table"] for r in records], dtype="str"),
+        "source_line": pd.array([r["source_line"] for r in records], dtype="Int32"),
+        "ref_number": pd.array([r["ref_number"] for r in records], dtype="Int32"),
+    })
+
+
+def expectation_parameters(tables: dict[str, pd.DataFrame], now: dt.datetime) -> dict[str, Any]:
+    references = sorted(int(n) for n in tables["references"]["ref_number"])
+    findings = tables["findings"]
+    dangling = findings.loc[findings["kind"] == "dangling_citation", "ref_number"].dropna()
+    return {
+        "today": now.strftime("%Y-%m-%dT00:00:00"),
+        "current_year": now.year,
+        "reference_numbers": references,
+        "resolvable_reference_numbers": sorted(set(references) | {int(n) for n in dangling}),
+    }
+
+
+def _gx_context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return gx, context
+
+
+def validate_tables(tables: dict[str, pd.DataFrame], now: dt.datetime | None = None
+                    ) -> dict[str, Any]:
+    """Validate every table and the cross-table links; raise ValidationFailed on any failure.
+
+    Returns the validation report (JSON-ready) for the release.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    gx, context = _gx_context()
+    semantic = load_semantic()
+    suites = load_suites()
+    frames = dict(tables)
+    frames["citation_links"] = citation_links(tables)
+    parameters = expectation_parameters(tables, now)
+    datasource = context.data_sources.add_pandas("mekdata")
+    report: dict[str, Any] = {
+        "validated_at": now.isoformat(timespec="seconds"),
+        "great_expectations_version": gx.__version__,
+        "success": True,
+        "suites": {},
+    }
+    for name, (frame_name, expectations) in suites.items():
+        frame = frames[frame_name]
+        if name.endswith(".semantic"):
+            frame = _with_derived(frame, semantic["tables"].get(frame_name, {}))
+        suite = gx.ExpectationSuite(name=name, expectations=expectations)
+        if len(suite.expectations) != len(expectations):
+            raise ValidationFailed(
+                f"Suite {name!r}: {len(expectations) - len(suite.expectations)} expectation(s) "
+                f"were not understood by Great Expectations {gx.__version__}; fix "
+                f"expectations/ before publishing.")
+        suite = context.suites.add(suite)
+        batch = (datasource.add_dataframe_asset(name=name)
+                 .add_batch_definition_whole_dataframe("all_rows")
+                 .get_batch(batch_parameters={"dataframe": frame}))
+        result = batch.validate(suite, expectation_parameters=parameters)
+        report["suites"][name] = _summarise(result)
+        report["success"] = report["success"] and report["suites"][name]["success"]
+    if not report["success"]:
+        raise ValidationFailed(failure_message(report))
+    return report
+
+
+def _with_derived(frame: pd.DataFrame, semantic_table: dict[str, Any]) -> pd.DataFrame:
+    derived = semantic_table.get("derived_columns", {})
+    if not derived:
+        return frame
+    frame = frame.copy()
+    for column, expression in derived.items():
+        frame[column] = frame.eval(expression).astype("float64")
+    return frame
+
+
+def _summarise(result) -> dict[str, Any]:
+    failed = []
+    for item in result.results:
+        exception = item.exception_info or {}
+        raised = exception.get("raised_exception") if isinstance(exception, dict) else False
+        if item.success and not raised:
+            continue
+        config = item.expectation_config
+        kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+        details = item.result or {}
+        failed.append({
+            "expectation": config.type,
+            "column": kwargs.get("column") or kwargs.get("column_A") or kwargs.get("column_list"),
+            "kwargs": kwargs,
+            "unexpected_count": details.get("unexpected_count"),
+            "sample": [_jsonable(v) for v in (details.get("partial_unexpected_list") or [])
+                       ][:SAMPLE_VALUES],
+            "observed_value": _jsonable(details.get("observed_value")),
+            "exception": exception.get("exception_message") if raised else None,
+        })
+    statistics = result.statistics
+    return {
+        "success": not failed,
+        "evaluated": statistics["evaluated_expectations"],
+        "successful": statistics["successful_expectations"] - sum(
+            1 for f in failed if f["exception"]),
+        "failed": failed,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict | list | tuple):
+        return str(value) if isinstance(value, dict) else [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def failure_message(report: dict[str, Any]) -> str:
+    parts = []
+    for name, suite in report["suites"].items():
+        for failure in suite["failed"]:
+            what = failure["expectation"].removeprefix("expect_").replace("_", " ")
+            column = failure["column"]
+            sample = failure["sample"] or failure["observed_value"]
+            text = f"{name}.{column}: expected {what}" if column else f"{name}: expected {what}"
+            if failure["exception"]:
+                text += f" (could not evaluate: {failure['exception']})"
+            elif sample not in (None, []):
+                text += f", offending values {sample}"
+            parts.append(text)
+    return ("Validation failed, nothing was published: " + "; ".join(parts) + ".")
+
+
+def summary_lines(report: dict[str, Any]) -> list[str]:
+    return [
+        f"{name}: {suite['successful']}/{suite['evaluated']} expectations met"
+        for name, suite in report["suites"].items()
+    ]

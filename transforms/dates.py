@@ -1,0 +1,103 @@
+"""Partial dates as the article writes them: "8 July 1997", "September 21, 2012", "May 2002", "1981".
+
+A month-precision date is stored as the first day of its month and a year-precision date as
+1 January, always together with its precision, so no reader mistakes either for a day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+MONTHS |= {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
+MONTHS["sept"] = 9
+MONTH_NAME = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+YEAR = r"(?:1[89]\d\d|20\d\d)"
+DAY_MONTH_YEAR_RE = re.compile(rf"\b(?P<day>[0-3]?\d)\s+(?P<month>{MONTH_NAME}),?\s+(?P<year>{YEAR})\b")
+MONTH_DAY_YEAR_RE = re.compile(rf"\b(?P<month>{MONTH_NAME})\s+(?P<day>[0-3]?\d),?\s+(?P<year>{YEAR})\b")
+MONTH_YEAR_RE = re.compile(rf"\b(?P<month>{MONTH_NAME})\s+(?P<year>{YEAR})\b")
+YEAR_RE = re.compile(rf"(?<![\d,.])(?<!\d,)(?P<year>{YEAR})(?!\d)(?!,\d)")
+ISO_DATE_RE = re.compile(rf"\b(?P<year>{YEAR})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
+
+PRECISIONS = ("day", "month", "year")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    value: dt.date
+    precision: str  # "day", "month" or "year"
+    start: int = 0  # offset of the match in the searched text
+    end: int = 0
+
+    def __str__(self) -> str:
+        if self.precision == "day":
+            return self.value.isoformat()
+        if self.precision == "month":
+            return self.value.strftime("%Y-%m")
+        return str(self.value.year)
+
+    def same_event(self, other: PartialDate) -> bool:
+        """True when both could name the same day: equal at the coarser of the two precisions."""
+        coarser = max(PRECISIONS.index(self.precision), PRECISIONS.index(other.precision))
+        if self.value.year != other.value.year:
+            return False
+        if coarser >= PRECISIONS.index("year"):
+            return True
+        if self.value.month != other.value.month:
+            return False
+        if coarser >= PRECISIONS.index("month"):
+            return True
+        return self.value.day == other.value.day
+
+
+def _month_number(name: str) -> int:
+    return MONTHS[name.rstrip(".").lower()]
+
+
+def _day_date(match: re.Match[str]) -> dt.date | None:
+    try:
+        return dt.date(int(match["year"]), _month_number(match["month"]), int(match["day"]))
+    except ValueError:  # "31 February": a typo in the text, not a date
+        return None
+
+
+def find_dates(text: str) -> list[PartialDate]:
+    """Every date in ``text`` at the precision written, in order, never overlapping."""
+    found: list[PartialDate] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(match: re.Match[str]) -> bool:
+        return all(match.end() <= a or match.start() >= b for a, b in taken)
+
+    def add(value: dt.date | None, precision: str, match: re.Match[str]) -> None:
+        if value is not None:
+            found.append(PartialDate(value, precision, match.start(), match.end()))
+        taken.append((match.start(), match.end()))
+
+    for pattern in (DAY_MONTH_YEAR_RE, MONTH_DAY_YEAR_RE):
+        for match in pattern.finditer(text):
+            if free(match):
+                add(_day_date(match), "day", match)
+    for match in ISO_DATE_RE.finditer(text):
+        if free(match):
+            try:
+                value = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+            except ValueError:
+                value = None
+            add(value, "day", match)
+    for match in MONTH_YEAR_RE.finditer(text):
+        if free(match):
+            add(dt.date(int(match["year"]), _month_number(match["month"]), 1), "month", match)
+    for match in YEAR_RE.finditer(text):
+        if free(match):
+            add(dt.date(int(match["year"]), 1, 1), "year", match)
+    return sorted(found, key=lambda d: d.start)
+
+
+def parse_date(text: str) -> PartialDate | None:
+    """The first date in ``text``, or None."""
+    dates = find_dates(text)
+    return dates[0] if dates else None

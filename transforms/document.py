@@ -1,0 +1,220 @@
+"""A document model of the flattened article text: lines, sections, paragraphs, sentences.
+
+Line numbers are 1-based and always those of the source text as given, so a row's
+``source_line`` can be checked against the raw file. Normalisation only touches what is
+invisible or layout (BOM, CR, NBSP and other odd spaces, trailing blanks); it never changes
+dashes or letters, so quotes stay verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from transforms.citations import Citation, find_citations
+
+BOM = "\ufeff"
+# Spaces that render like a blank but would break word-boundary regexes.
+ODD_SPACES_RE = re.compile(r"[\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\t]")
+ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\u2060]")
+# A heading in the flattened text: a short line with no sentence punctuation at its end and no
+# citation markers, standing alone between blank lines.
+HEADING_MAX_CHARS = 90
+HEADING_RE = re.compile(r"^[^\s\[].*[^.:;,\]\"”]$")
+REFERENCE_ITEM_RE = re.compile(r"^\s*\d+\.\s+\^")
+# Sentence boundary: terminal punctuation, optional closing quote, optional citation markers,
+# then white space and something that can start a sentence.
+SENTENCE_END_RE = re.compile(
+    r"""(?<=[.!?])["”’']?(?:\[[^\]\n]{1,40}\])*(?=\s+[A-Z0-9"“‘'(])"""
+)
+# Words whose trailing period is not a sentence end.
+ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "jr", "sr", "no", "vs", "p", "pp",
+     "inc", "ltd", "co", "e.g", "i.e", "etc", "approx", "fig", "vol", "ed", "eds", "rev"}
+)
+LAST_WORD_RE = re.compile(r"([A-Za-z.]+)\.$")
+
+
+def normalize_text(text: str) -> str:
+    """Fold encoding and layout noise while keeping line numbering and visible characters."""
+    text = text.removeprefix(BOM)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = ZERO_WIDTH_RE.sub("", text)
+    text = ODD_SPACES_RE.sub(" ", text)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    line: int
+    start: int  # character offset within the line
+    citations: tuple[Citation, ...]
+
+    @property
+    def reference_numbers(self) -> tuple[int, ...]:
+        return tuple(c.number for c in self.citations if c.kind == "reference")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    line: int
+    text: str
+    section: str | None
+
+    @cached_property
+    def sentences(self) -> tuple[Sentence, ...]:
+        return tuple(split_sentences(self.text, self.line))
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    start_line: int  # the heading line itself
+    end_line: int  # last line before the next heading
+
+
+@dataclass(frozen=True)
+class Document:
+    lines: tuple[str, ...]
+    sections: tuple[Section, ...] = field(default=())
+
+    @classmethod
+    def from_text(cls, text: str) -> Document:
+        lines = tuple(normalize_text(text).split("\n"))
+        return cls(lines=lines, sections=tuple(_find_sections(lines)))
+
+    def line(self, number: int) -> str:
+        return self.lines[number - 1]
+
+    def numbered_lines(self, start: int = 1, end: int | None = None):
+        """Yield (line_number, text) for the 1-based inclusive range."""
+        end = len(self.lines) if end is None else end
+        for number in range(start, end + 1):
+            yield number, self.lines[number - 1]
+
+    def section_of(self, line_number: int) -> str | None:
+        title = None
+        for section in self.sections:
+            if section.start_line > line_number:
+                break
+            title = section.title
+        return title
+
+    def find_section(self, pattern: re.Pattern[str]) -> Section | None:
+        return next((s for s in self.sections if pattern.search(s.title)), None)
+
+    @cached_property
+    def body_end(self) -> int:
+        """Last line of the article body: everything before the first notes/references list."""
+        for number, text in self.numbered_lines():
+            if REFERENCE_ITEM_RE.match(text):
+                return number - 1
+        return len(self.lines)
+
+    @cached_property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        """Body lines with prose; in the flattened text each paragraph is one line."""
+        return tuple(
+            Paragraph(line=number, text=text, section=self.section_of(number))
+            for number, text in self.numbered_lines(1, self.body_end)
+            if text.strip()
+        )
+
+    def sentences(self):
+        for paragraph in self.paragraphs:
+            yield from paragraph.sentences
+
+    def cited_sentences(self):
+        """Yield (sentence, reference numbers, citation rule) under the one documented rule:
+        a sentence's own markers (inside it or closing it); when it has none, the next
+        markers in the same paragraph (rule ``next_in_paragraph``); else none."""
+        for paragraph in self.paragraphs:
+            sentences = paragraph.sentences
+            for index, sentence in enumerate(sentences):
+                own = list(dict.fromkeys(sentence.reference_numbers))
+                if own:
+                    yield sentence, own, "sentence"
+                    continue
+                following = next(
+                    (s for s in sentences[index + 1:] if s.reference_numbers), None
+                )
+                if following is not None:
+                    first_cluster = _first_marker_cluster(following)
+                    yield sentence, first_cluster, "next_in_paragraph"
+                else:
+                    yield sentence, [], "none"
+
+
+def _is_heading(lines: tuple[str, ...], index: int) -> bool:
+    text = lines[index]
+    if not text or len(text) > HEADING_MAX_CHARS or not HEADING_RE.match(text):
+        return False
+    if REFERENCE_ITEM_RE.match(text):
+        return False
+    before_blank = index == 0 or not lines[index - 1].strip()
+    after_blank = index + 1 >= len(lines) or not lines[index + 1].strip()
+    return before_blank and after_blank
+
+
+def _find_sections(lines: tuple[str, ...]):
+    starts = [i for i in range(len(lines)) if _is_heading(lines, i)]
+    for position, index in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(lines)
+        yield Section(title=lines[index].strip(), start_line=index + 1, end_line=end)
+
+
+def split_sentences(text: str, line: int) -> list[Sentence]:
+    """Split a paragraph into sentences; citation markers stay with the sentence they close."""
+    sentences: list[Sentence] = []
+    start = 0
+    for match in SENTENCE_END_RE.finditer(text):
+        end = match.end()
+        candidate = text[start:end]
+        if _ends_with_abbreviation(text[start : match.start()]):
+            continue
+        _append_sentence(sentences, candidate, line, start)
+        start = end
+    _append_sentence(sentences, text[start:], line, start)
+    return sentences
+
+
+def _append_sentence(sentences: list[Sentence], raw: str, line: int, offset: int) -> None:
+    stripped = raw.strip()
+    if not stripped:
+        return
+    lead = len(raw) - len(raw.lstrip())
+    sentences.append(
+        Sentence(
+            text=stripped,
+            line=line,
+            start=offset + lead,
+            citations=tuple(find_citations(stripped)),
+        )
+    )
+
+
+def _ends_with_abbreviation(before_period: str) -> bool:
+    """True when the text up to (and including) the period ends in an abbreviation."""
+    match = LAST_WORD_RE.search(before_period)
+    if not match:
+        return False
+    word = match.group(1)
+    if re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word):  # initials and U.S., U.N., D.C.
+        return True
+    return word.lower() in ABBREVIATIONS
+
+
+def _first_marker_cluster(sentence: Sentence) -> list[int]:
+    """The first run of adjacent reference markers in a sentence ("[281][282][283]")."""
+    cluster: list[int] = []
+    previous_end = None
+    for citation in sentence.citations:
+        if citation.kind != "reference":
+            continue
+        if previous_end is not None and citation.start != previous_end:
+            break
+        cluster.append(citation.number)
+        previous_end = citation.start + len(citation.label) + 2
+    return cluster

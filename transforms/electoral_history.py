@@ -1,0 +1,255 @@
+"""electoral_history: rebuild the flattened "Electoral history" table and enrich it from prose.
+
+Flattened, the table reads::
+
+    Year Election/referendum Seats won/policy References
+    1979 Islamic Republic referendum Vote 'Yes' [5]
+    Assembly of Experts election
+    0 / 73 (0%)
+    Constitutional referendum Boycott [5]
+
+A year cell spans the rows below it until the next year; a seats cell may stand on its own
+line under its election. The table is anchored on its header row (the cells Year, Election,
+Seats), never on the section heading or a line number, and ends at the first blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from transforms.citations import reference_numbers, strip_citations
+from transforms.dates import find_dates
+from transforms.document import Document, Sentence
+from transforms.quality import Finding
+from transforms.schema import ELECTORAL_HISTORY, to_frame
+
+HEADER_RE = re.compile(r"^\s*Year\s+Election\S*.*\bSeats\b", re.I)
+YEAR_CELL_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d)\s+(?P<rest>.*)$")
+SEATS_RE = re.compile(
+    r"(?P<won>\d+)\s*/\s*(?P<total>\d+)(?:\s*\((?P<percent>\d+(?:\.\d+)?)\s*%\))?"
+)
+SEATS_CELL_RE = re.compile(rf"^\s*{SEATS_RE.pattern}\s*(?P<refs>(?:\[[^\]]+\]\s*)*)$")
+ELECTION_CELL_RE = re.compile(
+    r"^(?P<election>.+?\b(?:referendum|elections?|by-elections?|plebiscite))\b"
+    r"\s*(?P<result>.*?)\s*(?P<refs>(?:\[[^\]]+\]\s*)*)$",
+    re.I,
+)
+STANCES = (
+    (re.compile(r"\bboycott", re.I), "boycott"),
+    (re.compile(r"\bno candidates?\b", re.I), "no candidate"),
+    (re.compile(r"['‘’\"“]\s*yes\s*['‘’\"”]|\byes\b", re.I), "yes"),
+    (re.compile(r"['‘’\"“]\s*no\s*['‘’\"”]", re.I), "no"),
+)
+ELECTION_TYPES = (
+    (re.compile(r"assembly of experts", re.I), "assembly_of_experts"),
+    (re.compile(r"referendum|plebiscite", re.I), "referendum"),
+    (re.compile(r"presiden", re.I), "presidential"),
+    (re.compile(r"parliament|legislat|majlis", re.I), "parliamentary"),
+    (re.compile(r"local|council|municipal", re.I), "local"),
+)
+# Words every election name shares; the rest identifies which one a sentence is about.
+GENERIC_WORDS = {"election", "elections", "referendum", "iranian", "the", "of", "vote"}
+VOTES_RE = re.compile(r"(?P<votes>\d{1,3}(?:,\d{3})+|\d+)\s+votes\b")
+BARRED_RE = re.compile(
+    r"\b(?:refused to (?:permit|allow)|prevent\w*|barred|disqualified|banned)\s+"
+    r"(?P<candidate>(?:[A-Z][\w'-]+\s+){1,2}[A-Z][\w'-]+|[A-Z][\w'-]+\s+[A-Z][\w'-]+)"
+)
+CANDIDATE_LOST_RE = re.compile(r"\b(?:unable to win|failed to win|did not win|won no|lost)\b")
+RUN_OFF_RE = re.compile(r"\brun-?offs?\b", re.I)
+
+
+@dataclass
+class ElectionRow:
+    year: int
+    election: str
+    result_text: str | None
+    citations: list[int]
+    line: int
+    quote_lines: list[str]
+    seats_won: int | None = None
+    seats_total: int | None = None
+    stance: str | None = None
+    enrichment: dict = field(default_factory=dict)
+    enrichment_lines: list[int] = field(default_factory=list)
+    enrichment_citations: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def extract_electoral_history(document: Document) -> pd.DataFrame:
+    frame, _ = extract_electoral_history_with_findings(document)
+    return frame
+
+
+def extract_electoral_history_with_findings(
+    document: Document,
+) -> tuple[pd.DataFrame, list[Finding]]:
+    findings: list[Finding] = []
+    header_line = next(
+        (n for n, text in document.numbered_lines(1, document.body_end) if HEADER_RE.match(text)),
+        None,
+    )
+    if header_line is None:
+        findings.append(Finding(
+            kind="missing_section", severity="error", table="electoral_history",
+            detail="No electoral history table found: no header row with the cells "
+                   "'Year', 'Election…' and 'Seats…'."))
+        return _to_frame([]), findings
+    rows = _parse_rows(document, header_line, findings)
+    table_lines = {header_line} | {r.line for r in rows}
+    for row in rows:
+        _enrich(row, document, table_lines)
+    return _to_frame(rows), findings
+
+
+def _parse_rows(document: Document, header_line: int, findings: list[Finding]):
+    rows: list[ElectionRow] = []
+    year: int | None = None
+    for number, text in document.numbered_lines(header_line + 1, document.body_end):
+        if not text.strip():
+            break
+        seats = SEATS_CELL_RE.match(text)
+        if seats and rows and rows[-1].seats_total is None and rows[-1].stance is None:
+            _set_seats(rows[-1], seats)
+            rows[-1].result_text = seats.group(0).strip()
+            rows[-1].quote_lines.append(text.strip())
+            rows[-1].citations += [c for c in reference_numbers(text) if c not in rows[-1].citations]
+            continue
+        cell = text.strip()
+        year_match = YEAR_CELL_RE.match(cell)
+        if year_match:
+            year, cell = int(year_match["year"]), year_match["rest"]
+        election = ELECTION_CELL_RE.match(cell)
+        if election is None or year is None:
+            reason = "no year cell above it" if year is None else "no election name"
+            findings.append(Finding(
+                kind="unparsed", severity="error", table="electoral_history",
+                detail=f"Could not read electoral history row ({reason}): {text.strip()!r}",
+                source_line=number))
+            continue
+        row = ElectionRow(
+            year=year, election=election["election"].strip(),
+            result_text=election["result"] or None,
+            citations=reference_numbers(election["refs"]), line=number,
+            quote_lines=[text.strip()],
+        )
+        _read_result(row, findings)
+        rows.append(row)
+    return rows
+
+
+def _set_seats(row: ElectionRow, match: re.Match[str]) -> None:
+    row.seats_won, row.seats_total = int(match["won"]), int(match["total"])
+
+
+def _read_result(row: ElectionRow, findings: list[Finding]) -> None:
+    if not row.result_text:
+        return  # the seats may follow on the next line
+    if (seats := SEATS_RE.search(row.result_text)) is not None:
+        _set_seats(row, seats)
+        return
+    for pattern, stance in STANCES:
+        if pattern.search(row.result_text):
+            row.stance = stance
+            return
+    findings.append(Finding(
+        kind="unparsed", severity="warning", table="electoral_history",
+        detail=f"{row.year} {row.election}: unknown policy {row.result_text!r}",
+        source_line=row.line))
+
+
+def election_type(name: str) -> str:
+    for pattern, kind in ELECTION_TYPES:
+        if pattern.search(name):
+            return kind
+    return "other"
+
+
+def _identifying_words(name: str) -> set[str]:
+    return {w.lower()[:8] for w in re.findall(r"[A-Za-z]+", name)} - {
+        w[:8] for w in GENERIC_WORDS
+    }
+
+
+def _enrich(row: ElectionRow, document: Document, table_lines: set[int]) -> None:
+    """Read what the prose says about the same election: date, candidate, votes."""
+    kind = election_type(row.election)
+    type_pattern = next(p for p, k in ELECTION_TYPES if k == kind) if kind != "other" else None
+    for sentence in document.sentences():
+        if sentence.line in table_lines or type_pattern is None:
+            continue
+        plain = strip_citations(sentence.text)
+        if not re.search(rf"\b{row.year}\b", plain) or not type_pattern.search(plain):
+            continue
+        if not _is_about(row, plain, document, kind):
+            continue
+        _apply_sentence(row, sentence, plain)
+
+
+def _is_about(row: ElectionRow, plain: str, document: Document, kind: str) -> bool:
+    """With two elections of one kind in a year, the sentence must share a naming word."""
+    words = _identifying_words(row.election)
+    if not words or kind not in ("referendum", "other"):
+        return True
+    sentence_words = {w.lower()[:8] for w in re.findall(r"[A-Za-z]+", plain)}
+    return bool(words & sentence_words)
+
+
+def _apply_sentence(row: ElectionRow, sentence: Sentence, plain: str) -> None:
+    used = False
+    year_dates = [
+        d for d in find_dates(plain) if d.value.year == row.year and d.precision != "year"
+    ]
+    if year_dates and "held_on" not in row.enrichment:
+        row.enrichment["held_on"] = year_dates[0]
+        used = True
+    if (barred := BARRED_RE.search(plain)) is not None:
+        row.enrichment.setdefault("candidate", barred["candidate"])
+        row.enrichment.setdefault("candidate_outcome", "barred")
+        used = True
+    if (votes := VOTES_RE.search(plain)) is not None:
+        row.enrichment.setdefault("votes", int(votes["votes"].replace(",", "")))
+        if CANDIDATE_LOST_RE.search(plain):
+            row.enrichment.setdefault("candidate_outcome", "lost")
+        used = True
+    elif RUN_OFF_RE.search(plain):
+        row.enrichment.setdefault("candidate_outcome", "run_off")
+        used = True
+    if used:
+        row.enrichment_lines.append(sentence.line)
+        row.enrichment_citations += [
+            c for c in sentence.reference_numbers if c not in row.enrichment_citations
+        ]
+        row.notes.append(plain.strip())
+
+
+def _to_frame(rows: list[ElectionRow]) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        held_on = row.enrichment.get("held_on")
+        share = (row.seats_won / row.seats_total) if row.seats_total else None
+        records.append({
+            "year": row.year,
+            "election": row.election,
+            "election_type": election_type(row.election),
+            "result_text": row.result_text,
+            "stance": row.stance,
+            "seats_won": row.seats_won,
+            "seats_total": row.seats_total,
+            "seat_share": share,
+            "held_on": held_on.value if held_on else None,
+            "held_on_precision": held_on.precision if held_on else None,
+            "candidate": row.enrichment.get("candidate"),
+            "candidate_outcome": row.enrichment.get("candidate_outcome"),
+            "votes": row.enrichment.get("votes"),
+            "note": " ".join(row.notes) or None,
+            "enrichment_lines": sorted(set(row.enrichment_lines)),
+            "enrichment_citations": row.enrichment_citations,
+            "citations": row.citations,
+            "citation_rule": "row" if row.citations else "none",
+            "source_line": row.line,
+            "quote": "\n".join(row.quote_lines),
+        })
+    return to_frame(ELECTORAL_HISTORY, records)

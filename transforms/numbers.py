@@ -1,0 +1,82 @@
+"""Counts and ranges as the article writes them: "5,000–7,000", "between 3,000–5,000",
+"5,000 to 13,500", "about 15,000", "2500", "5,000-strong", "eight to ten thousand".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212-"
+NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
+WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+}
+SCALES = {"thousand": 1_000, "million": 1_000_000}
+WORD_NUMBER = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+SCALE = "|".join(SCALES)
+QUALIFIER = (
+    r"more than|fewer than|less than|at least|at most|as many as|up to|nearly|almost|"
+    r"approximately|about|around|roughly|some|over|under|between|an estimated"
+)
+# One quantity: a qualifier, a number or a range, an optional scale word.
+QUANTITY_RE = re.compile(
+    rf"""(?ix)
+    (?:(?P<qualifier>{QUALIFIER})\s+)?
+    (?P<low>{NUMBER}|{WORD_NUMBER})
+    (?:(?:\s*[{DASHES}]\s*|\s+to\s+)(?P<high>{NUMBER}|{WORD_NUMBER}))?
+    (?:\s+(?P<scale>{SCALE}))?
+    (?![\d,]*\d)
+    """
+)
+# "between 5,000 and 13,500": the only place where "and" joins a range.
+BETWEEN_AND_RE = re.compile(
+    rf"(?i)(?P<qualifier>between)\s+(?P<low>{NUMBER})\s+and\s+(?P<high>{NUMBER})"
+    rf"(?:\s+(?P<scale>{SCALE}))?(?![\d,]*\d)"
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    low: int
+    high: int
+    qualifier: str | None
+    start: int
+    end: int
+    text: str
+
+
+def _value(token: str) -> int:
+    token = token.lower()
+    if token in WORD_NUMBERS:
+        return WORD_NUMBERS[token]
+    return int(token.replace(",", ""))
+
+
+def _quantity(match: re.Match[str], text: str) -> Quantity | None:
+    if match["low"].lower() in WORD_NUMBERS and not match["high"] and not match["scale"]:
+        return None  # a bare "one" or "two" is prose, not a count
+    scale = SCALES[match["scale"].lower()] if match["scale"] else 1
+    low = _value(match["low"]) * scale
+    high = _value(match["high"]) * scale if match["high"] else low
+    qualifier = match["qualifier"].lower() if match["qualifier"] else None
+    return Quantity(low, high, qualifier, match.start(), match.end(), match.group(0))
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every count or range in ``text``, in order, never overlapping."""
+    found = [q for m in BETWEEN_AND_RE.finditer(text) if (q := _quantity(m, text))]
+    for match in QUANTITY_RE.finditer(text):
+        if any(match.start() < q.end and q.start < match.end() for q in found):
+            continue
+        if (quantity := _quantity(match, text)) is not None:
+            found.append(quantity)
+    return sorted(found, key=lambda q: q.start)
+
+
+def parse_quantity(text: str) -> Quantity | None:
+    """The first count or range in ``text``, or None."""
+    quantities = find_quantities(text)
+    return quantities[0] if quantities else None

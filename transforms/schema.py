@@ -1,0 +1,435 @@
+"""The one declaration of every published table and column.
+
+Everything else is derived from here: the pandas dtypes the extractors cast to, the Parquet
+schema (with each column's description in its field metadata), the CSV header, the
+Frictionless table schema in ``datapackage.json``, the README's data dictionary and the
+structural Great Expectations suites. Edit a column here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+SCHEMA_VERSION = "1.0.0"
+
+# Logical types -> (pandas dtype, Frictionless type). Arrow types are derived in ``arrow_type``.
+LOGICAL_TYPES: dict[str, tuple[str, str]] = {
+    "string": ("str", "string"),
+    "int16": ("Int16", "integer"),
+    "int32": ("Int32", "integer"),
+    "int64": ("Int64", "integer"),
+    "float64": ("float64", "number"),
+    "boolean": ("boolean", "boolean"),
+    "date": ("datetime64[s]", "date"),
+    "list<int32>": ("object", "string"),
+}
+PRECISION_VALUES = ("day", "month", "year")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    # Extra words for the data dictionary, e.g. how CSV spells a list.
+    csv_note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in LOGICAL_TYPES:
+            raise ValueError(f"column {self.name}: unknown type {self.type!r}")
+
+    @property
+    def pandas_dtype(self) -> str:
+        return LOGICAL_TYPES[self.type][0]
+
+    @property
+    def frictionless_type(self) -> str:
+        return LOGICAL_TYPES[self.type][1]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    description: str
+    primary_key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    # Plausible row counts for the article; the validation gate enforces them.
+    min_rows: int = 1
+    max_rows: int = 10_000
+    is_fact_table: bool = field(default=False)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+
+def _partial_date(name: str, what: str) -> tuple[Column, Column]:
+    return (
+        Column(name, "date", f"{what}; month- and year-precision dates are stored as the first "
+               f"day of the month or year (see {name}_precision)."),
+        Column(f"{name}_precision", "string",
+               f"How precisely the text gives {name}: day, month or year; null when {name} is.",
+               enum=PRECISION_VALUES),
+    )
+
+
+EVIDENCE_COLUMNS = (
+    Column("citations", "list<int32>",
+           "Reference numbers cited for the row, as in the article's [n] markers: a table row's "
+           "own markers; for a sentence, the markers inside and closing it (see citation_rule).",
+           csv_note="`;`-joined in CSV"),
+    Column("citation_rule", "string",
+           "How the citations were found: row (the table row's own markers), sentence (the "
+           "sentence's markers), next_in_paragraph (the sentence has none; the next markers in "
+           "its paragraph), none (no marker found).",
+           required=True, enum=("row", "sentence", "next_in_paragraph", "none")),
+    Column("source_line", "int32",
+           "1-based line number in the source text where the row's evidence starts.",
+           required=True, minimum=1),
+    Column("quote", "string",
+           "The verbatim evidence text (a table row or sentence) the row was read from.",
+           required=True),
+)
+
+DESIGNATIONS = Table(
+    name="designations",
+    title="Terrorist designations and other listings",
+    description="One row per listing authority and listing period, from the article's "
+    "designation table and every prose mention of a listing or delisting.",
+    primary_key=("designation_id",),
+    is_fact_table=True,
+    min_rows=3,
+    max_rows=60,
+    columns=(
+        Column("designation_id", "string",
+               "Stable key: the authority code, then the regime when the text separates them.",
+               required=True),
+        Column("authority", "string", "Who listed the group, as named in the article.",
+               required=True),
+        Column("authority_code", "string",
+               "ISO 3166-1 alpha-2 code for a state; EU or UN for those bodies.", required=True),
+        Column("status", "string",
+               "current (still listed), former (delisted) or other (listed in some other way "
+               "than as a terrorist organisation).",
+               required=True, enum=("current", "former", "other")),
+        Column("listing_kind", "string",
+               "What kind of listing: terrorist_designation, sanctions_list (e.g. a list kept "
+               "under a UN Security Council resolution) or description (a body described the "
+               "group as terrorist without listing it).",
+               required=True, enum=("terrorist_designation", "sanctions_list", "description")),
+        Column("listing_detail", "string",
+               "The listing in the article's words when it is not a plain designation, or the "
+               "government that made it."),
+        Column("regime", "string",
+               "The government of the authority that made the listing, when the text names one."),
+        *_partial_date("listed_on", "When the listing started"),
+        *_partial_date("delisted_on", "When the listing ended; null while current"),
+        Column("evidence_lines", "list<int32>",
+               "Other source lines that mention the same listing or delisting and agree with "
+               "this row.", csv_note="`;`-joined in CSV"),
+        *EVIDENCE_COLUMNS,
+    ),
+)
+
+ELECTORAL_HISTORY = Table(
+    name="electoral_history",
+    title="Electoral history",
+    description="One row per election or referendum in the article's electoral history table, "
+    "enriched from the prose about the same election.",
+    primary_key=("year", "election"),
+    is_fact_table=True,
+    min_rows=1,
+    max_rows=200,
+    columns=(
+        Column("year", "int16", "Year of the election or referendum.", required=True,
+               minimum=1900, maximum=2100),
+        Column("election", "string", "The election's name as the article gives it.",
+               required=True),
+        Column("election_type", "string", "Kind of vote, read from the election's name.",
+               required=True,
+               enum=("referendum", "presidential", "parliamentary", "assembly_of_experts",
+                     "local", "other")),
+        Column("result_text", "string",
+               "The seats/policy cell exactly as written (e.g. 0 / 73 (0%), Vote 'Yes')."),
+        Column("stance", "string",
+               "The group's position where it ran no candidates: yes, no, boycott or "
+               "no candidate.", enum=("yes", "no", "boycott", "no candidate")),
+        Column("seats_won", "int32", "Seats won (0 / 73 gives 0).", minimum=0),
+        Column("seats_total", "int32", "Seats contested in all (0 / 73 gives 73).", minimum=1),
+        Column("seat_share", "float64", "seats_won / seats_total as a fraction.",
+               minimum=0.0, maximum=1.0),
+        *_partial_date("held_on", "When the vote was held, from the prose"),
+        Column("candidate", "string",
+               "The group's candidate named in the prose about this election."),
+        Column("candidate_outcome", "string",
+               "What happened to that candidate or list: barred, lost or run_off.",
+               enum=("barred", "lost", "run_off")),
+        Column("votes", "int64", "Votes received by the group's top candidate, from the prose.",
+               minimum=0),
+        Column("note", "string", "What the prose adds about the group and this election."),
+        Column("enrichment_lines", "list<int32>",
+               "Source lines of the prose the enrichment columns were read from.",
+               csv_note="`;`-joined in CSV"),
+        Column("enrichment_citations", "list<int32>",
+               "Reference numbers cited by the enrichment sentences.",
+               csv_note="`;`-joined in CSV"),
+        *EVIDENCE_COLUMNS,
+    ),
+)
+
+MEMBERSHIP_ESTIMATES = Table(
+    name="membership_estimates",
+    title="Membership estimates",
+    description="One row per statement of the organisation's size anywhere in the article.",
+    primary_key=("source_line", "position"),
+    is_fact_table=True,
+    min_rows=3,
+    max_rows=500,
+    columns=(
+        Column("position", "int32",
+               "Character offset of the figure within its source line (orders several "
+               "estimates read from one line).", required=True, minimum=0),
+        Column("low", "int64", "Lower bound; equals high for a point estimate.", minimum=0),
+        Column("high", "int64", "Upper bound; equals low for a point estimate.", minimum=0),
+        Column("qualifier", "string",
+               "Approximation as worded: about, over, some, between, more than, …"),
+        Column("measure", "string",
+               "What was counted: members, fighters, supporters, sympathizers, attendees, …",
+               required=True),
+        Column("year_start", "int16", "First year the estimate refers to.", minimum=1900,
+               maximum=2100),
+        Column("year_end", "int16", "Last year the estimate refers to.", minimum=1900,
+               maximum=2100),
+        Column("period", "string", "The period as worded in the text."),
+        Column("estimator", "string", "Who made the estimate, as named in the text."),
+        Column("scope", "string", "Where or what the estimate covers (global, Iraq, a camp, …)."),
+        Column("is_self_reported", "boolean", "True when the figure is the group's own claim.",
+               required=True),
+        Column("derived", "boolean",
+               "True when the row is computed from another estimate in the same sentence "
+               "(e.g. a share of a total) rather than stated.", required=True),
+        *EVIDENCE_COLUMNS,
+    ),
+)
+
+REFERENCES = Table(
+    name="references",
+    title="References",
+    description="One row per numbered reference in the article's reference list.",
+    primary_key=("ref_number",),
+    min_rows=1,
+    max_rows=5_000,
+    columns=(
+        Column("ref_number", "int32", "The number shown in the reference list.", required=True,
+               minimum=1),
+        Column("text", "string", "The full reference text.", required=True),
+        Column("authors", "string", "Author(s) as written, when the reference names them."),
+        Column("year", "int16", "Publication year.", minimum=1800, maximum=2100),
+        Column("title", "string", "Title of the work or article."),
+        Column("work", "string", "Newspaper, journal, website or publisher."),
+        *_partial_date("published_on", "Publication date"),
+        Column("isbn", "string", "ISBN, digits and X only."),
+        Column("doi", "string", "DOI."),
+        Column("pages", "string", "Page or pages cited, as written."),
+        Column("retrieved_on", "date", "Date the source was retrieved, when stated."),
+        Column("archived", "boolean", "True when the reference mentions an archived copy.",
+               required=True),
+        Column("is_short_citation", "boolean",
+               "True for an abbreviated citation such as 'Abrahamian 1989, p. 1.'.",
+               required=True),
+        Column("full_ref_number", "int32",
+               "For a short citation: the reference number of the full work it abbreviates."),
+        Column("backlink_count", "int32",
+               "How many places the reference list says cite it (its ^ a b c … links).",
+               required=True, minimum=1),
+        Column("cited_count", "int32", "How many [n] markers in the article body point to it.",
+               required=True, minimum=0),
+        Column("source_line", "int32", "1-based line of the reference in the source text.",
+               required=True, minimum=1),
+    ),
+)
+
+NOTES = Table(
+    name="notes",
+    title="Explanatory notes",
+    description="The article's explanatory notes ([note n] markers), kept apart from the "
+    "numbered references.",
+    primary_key=("note_label",),
+    min_rows=0,
+    max_rows=500,
+    columns=(
+        Column("note_label", "string", "The marker's label, e.g. note 1.", required=True),
+        Column("text", "string", "The note's text.", required=True),
+        Column("citations", "list<int32>", "Reference numbers cited inside the note.",
+               csv_note="`;`-joined in CSV"),
+        Column("cited_count", "int32", "How many markers in the body point to it.",
+               required=True, minimum=0),
+        Column("source_line", "int32", "1-based line of the note in the source text.",
+               required=True, minimum=1),
+    ),
+)
+
+FINDING_KINDS = (
+    "conflict",
+    "dangling_citation",
+    "unused_reference",
+    "unused_note",
+    "unparsed",
+    "missing_section",
+    "maintenance_tag",
+)
+
+FINDINGS = Table(
+    name="findings",
+    title="Data-quality findings",
+    description="One row per data-quality finding about the source text.",
+    primary_key=("finding_id",),
+    min_rows=0,
+    max_rows=5_000,
+    columns=(
+        Column("finding_id", "string", "Stable key derived from kind, table and detail.",
+               required=True),
+        Column("kind", "string", "What is wrong.", required=True, enum=FINDING_KINDS),
+        Column("severity", "string", "error (a value cannot be trusted), warning or info.",
+               required=True, enum=("error", "warning", "info")),
+        Column("table", "string", "The table the finding concerns.", required=True),
+        Column("detail", "string", "Human-readable description naming the values involved.",
+               required=True),
+        Column("source_line", "int32", "1-based source line the finding points at.",
+               minimum=1),
+        Column("related_lines", "list<int32>", "Other source lines involved (e.g. the other "
+               "side of a conflict).", csv_note="`;`-joined in CSV"),
+        Column("section", "string", "The article section the finding is in or near."),
+        Column("ref_number", "int32",
+               "The reference number the finding concerns (dangling or unused citations).",
+               minimum=1),
+    ),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (DESIGNATIONS, ELECTORAL_HISTORY, MEMBERSHIP_ESTIMATES, REFERENCES, NOTES, FINDINGS)
+}
+
+
+def to_frame(table: Table, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Build a DataFrame with exactly the declared columns, in order, cast to declared dtypes.
+
+    Unknown keys are an error: a typo in an extractor must not silently drop a value.
+    """
+    rows = list(rows)
+    names = table.column_names
+    for row in rows:
+        unknown = set(row) - set(names)
+        if unknown:
+            raise KeyError(f"{table.name}: undeclared column(s) {sorted(unknown)}")
+    frame = pd.DataFrame({name: [row.get(name) for row in rows] for name in names})
+    for column in table.columns:
+        frame[column.name] = _cast(frame[column.name], column)
+    return frame
+
+
+def _cast(series: pd.Series, column: Column) -> pd.Series:
+    if column.type == "list<int32>":
+        return series.map(lambda v: [int(x) for x in v] if v is not None else [])
+    if column.type == "date":
+        return pd.to_datetime(series, errors="raise").astype("datetime64[s]")
+    if column.type == "boolean":
+        return series.astype("boolean")
+    return series.astype(column.pandas_dtype)
+
+
+def arrow_type(column: Column):
+    import pyarrow as pa
+
+    return {
+        "string": pa.string(),
+        "int16": pa.int16(),
+        "int32": pa.int32(),
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "list<int32>": pa.list_(pa.int32()),
+    }[column.type]
+
+
+def arrow_schema(table: Table):
+    """The Parquet schema: declared types, nullability and descriptions in field metadata."""
+    import pyarrow as pa
+
+    fields = [
+        pa.field(
+            c.name,
+            arrow_type(c),
+            nullable=not c.required,
+            metadata={"description": c.description},
+        )
+        for c in table.columns
+    ]
+    return pa.schema(
+        fields,
+        metadata={
+            "table": table.name,
+            "description": table.description,
+            "primary_key": ",".join(table.primary_key),
+            "schema_version": SCHEMA_VERSION,
+        },
+    )
+
+
+def frictionless_schema(table: Table) -> dict[str, Any]:
+    """Frictionless Table Schema for the CSV resource."""
+    fields = []
+    for c in table.columns:
+        entry: dict[str, Any] = {"name": c.name, "type": c.frictionless_type,
+                                 "description": c.description}
+        constraints: dict[str, Any] = {}
+        if c.required:
+            constraints["required"] = True
+        if c.enum:
+            constraints["enum"] = list(c.enum)
+        if c.minimum is not None and c.type != "date":
+            constraints["minimum"] = c.minimum
+        if c.maximum is not None and c.type != "date":
+            constraints["maximum"] = c.maximum
+        if c.type == "list<int32>":
+            constraints["pattern"] = r"(\d+(;\d+)*)?"
+        if constraints:
+            entry["constraints"] = constraints
+        fields.append(entry)
+    return {"fields": fields, "primaryKey": list(table.primary_key), "missingValues": [""]}
+
+
+def data_dictionary_markdown() -> str:
+    """The README's data dictionary, generated so it can never drift from the schema."""
+    parts = [f"Schema version {SCHEMA_VERSION}.\n"]
+    for table in TABLES.values():
+        parts.append(f"### `{table.name}`\n\n{table.description} "
+                     f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.\n")
+        parts.append("| column | type | required | description |\n|---|---|---|---|")
+        for c in table.columns:
+            description = c.description
+            if c.enum:
+                description += " Allowed: " + ", ".join(f"`{v}`" for v in c.enum) + "."
+            if c.csv_note:
+                description += f" ({c.csv_note})"
+            required = "yes" if c.required else ""
+            parts.append(f"| `{c.name}` | {c.type} | {required} | {description.replace('|', '/')} |")
+        parts.append("")
+    return "\n".join(parts)
