@@ -41,6 +41,8 @@ INDEX_FILE = "index.json"
 LATEST_FILE = "latest.json"
 LOCK_FILE = ".lock"
 RELEASES_DIR = "releases"
+PUBLIC_FILE_MODE = 0o644
+PUBLIC_DIR_MODE = 0o755
 SOURCE_DIR = "source"
 LICENCE = {
     "name": "CC-BY-SA-4.0",
@@ -126,6 +128,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temporary, PUBLIC_FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -183,6 +186,7 @@ def publish_release(
             changes = _write_release_files(staging, built, source, validation_report, version,
                                            previous_dir, latest, now, digest)
             files = _checksum_files(staging)
+            _make_readable(staging)
             if before_rename is not None:
                 before_rename(staging)
             final = releases / version
@@ -307,6 +311,12 @@ def datapackage(built: dict[str, BuiltTable], source: SourceText, version: str,
         "contributors": [{"title": "Wikipedia contributors", "role": "author"}],
         "resources": resources,
     }
+
+
+def _make_readable(folder: Path) -> None:
+    """mkdtemp makes private folders; a published release is for everyone to read."""
+    for path in [folder, *folder.rglob("*")]:
+        os.chmod(path, PUBLIC_DIR_MODE if path.is_dir() else PUBLIC_FILE_MODE)
 
 
 def _checksum_files(folder: Path) -> list[dict[str, Any]]:

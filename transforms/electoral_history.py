@@ -29,7 +29,7 @@ from transforms.schema import ELECTORAL_HISTORY, to_frame
 HEADER_RE = re.compile(r"^\s*Year\s+Election\S*.*\bSeats\b", re.I)
 YEAR_CELL_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d)\s+(?P<rest>.*)$")
 SEATS_RE = re.compile(
-    r"(?P<won>\d+)\s*/\s*(?P<total>\d+)(?:\s*\((?P<percent>\d+(?:\.\d+)?)\s*%\))?"
+    r"(?P<won>\d+)\s*/\s*(?P<total>\d+)(?:\s*\(\s*(?P<percent>\d+(?:\.\d+)?)\s*%\s*\))?"
 )
 SEATS_CELL_RE = re.compile(rf"^\s*{SEATS_RE.pattern}\s*(?P<refs>(?:\[[^\]]+\]\s*)*)$")
 ELECTION_CELL_RE = re.compile(

@@ -18,8 +18,9 @@ SCALES = {"thousand": 1_000, "million": 1_000_000}
 WORD_NUMBER = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
 SCALE = "|".join(SCALES)
 QUALIFIER = (
-    r"more than|fewer than|less than|at least|at most|as many as|up to|nearly|almost|"
-    r"approximately|about|around|roughly|some|over|under|between|an estimated"
+    r"more\s+than|fewer\s+than|less\s+than|at\s+least|at\s+most|as\s+many\s+as|up\s+to|"
+    r"nearly|almost|approximately|about|around|roughly|some|over|under|between|"
+    r"an\s+estimated"
 )
 # One quantity: a qualifier, a number or a range, an optional scale word.
 QUANTITY_RE = re.compile(
@@ -61,7 +62,7 @@ def _quantity(match: re.Match[str], text: str) -> Quantity | None:
     scale = SCALES[match["scale"].lower()] if match["scale"] else 1
     low = _value(match["low"]) * scale
     high = _value(match["high"]) * scale if match["high"] else low
-    qualifier = match["qualifier"].lower() if match["qualifier"] else None
+    qualifier = " ".join(match["qualifier"].lower().split()) if match["qualifier"] else None
     return Quantity(low, high, qualifier, match.start(), match.end(), match.group(0))
 
 

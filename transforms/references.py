@@ -19,7 +19,9 @@ from transforms.dates import find_dates, parse_date
 from transforms.document import Document
 from transforms.schema import NOTES, REFERENCES, to_frame
 
-LIST_ITEM_RE = re.compile(r"^\s*(?P<number>\d{1,4})\.\s+\^\s*(?P<backlinks>(?:[a-z]{1,2}\s+)*)(?P<text>.*)$")
+LIST_ITEM_RE = re.compile(
+    r"^\s*(?P<number>\d{1,4})\.\s+\^\s*(?P<backlinks>(?:[a-z]{1,2}\s+)*)(?P<text>.*)$"
+)
 SHORT_CITATION_RE = re.compile(
     r"^(?P<authors>[A-Z][\w'’.-]+(?:\s+(?:&|and)\s+[A-Z][\w'’.-]+)?(?:\s+et al\.)?)\s+"
     r"(?P<year>\d{4})[a-z]?(?:,\s*(?P<pages>pp?\.\s*.+?|page\s+\S+))?\.?$"
@@ -49,16 +51,36 @@ def reference_lists(document: Document) -> list[list[ListItem]]:
         match = LIST_ITEM_RE.match(text)
         if not match:
             continue
+        backlinks = match["backlinks"].split()
+        text = match["text"].strip()
+        if not _is_backlink_sequence(backlinks):  # "^ de Boer, T." starts with a name
+            text = f"{match['backlinks']}{match['text']}".strip()
+            backlinks = []
         item = ListItem(
             number=int(match["number"]),
-            text=match["text"].strip(),
-            backlink_count=max(1, len(match["backlinks"].split())),
+            text=text,
+            backlink_count=max(1, len(backlinks)),
             line=number,
         )
         if not lists or item.number <= lists[-1][-1].number:
             lists.append([])
         lists[-1].append(item)
     return lists
+
+
+def _backlink_label(index: int) -> str:
+    """Wikipedia's backlink letters: a … z, then aa, ab, …"""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    if index < len(letters):
+        return letters[index]
+    return letters[index // len(letters) - 1] + letters[index % len(letters)]
+
+
+def _is_backlink_sequence(tokens: list[str]) -> bool:
+    """Backlinks appear only for a reference cited twice or more, always as a, b, c, …"""
+    if not tokens:
+        return True
+    return len(tokens) >= 2 and tokens == [_backlink_label(i) for i in range(len(tokens))]
 
 
 def split_lists(document: Document) -> tuple[list[ListItem], list[ListItem]]:

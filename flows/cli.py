@@ -1,0 +1,126 @@
+"""The ``mekdata`` command line (typer, which Prefect already brings)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+app = typer.Typer(
+    name="mekdata",
+    help="Versioned, validated datasets from the Wikipedia article on the People's Mojahedin "
+    "Organization of Iran.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _commands() -> None:
+    """Versioned, validated datasets from the Wikipedia article on the People's Mojahedin
+    Organization of Iran."""
+
+
+def _prefect_environment() -> None:
+    """A persistent, git-ignored Prefect home so the database migrates once, and no
+    telemetry; a user's own settings win."""
+    os.environ.setdefault("PREFECT_HOME", str(REPO_ROOT / ".prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "true")
+
+
+class _ExpectedErrorFilter(logging.Filter):
+    """Prefect logs a failed task's traceback; for errors we explain ourselves that is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flows.errors import MekdataError
+
+        if record.exc_info and isinstance(record.exc_info[1], MekdataError):
+            record.exc_info = None
+            record.exc_text = None
+            return False
+        message = record.getMessage()
+        return not ("Traceback (most recent call last)" in message and "flows.errors" in message)
+
+
+def _quiet_expected_tracebacks() -> None:
+    expected_filter = _ExpectedErrorFilter()
+    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).addFilter(expected_filter)
+    for handler in logging.getLogger("prefect").handlers:
+        handler.addFilter(expected_filter)
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"mekdata: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    source: Annotated[str | None, typer.Option(
+        help="Path or http(s) URL of the article text; default: the copy bundled in sources/."
+    )] = None,
+    output: Annotated[str | None, typer.Option(
+        help="Output folder for releases; default: output/ in the repository."
+    )] = None,
+) -> None:
+    """Run the pipeline once: ingest, extract, validate, publish a release."""
+    _prefect_environment()
+    from flows.errors import MekdataError
+    from flows.release_flow import release_flow
+
+    _quiet_expected_tracebacks()
+    try:
+        result = release_flow(source=source, output=output)
+    except MekdataError as error:
+        _fail(str(error), error.exit_code)
+        return
+    if result.status == "unchanged":
+        typer.echo(f"Unchanged: the data equals release {result.version}; nothing published.")
+    else:
+        counts = ", ".join(f"{name} {rows}" for name, rows in result.row_counts.items())
+        typer.echo(f"Published release {result.version} to {result.path} ({counts} rows).")
+
+
+@app.command()
+def releases(
+    location: Annotated[str | None, typer.Option(
+        "--from", help="Output folder to list; default: output/ in the repository."
+    )] = None,
+) -> None:
+    """List the published versions, oldest first."""
+    from flows.errors import MekdataError
+    from flows.publish import read_index
+
+    folder = Path(location) if location else REPO_ROOT / "output"
+    try:
+        versions = read_index(folder).get("versions", [])
+    except MekdataError as error:
+        _fail(str(error), error.exit_code)
+        return
+    if not versions:
+        typer.echo(f"No releases in {folder}.")
+        return
+    for entry in versions:
+        rows = sum(entry.get("row_counts", {}).values())
+        typer.echo(f"{entry['version']}  {entry['published_at']}  schema "
+                   f"{entry['schema_version']}  source {entry['source_sha256'][:12]}  {rows} rows")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

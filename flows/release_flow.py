@@ -1,0 +1,103 @@
+"""The release flow: ingest → extract → validate → publish. Business logic lives elsewhere:
+transforms/ for extraction, flows/validate.py for the GX gate, flows/publish.py for files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+
+from flows.errors import MekdataError
+from flows.ingest import (
+    BUNDLED_SOURCE,
+    SourceText,
+    TransientFetchError,
+    fetch_url,
+    is_url,
+    make_source,
+    read_path,
+)
+from flows.publish import PublishResult, publish_release
+from flows.validate import summary_lines, validate_tables
+
+DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "output"
+FETCH_RETRIES = 3
+FETCH_RETRY_DELAYS = [1, 2, 4]
+
+
+def _is_transient(task_, task_run, state) -> bool:
+    """Retry only what may heal by itself (timeouts, 5xx); a 404 fails at once."""
+    error = state.data if isinstance(state.data, BaseException) else None
+    if error is None:
+        try:
+            state.result()
+        except Exception as raised:  # the state's stored exception
+            error = raised
+    return isinstance(error, TransientFetchError)
+
+
+@task(name="fetch-url", retries=FETCH_RETRIES, retry_delay_seconds=FETCH_RETRY_DELAYS,
+      retry_condition_fn=_is_transient)
+def fetch_source(url: str) -> tuple[bytes, dict[str, str]]:
+    return fetch_url(url)
+
+
+@task(name="ingest")
+def ingest(source: str | None) -> SourceText:
+    """Read (or download), decode and checksum the article text."""
+    logger = get_run_logger()
+    origin = source or str(BUNDLED_SOURCE)
+    if is_url(origin):
+        data, headers = fetch_source(origin)
+        result = make_source(data, origin, headers)
+    else:
+        result = make_source(read_path(origin), origin)
+    logger.info("Read %s: %d bytes, %s, sha256 %s", origin, result.byte_count, result.encoding,
+                result.sha256[:12])
+    return result
+
+
+@task(name="extract")
+def extract(source: SourceText) -> dict[str, pd.DataFrame]:
+    from transforms import extract_all
+
+    tables = extract_all(source.text)
+    get_run_logger().info(
+        "Extracted %s", ", ".join(f"{name} ({len(frame)} rows)" for name, frame in tables.items()))
+    return tables
+
+
+@task(name="validate")
+def validate(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    report = validate_tables(tables)
+    logger = get_run_logger()
+    for line in summary_lines(report):
+        logger.info(line)
+    return report
+
+
+@task(name="publish")
+def publish(tables: dict[str, pd.DataFrame], source: SourceText, report: dict[str, Any],
+            output: str) -> PublishResult:
+    result = publish_release(tables, source, report, output, now=dt.datetime.now(dt.UTC))
+    logger = get_run_logger()
+    if result.status == "unchanged":
+        logger.info("Data unchanged since release %s: nothing published.", result.version)
+    else:
+        logger.info("Published release %s to %s", result.version, result.path)
+    return result
+
+
+@flow(name="mekdata-release", log_prints=True)
+def release_flow(source: str | None = None, output: str | None = None) -> PublishResult:
+    """Build and publish one release of the MEK datasets."""
+    text = ingest(source)
+    tables = extract(text)
+    report = validate(tables)
+    return publish(tables, text, report, output or str(DEFAULT_OUTPUT))
+
+
+__all__ = ["MekdataError", "release_flow"]

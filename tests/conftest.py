@@ -1,0 +1,48 @@
+"""Shared fixtures: the bundled article, its Document and its tables (extracted once)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ARTICLE_PATH = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"
+
+# Flow tests get their own Prefect home; never the developer's, never the repo's .prefect/.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def article_text() -> str:
+    return ARTICLE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def document(article_text):
+    from transforms.document import Document
+
+    return Document.from_text(article_text)
+
+
+@pytest.fixture(scope="session")
+def tables(article_text):
+    from transforms import extract_all
+
+    return extract_all(article_text)
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based number of the first line containing ``needle`` (tests locate, never hard-code)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not found in the text")
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    """Alter a copy of the article; fail loudly when the snippet is not there exactly once."""
+    count = text.count(old)
+    assert count == 1, f"expected {old!r} once in the article, found {count}"
+    return text.replace(old, new)
