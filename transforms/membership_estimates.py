@@ -23,7 +23,7 @@ import pandas as pd
 from transforms.authorities import authority_code
 from transforms.citations import ANY_MARKER_RE
 from transforms.document import Document, Sentence
-from transforms.numbers import Quantity, find_quantities
+from transforms.numbers import DASHES, Quantity, find_quantities
 from transforms.schema import MEMBERSHIP_ESTIMATES, to_frame
 
 # Infobox rows survive as "Membership (2011)5,000 to 13,500 (DoD estimate)".
@@ -83,7 +83,7 @@ MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|Octob
           r"November|December)")
 YEAR = r"(?:1[89]|20)\d\d"
 PERIOD_PATTERNS = (
-    re.compile(rf"\bfrom\s+{YEAR}(?:[–-]{YEAR})?\s+to\s+{YEAR}(?:[–-]{YEAR})?"),
+    re.compile(rf"\bfrom\s+{YEAR}(?:[{DASHES}]{YEAR})?\s+to\s+{YEAR}(?:[{DASHES}]{YEAR})?"),
     re.compile(rf"\b(?:[Bb]efore|[Aa]fter|[Uu]ntil|[Ss]ince)\s+(?:the\s+)?{YEAR}(?:\s+[a-z]+)?\b"),
     re.compile(rf"\b(?:[Tt]owards?|[Nn]ear|[Aa]t)\s+the\s+end\s+of\s+(?:the\s+)?{YEAR}"),
     re.compile(rf"\b[Ii]n\s+{YEAR}\s+and\s+{YEAR}"),
@@ -355,7 +355,7 @@ def _period(plain: str, quantity: Quantity) -> tuple[str | None, int | None, int
     phrase = plain[start:end]
     years = [int(y) for y in YEAR_TOKEN_RE.findall(phrase)]
     period = LEADING_PREPOSITION_RE.sub("", phrase).strip()
-    period = re.sub(r"^(?:a|the|its|[\w-]+['’]s)\s+", "", period)
+    period = re.sub(r"^(?:[Aa]|[Tt]he|[Ii]ts|[\w-]+['’]s)\s+", "", period)
     period = re.sub(rf"^({YEAR})\s+(?:article|report|estimate|survey|study)$", r"\1", period)
     if not years:
         return period, None, None
