@@ -43,36 +43,55 @@ def _column_expectations(column: Column) -> list[dict[str, Any]]:
     found = []
     gx_type = GX_TYPES[column.type]
     if gx_type is not None:
-        found.append(_expectation("expect_column_values_to_be_of_type",
-                                  column=column.name, type_=gx_type))
+        found.append(
+            _expectation("expect_column_values_to_be_of_type", column=column.name, type_=gx_type)
+        )
     if column.required:
         found.append(_expectation("expect_column_values_to_not_be_null", column=column.name))
     if column.enum:
-        found.append(_expectation("expect_column_values_to_be_in_set",
-                                  column=column.name, value_set=list(column.enum)))
+        found.append(
+            _expectation(
+                "expect_column_values_to_be_in_set", column=column.name, value_set=list(column.enum)
+            )
+        )
     if column.type != "date" and (column.minimum is not None or column.maximum is not None):
-        found.append(_expectation("expect_column_values_to_be_between", column=column.name,
-                                  min_value=column.minimum, max_value=column.maximum))
+        found.append(
+            _expectation(
+                "expect_column_values_to_be_between",
+                column=column.name,
+                min_value=column.minimum,
+                max_value=column.maximum,
+            )
+        )
     return found
 
 
 def structural_suite(table: Table) -> dict[str, Any]:
     expectations = [
-        _expectation("expect_table_columns_to_match_ordered_list",
-                     column_list=table.column_names),
-        _expectation("expect_table_row_count_to_be_between",
-                     min_value=table.min_rows, max_value=table.max_rows),
+        _expectation("expect_table_columns_to_match_ordered_list", column_list=table.column_names),
+        _expectation(
+            "expect_table_row_count_to_be_between",
+            min_value=table.min_rows,
+            max_value=table.max_rows,
+        ),
     ]
     if len(table.primary_key) == 1:
-        expectations.append(_expectation("expect_column_values_to_be_unique",
-                                         column=table.primary_key[0]))
+        expectations.append(
+            _expectation("expect_column_values_to_be_unique", column=table.primary_key[0])
+        )
     else:
-        expectations.append(_expectation("expect_compound_columns_to_be_unique",
-                                         column_list=list(table.primary_key)))
+        expectations.append(
+            _expectation(
+                "expect_compound_columns_to_be_unique", column_list=list(table.primary_key)
+            )
+        )
     for column in table.columns:
         expectations += _column_expectations(column)
-    return {"name": f"{table.name}.structural", "expectations": expectations,
-            "meta": {"table": table.name, "generated_by": "expectations/suites.py"}}
+    return {
+        "name": f"{table.name}.structural",
+        "expectations": expectations,
+        "meta": {"table": table.name, "generated_by": "expectations/suites.py"},
+    }
 
 
 def render(suite: dict[str, Any]) -> str:

@@ -30,8 +30,9 @@ def _key_text(key: tuple[str, ...], values: tuple) -> str:
     return ", ".join(f"{k}={_plain(v)}" for k, v in zip(key, values, strict=True))
 
 
-def diff_releases(previous_dir: Path | None, new_dir: Path, previous_version: str | None,
-                  version: str) -> dict[str, Any]:
+def diff_releases(
+    previous_dir: Path | None, new_dir: Path, previous_version: str | None, version: str
+) -> dict[str, Any]:
     """What changed from the previous release to this one, table by table."""
     tables: dict[str, Any] = {}
     for name, table in TABLES.items():
@@ -44,8 +45,10 @@ def diff_releases(previous_dir: Path | None, new_dir: Path, previous_version: st
         for k in new_rows:
             if k in old_rows and new_rows[k] != old_rows[k]:
                 fields = {
-                    column: {"old": _plain(old_rows[k].get(column)),
-                             "new": _plain(new_rows[k].get(column))}
+                    column: {
+                        "old": _plain(old_rows[k].get(column)),
+                        "new": _plain(new_rows[k].get(column)),
+                    }
                     for column in table.column_names
                     if old_rows[k].get(column) != new_rows[k].get(column)
                 }
@@ -80,8 +83,10 @@ def render_changes_markdown(changes: dict[str, Any]) -> str:
         lines += [f"- Added row {k}." for k in table["added"]]
         lines += [f"- Removed row {k}." for k in table["removed"]]
         for change in table["changed"]:
-            parts = [f"`{column}` {values['old']!r} → {values['new']!r}"
-                     for column, values in change["fields"].items()]
+            parts = [
+                f"`{column}` {values['old']!r} → {values['new']!r}"
+                for column, values in change["fields"].items()
+            ]
             lines.append(f"- Row {change['key']}: " + "; ".join(parts) + ".")
         lines.append("")
     return "\n".join(lines) + "\n"

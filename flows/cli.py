@@ -65,12 +65,16 @@ def _fail(message: str, code: int) -> None:
 
 @app.command()
 def run(
-    source: Annotated[str | None, typer.Option(
-        help="Path or http(s) URL of the article text; default: the copy bundled in sources/."
-    )] = None,
-    output: Annotated[str | None, typer.Option(
-        help="Output folder for releases; default: output/ in the repository."
-    )] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Path or http(s) URL of the article text; default: the copy bundled in sources/."
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(help="Output folder for releases; default: output/ in the repository."),
+    ] = None,
 ) -> None:
     """Run the pipeline once: ingest, extract, validate, publish a release."""
     _prefect_environment()
@@ -92,9 +96,10 @@ def run(
 
 @app.command()
 def releases(
-    location: Annotated[str | None, typer.Option(
-        "--from", help="Output folder to list; default: output/ in the repository."
-    )] = None,
+    location: Annotated[
+        str | None,
+        typer.Option("--from", help="Output folder to list; default: output/ in the repository."),
+    ] = None,
 ) -> None:
     """List the published versions, oldest first."""
     from flows.errors import MekdataError
@@ -111,8 +116,10 @@ def releases(
         return
     for entry in versions:
         rows = sum(entry.get("row_counts", {}).values())
-        typer.echo(f"{entry['version']}  {entry['published_at']}  schema "
-                   f"{entry['schema_version']}  source {entry['source_sha256'][:12]}  {rows} rows")
+        typer.echo(
+            f"{entry['version']}  {entry['published_at']}  schema "
+            f"{entry['schema_version']}  source {entry['source_sha256'][:12]}  {rows} rows"
+        )
 
 
 def main() -> None:

@@ -57,8 +57,9 @@ def _python_value(column: Column, value: Any) -> Any:
 
 def parquet_bytes(arrow_table: pa.Table) -> bytes:
     buffer = io.BytesIO()
-    pq.write_table(arrow_table, buffer, compression="zstd", write_statistics=True,
-                   store_schema=True)
+    pq.write_table(
+        arrow_table, buffer, compression="zstd", write_statistics=True, store_schema=True
+    )
     return buffer.getvalue()
 
 

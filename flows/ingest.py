@@ -37,8 +37,9 @@ def max_source_bytes() -> int:
     try:
         return int(value)
     except ValueError as error:
-        raise SourceError(f"{MAX_BYTES_ENV} must be a whole number of bytes, not {value!r}.") \
-            from error
+        raise SourceError(
+            f"{MAX_BYTES_ENV} must be a whole number of bytes, not {value!r}."
+        ) from error
 
 
 def is_url(source: str) -> bool:
@@ -56,7 +57,8 @@ def read_path(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
     if size > limit:
         raise SourceError(
             f"Source file {location} is {size:,} bytes, above the limit of {limit:,} bytes "
-            f"(set {MAX_BYTES_ENV} to raise it).")
+            f"(set {MAX_BYTES_ENV} to raise it)."
+        )
     try:
         return location.read_bytes()
     except OSError as error:
@@ -68,33 +70,42 @@ def decode(data: bytes, origin: str) -> tuple[str, str]:
     if not data.strip():
         raise SourceError(f"Source {origin} is empty: expected the article's plain text.")
     boms = (
-        (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
     )
     encoding = next((name for bom, name in boms if data.startswith(bom)), "utf-8")
     if encoding == "utf-8" and b"\x00" in data:
         raise SourceError(
             f"Source {origin} contains NUL bytes and no byte-order mark: it looks like binary "
-            f"data or UTF-16 without a BOM, not the article's UTF-8 text.")
+            f"data or UTF-16 without a BOM, not the article's UTF-8 text."
+        )
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
         raise SourceError(
             f"Source {origin} is not valid {encoding.upper()} (byte {error.start}: "
-            f"{data[error.start:error.start + 4]!r}); save it as UTF-8 and try again.") from error
+            f"{data[error.start : error.start + 4]!r}); save it as UTF-8 and try again."
+        ) from error
     if HTML_RE.match(text.lstrip("\ufeff").encode()):
         raise SourceError(
             f"Source {origin} is an HTML page; expected the article's plain text "
-            f"(the bundled sources/ file shows the format).")
+            f"(the bundled sources/ file shows the format)."
+        )
     return text, encoding
 
 
 def make_source(data: bytes, origin: str, http: dict[str, str] | None = None) -> SourceText:
     text, encoding = decode(data, origin)
     return SourceText(
-        origin=origin, text=text, sha256=hashlib.sha256(data).hexdigest(),
-        byte_count=len(data), encoding=encoding, http=http or {},
+        origin=origin,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        byte_count=len(data),
+        encoding=encoding,
+        http=http or {},
     )
 
 
@@ -102,8 +113,9 @@ class TransientFetchError(SourceError):
     """A failure worth retrying: timeout, connection error, 5xx."""
 
 
-def fetch_url(url: str, timeout: float = 30.0, limit: int | None = None
-              ) -> tuple[bytes, dict[str, str]]:
+def fetch_url(
+    url: str, timeout: float = 30.0, limit: int | None = None
+) -> tuple[bytes, dict[str, str]]:
     """GET the URL; 4xx is final, 5xx and network trouble are transient (retried by the flow)."""
     import httpx
 
@@ -113,23 +125,27 @@ def fetch_url(url: str, timeout: float = 30.0, limit: int | None = None
             if 400 <= response.status_code < 500:
                 raise SourceError(
                     f"Source URL {url} answered HTTP {response.status_code} "
-                    f"{response.reason_phrase}; check the address.")
+                    f"{response.reason_phrase}; check the address."
+                )
             if response.status_code >= 500:
                 raise TransientFetchError(
                     f"Source URL {url} answered HTTP {response.status_code} "
-                    f"{response.reason_phrase}.")
+                    f"{response.reason_phrase}."
+                )
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > limit:
                 raise SourceError(
                     f"Source URL {url} is {int(declared):,} bytes, above the limit of "
-                    f"{limit:,} bytes (set {MAX_BYTES_ENV} to raise it).")
+                    f"{limit:,} bytes (set {MAX_BYTES_ENV} to raise it)."
+                )
             chunks, total = [], 0
             for chunk in response.iter_bytes():
                 total += len(chunk)
                 if total > limit:
                     raise SourceError(
                         f"Source URL {url} sent more than the limit of {limit:,} bytes "
-                        f"(set {MAX_BYTES_ENV} to raise it).")
+                        f"(set {MAX_BYTES_ENV} to raise it)."
+                    )
                 chunks.append(chunk)
             headers = {
                 name: response.headers[name]

@@ -75,8 +75,9 @@ def build_tables(tables: dict[str, pd.DataFrame]) -> dict[str, BuiltTable]:
         if name not in tables:
             raise PublishError(f"The extract step produced no {name!r} table.")
         arrow_table = to_arrow(table, tables[name])
-        built[name] = BuiltTable(name, parquet_bytes(arrow_table), csv_bytes(table, arrow_table),
-                                 arrow_table.num_rows)
+        built[name] = BuiltTable(
+            name, parquet_bytes(arrow_table), csv_bytes(table, arrow_table), arrow_table.num_rows
+        )
     return built
 
 
@@ -96,8 +97,9 @@ def read_index(output: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise PublishError(f"Cannot read {path}: {error}. Fix or remove it; releases are "
-                           f"untouched.") from error
+        raise PublishError(
+            f"Cannot read {path}: {error}. Fix or remove it; releases are untouched."
+        ) from error
 
 
 def next_version(existing: list[str], today: dt.date) -> str:
@@ -168,23 +170,38 @@ def publish_release(
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as error:
-        raise PublishError(f"Output location {output} is not writable: "
-                           f"{error.strerror or error}.") from error
+        raise PublishError(
+            f"Output location {output} is not writable: {error.strerror or error}."
+        ) from error
     with output_lock(output):
         index = read_index(output)
         versions = index.get("versions", [])
         latest = versions[-1] if versions else None
         if latest and latest.get("content_hash") == digest:
-            return PublishResult("unchanged", latest["version"],
-                                 output / RELEASES_DIR / latest["version"], digest, row_counts)
+            return PublishResult(
+                "unchanged",
+                latest["version"],
+                output / RELEASES_DIR / latest["version"],
+                digest,
+                row_counts,
+            )
         version = next_version([v["version"] for v in versions], now.date())
         previous_dir = output / RELEASES_DIR / latest["version"] if latest else None
         releases = output / RELEASES_DIR
         releases.mkdir(exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=output, prefix=f".staging-{version}-"))
         try:
-            changes = _write_release_files(staging, built, source, validation_report, version,
-                                           previous_dir, latest, now, digest)
+            changes = _write_release_files(
+                staging,
+                built,
+                source,
+                validation_report,
+                version,
+                previous_dir,
+                latest,
+                now,
+                digest,
+            )
             files = _checksum_files(staging)
             _make_readable(staging)
             if before_rename is not None:
@@ -206,17 +223,30 @@ def publish_release(
         }
         index = {"name": "mekdata", "versions": [*versions, entry]}
         _atomic_write(output / INDEX_FILE, _json_bytes(index))
-        _atomic_write(output / LATEST_FILE, _json_bytes({
-            "version": version, "path": f"{RELEASES_DIR}/{version}/",
-            "published_at": entry["published_at"],
-        }))
+        _atomic_write(
+            output / LATEST_FILE,
+            _json_bytes(
+                {
+                    "version": version,
+                    "path": f"{RELEASES_DIR}/{version}/",
+                    "published_at": entry["published_at"],
+                }
+            ),
+        )
         return PublishResult("published", version, final, digest, row_counts, changes)
 
 
-def _write_release_files(folder: Path, built: dict[str, BuiltTable], source: SourceText,
-                         validation_report: dict[str, Any], version: str,
-                         previous_dir: Path | None, previous_entry: dict | None,
-                         now: dt.datetime, digest: str) -> dict[str, Any]:
+def _write_release_files(
+    folder: Path,
+    built: dict[str, BuiltTable],
+    source: SourceText,
+    validation_report: dict[str, Any],
+    version: str,
+    previous_dir: Path | None,
+    previous_entry: dict | None,
+    now: dt.datetime,
+    digest: str,
+) -> dict[str, Any]:
     for name, table in built.items():
         (folder / f"{name}.parquet").write_bytes(table.parquet)
         (folder / f"{name}.csv").write_bytes(table.csv)
@@ -226,12 +256,14 @@ def _write_release_files(folder: Path, built: dict[str, BuiltTable], source: Sou
     source_name = _source_file_name(source)
     (source_dir / source_name).write_text(source.text, encoding="utf-8")
     (source_dir / "metadata.json").write_bytes(_json_bytes(_source_metadata(source)))
-    changes = diff_releases(previous_dir, folder, previous_entry.get("version")
-                            if previous_entry else None, version)
+    changes = diff_releases(
+        previous_dir, folder, previous_entry.get("version") if previous_entry else None, version
+    )
     (folder / "changes.json").write_bytes(_json_bytes(changes))
     (folder / "CHANGES.md").write_text(render_changes_markdown(changes), encoding="utf-8")
     (folder / "datapackage.json").write_bytes(
-        _json_bytes(datapackage(built, source, version, now, digest)))
+        _json_bytes(datapackage(built, source, version, now, digest))
+    )
     return changes
 
 
@@ -247,67 +279,81 @@ def _source_metadata(source: SourceText) -> dict[str, Any]:
         bundled = json.loads(BUNDLED_METADATA.read_text(encoding="utf-8"))
         if bundled.get("sha256") == source.sha256:
             metadata.update(bundled)
-    metadata.update({
-        "origin": source.origin,
-        "sha256": source.sha256,
-        "bytes": source.byte_count,
-        "encoding": source.encoding,
-        "file": _source_file_name(source),
-        "note": "The text is stored as decoded UTF-8; sha256 and bytes are of the input as read.",
-    })
+    metadata.update(
+        {
+            "origin": source.origin,
+            "sha256": source.sha256,
+            "bytes": source.byte_count,
+            "encoding": source.encoding,
+            "file": _source_file_name(source),
+            "note": "The text is stored as decoded UTF-8; sha256 and bytes are of the input "
+            "as read.",
+        }
+    )
     if source.http:
         metadata["http"] = source.http
     return metadata
 
 
-def datapackage(built: dict[str, BuiltTable], source: SourceText, version: str,
-                now: dt.datetime, digest: str) -> dict[str, Any]:
+def datapackage(
+    built: dict[str, BuiltTable], source: SourceText, version: str, now: dt.datetime, digest: str
+) -> dict[str, Any]:
     metadata = _source_metadata(source)
     resources = []
     for name, table in built.items():
         declared = TABLES[name]
-        resources.append({
-            "name": name,
-            "title": declared.title,
-            "description": declared.description,
-            "path": f"{name}.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"',
-                        "doubleQuote": True, "header": True},
-            "bytes": len(table.csv),
-            "hash": f"sha256:{_sha256(table.csv)}",
-            "schema": frictionless_schema(declared),
-            "mekdata:parquet": {
-                "path": f"{name}.parquet",
-                "bytes": len(table.parquet),
-                "hash": f"sha256:{_sha256(table.parquet)}",
-                "compression": "zstd",
-            },
-            "mekdata:rows": table.rows,
-        })
+        resources.append(
+            {
+                "name": name,
+                "title": declared.title,
+                "description": declared.description,
+                "path": f"{name}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {
+                    "delimiter": ",",
+                    "lineTerminator": "\r\n",
+                    "quoteChar": '"',
+                    "doubleQuote": True,
+                    "header": True,
+                },
+                "bytes": len(table.csv),
+                "hash": f"sha256:{_sha256(table.csv)}",
+                "schema": frictionless_schema(declared),
+                "mekdata:parquet": {
+                    "path": f"{name}.parquet",
+                    "bytes": len(table.parquet),
+                    "hash": f"sha256:{_sha256(table.parquet)}",
+                    "compression": "zstd",
+                },
+                "mekdata:rows": table.rows,
+            }
+        )
     return {
         "profile": "tabular-data-package",
         "name": "mekdata",
         "title": "People's Mojahedin Organization of Iran: datasets from the Wikipedia article",
         "description": "Designations, electoral history, membership estimates, references, "
-                       "notes and data-quality findings extracted from the text of the "
-                       "Wikipedia article, each row traceable to its source line and citations.",
+        "notes and data-quality findings extracted from the text of the "
+        "Wikipedia article, each row traceable to its source line and citations.",
         "version": version,
         "schema_version": SCHEMA_VERSION,
         "created": now.isoformat(timespec="seconds"),
         "content_hash": digest,
         "licenses": [LICENCE],
-        "sources": [{
-            "title": metadata.get("title", "Source text"),
-            "path": metadata.get("url", source.origin),
-            "origin": source.origin,
-            "sha256": source.sha256,
-            "attribution": metadata.get(
-                "attribution", "Wikipedia contributors, licensed under CC BY-SA 4.0."),
-        }],
+        "sources": [
+            {
+                "title": metadata.get("title", "Source text"),
+                "path": metadata.get("url", source.origin),
+                "origin": source.origin,
+                "sha256": source.sha256,
+                "attribution": metadata.get(
+                    "attribution", "Wikipedia contributors, licensed under CC BY-SA 4.0."
+                ),
+            }
+        ],
         "contributors": [{"title": "Wikipedia contributors", "role": "author"}],
         "resources": resources,
     }

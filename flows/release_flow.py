@@ -39,8 +39,12 @@ def _is_transient(task_, task_run, state) -> bool:
     return isinstance(error, TransientFetchError)
 
 
-@task(name="fetch-url", retries=FETCH_RETRIES, retry_delay_seconds=FETCH_RETRY_DELAYS,
-      retry_condition_fn=_is_transient)
+@task(
+    name="fetch-url",
+    retries=FETCH_RETRIES,
+    retry_delay_seconds=FETCH_RETRY_DELAYS,
+    retry_condition_fn=_is_transient,
+)
 def fetch_source(url: str) -> tuple[bytes, dict[str, str]]:
     return fetch_url(url)
 
@@ -55,8 +59,13 @@ def ingest(source: str | None) -> SourceText:
         result = make_source(data, origin, headers)
     else:
         result = make_source(read_path(origin), origin)
-    logger.info("Read %s: %d bytes, %s, sha256 %s", origin, result.byte_count, result.encoding,
-                result.sha256[:12])
+    logger.info(
+        "Read %s: %d bytes, %s, sha256 %s",
+        origin,
+        result.byte_count,
+        result.encoding,
+        result.sha256[:12],
+    )
     return result
 
 
@@ -66,7 +75,8 @@ def extract(source: SourceText) -> dict[str, pd.DataFrame]:
 
     tables = extract_all(source.text)
     get_run_logger().info(
-        "Extracted %s", ", ".join(f"{name} ({len(frame)} rows)" for name, frame in tables.items()))
+        "Extracted %s", ", ".join(f"{name} ({len(frame)} rows)" for name, frame in tables.items())
+    )
     return tables
 
 
@@ -80,8 +90,9 @@ def validate(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
 
 
 @task(name="publish")
-def publish(tables: dict[str, pd.DataFrame], source: SourceText, report: dict[str, Any],
-            output: str) -> PublishResult:
+def publish(
+    tables: dict[str, pd.DataFrame], source: SourceText, report: dict[str, Any], output: str
+) -> PublishResult:
     result = publish_release(tables, source, report, output, now=dt.datetime.now(dt.UTC))
     logger = get_run_logger()
     if result.status == "unchanged":

@@ -23,13 +23,16 @@ def citation_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             if column not in frame.columns:
                 continue
             for line, numbers in zip(frame["source_line"], frame[column], strict=True):
-                records += [{"table": name, "source_line": int(line), "ref_number": int(n)}
-                            for n in numbers]
-    return pd.DataFrame({
-        "table": pd.array([r["table"] for r in records], dtype="str"),
-        "source_line": pd.array([r["source_line"] for r in records], dtype="Int32"),
-        "ref_number": pd.array([r["ref_number"] for r in records], dtype="Int32"),
-    })
+                records += [
+                    {"table": name, "source_line": int(line), "ref_number": int(n)} for n in numbers
+                ]
+    return pd.DataFrame(
+        {
+            "table": pd.array([r["table"] for r in records], dtype="str"),
+            "source_line": pd.array([r["source_line"] for r in records], dtype="Int32"),
+            "ref_number": pd.array([r["ref_number"] for r in records], dtype="Int32"),
+        }
+    )
 
 
 def expectation_parameters(tables: dict[str, pd.DataFrame], now: dt.datetime) -> dict[str, Any]:
@@ -54,8 +57,9 @@ def _gx_context():
     return gx, context
 
 
-def validate_tables(tables: dict[str, pd.DataFrame], now: dt.datetime | None = None
-                    ) -> dict[str, Any]:
+def validate_tables(
+    tables: dict[str, pd.DataFrame], now: dt.datetime | None = None
+) -> dict[str, Any]:
     """Validate every table and the cross-table links; raise ValidationFailed on any failure.
 
     Returns the validation report (JSON-ready) for the release.
@@ -83,11 +87,14 @@ def validate_tables(tables: dict[str, pd.DataFrame], now: dt.datetime | None = N
             raise ValidationFailed(
                 f"Suite {name!r}: {len(expectations) - len(suite.expectations)} expectation(s) "
                 f"were not understood by Great Expectations {gx.__version__}; fix "
-                f"expectations/ before publishing.")
+                f"expectations/ before publishing."
+            )
         suite = context.suites.add(suite)
-        batch = (datasource.add_dataframe_asset(name=name)
-                 .add_batch_definition_whole_dataframe("all_rows")
-                 .get_batch(batch_parameters={"dataframe": frame}))
+        batch = (
+            datasource.add_dataframe_asset(name=name)
+            .add_batch_definition_whole_dataframe("all_rows")
+            .get_batch(batch_parameters={"dataframe": frame})
+        )
         result = batch.validate(suite, expectation_parameters=parameters)
         report["suites"][name] = _summarise(result)
         report["success"] = report["success"] and report["suites"][name]["success"]
@@ -116,22 +123,27 @@ def _summarise(result) -> dict[str, Any]:
         config = item.expectation_config
         kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
         details = item.result or {}
-        failed.append({
-            "expectation": config.type,
-            "column": kwargs.get("column") or kwargs.get("column_A") or kwargs.get("column_list"),
-            "kwargs": kwargs,
-            "unexpected_count": details.get("unexpected_count"),
-            "sample": [_jsonable(v) for v in (details.get("partial_unexpected_list") or [])
-                       ][:SAMPLE_VALUES],
-            "observed_value": _jsonable(details.get("observed_value")),
-            "exception": exception.get("exception_message") if raised else None,
-        })
+        failed.append(
+            {
+                "expectation": config.type,
+                "column": kwargs.get("column")
+                or kwargs.get("column_A")
+                or kwargs.get("column_list"),
+                "kwargs": kwargs,
+                "unexpected_count": details.get("unexpected_count"),
+                "sample": [_jsonable(v) for v in (details.get("partial_unexpected_list") or [])][
+                    :SAMPLE_VALUES
+                ],
+                "observed_value": _jsonable(details.get("observed_value")),
+                "exception": exception.get("exception_message") if raised else None,
+            }
+        )
     statistics = result.statistics
     return {
         "success": not failed,
         "evaluated": statistics["evaluated_expectations"],
-        "successful": statistics["successful_expectations"] - sum(
-            1 for f in failed if f["exception"]),
+        "successful": statistics["successful_expectations"]
+        - sum(1 for f in failed if f["exception"]),
         "failed": failed,
     }
 
@@ -157,7 +169,7 @@ def failure_message(report: dict[str, Any]) -> str:
             elif sample not in (None, []):
                 text += f", offending values {sample}"
             parts.append(text)
-    return ("Validation failed, nothing was published: " + "; ".join(parts) + ".")
+    return "Validation failed, nothing was published: " + "; ".join(parts) + "."
 
 
 def summary_lines(report: dict[str, Any]) -> list[str]:

@@ -46,3 +46,22 @@ def replace_once(text: str, old: str, new: str) -> str:
     count = text.count(old)
     assert count == 1, f"expected {old!r} once in the article, found {count}"
     return text.replace(old, new)
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory):
+    """One real Prefect server on 127.0.0.1 for every flow, CLI and scheduling test."""
+    from prefect_server import PrefectServer
+
+    server = PrefectServer(tmp_path_factory.mktemp("prefect-home")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def prefect_api(prefect_server):
+    """In-process flow runs against the session's server."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: prefect_server.api_url}):
+        yield prefect_server

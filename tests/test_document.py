@@ -29,15 +29,22 @@ def test_normalisation_keeps_line_numbers(article_text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("Designated on 28 March 2001,[293] delisted", [("reference", "293")],
-                     id="reference"),
+        pytest.param(
+            "Designated on 28 March 2001,[293] delisted", [("reference", "293")], id="reference"
+        ),
         pytest.param("Massoud Rajavi[note 1]", [("note", "note 1")], id="note"),
         pytest.param("as the group said[a]", [("letter", "a")], id="letter-footnote"),
-        pytest.param("were executed.[citation needed] According",
-                     [("maintenance", "citation needed")], id="maintenance-tag"),
-        pytest.param('using [Islam] for serving', [], id="editorial-brackets-are-not-markers"),
-        pytest.param("[7][30][31]", [("reference", "7"), ("reference", "30"),
-                                     ("reference", "31")], id="cluster"),
+        pytest.param(
+            "were executed.[citation needed] According",
+            [("maintenance", "citation needed")],
+            id="maintenance-tag",
+        ),
+        pytest.param("using [Islam] for serving", [], id="editorial-brackets-are-not-markers"),
+        pytest.param(
+            "[7][30][31]",
+            [("reference", "7"), ("reference", "30"), ("reference", "31")],
+            id="cluster",
+        ),
     ],
 )
 def test_find_citations(text, expected):
@@ -58,15 +65,21 @@ def test_strip_citations():
         pytest.param(
             "In 1997, the United States put the MEK on the U.S. State Department list of "
             "Foreign Terrorist Organizations.[57] The Clinton administration reported it.",
-            ["In 1997, the United States put the MEK on the U.S. State Department list of "
-             "Foreign Terrorist Organizations.[57]", "The Clinton administration reported it."],
-            id="markers-stay-with-their-sentence"),
+            [
+                "In 1997, the United States put the MEK on the U.S. State Department list of "
+                "Foreign Terrorist Organizations.[57]",
+                "The Clinton administration reported it.",
+            ],
+            id="markers-stay-with-their-sentence",
+        ),
         pytest.param(
             "It was lifted by U.S. Secretary of State Hillary Clinton. Next one.",
             ["It was lifted by U.S. Secretary of State Hillary Clinton.", "Next one."],
-            id="initialism-is-not-an-end"),
-        pytest.param("Hiro, p. 12 says so. Then", ["Hiro, p. 12 says so.", "Then"],
-                     id="page-abbreviation"),
+            id="initialism-is-not-an-end",
+        ),
+        pytest.param(
+            "Hiro, p. 12 says so. Then", ["Hiro, p. 12 says so.", "Then"], id="page-abbreviation"
+        ),
     ],
 )
 def test_split_sentences(paragraph, expected):
@@ -75,14 +88,19 @@ def test_split_sentences(paragraph, expected):
 
 def test_sections_found_by_layout(document):
     titles = [s.title for s in document.sections]
-    for expected in ("Electoral history", "Designation as a terrorist organization",
-                     "Removal of the designation", "Settlement in Albania (2016–present)"):
+    for expected in (
+        "Electoral history",
+        "Designation as a terrorist organization",
+        "Removal of the designation",
+        "Settlement in Albania (2016–present)",
+    ):
         assert expected in titles
 
 
 def test_body_ends_before_the_reference_lists(document):
-    assert document.line(document.body_end + 1).strip() == "" or \
-        document.line(document.body_end + 1).lstrip().startswith("1. ^")
+    assert document.line(document.body_end + 1).strip() == "" or document.line(
+        document.body_end + 1
+    ).lstrip().startswith("1. ^")
     assert all(not p.text.lstrip().startswith(("1. ^", "2. ^")) for p in document.paragraphs)
 
 

@@ -15,8 +15,16 @@ from transforms.electoral_history import (
     extract_electoral_history_with_findings,
 )
 
-COLUMNS = ["year", "election", "election_type", "stance", "seats_won", "seats_total",
-           "seat_share", "citations"]
+COLUMNS = [
+    "year",
+    "election",
+    "election_type",
+    "stance",
+    "seats_won",
+    "seats_total",
+    "seat_share",
+    "citations",
+]
 EXPECTED = [
     (1979, "Islamic Republic referendum", "referendum", "yes", None, None, None, [5]),
     (1979, "Assembly of Experts election", "assembly_of_experts", None, 0, 73, 0.0, []),
@@ -61,7 +69,8 @@ def test_enrichment_from_prose(tables, article_text):
     assert pd.Timestamp(constitutional["held_on"]).date() == dt.date(1979, 12, 3)
     assert constitutional["held_on_precision"] == "day"
     assert constitutional["enrichment_lines"] == [
-        line_of(article_text, "the December 3, 1979 referendum vote")]
+        line_of(article_text, "the December 3, 1979 referendum vote")
+    ]
     presidential = frame.loc["Presidential election"]
     assert presidential["candidate"] == "Massoud Rajavi"
     assert presidential["candidate_outcome"] == "barred"
@@ -98,22 +107,39 @@ def test_election_type(name, kind):
 
 
 def test_row_added_under_existing_year(article_text):
-    text = replace_once(article_text, "Parliamentary elections\n0 / 270\u2003(0%)\n",
-                        "Parliamentary elections\n0 / 270 (0%)\nBy-elections\n0 / 12 (0%) [7]\n")
+    text = replace_once(
+        article_text,
+        "Parliamentary elections\n0 / 270\u2003(0%)\n",
+        "Parliamentary elections\n0 / 270 (0%)\nBy-elections\n0 / 12 (0%) [7]\n",
+    )
     frame = extract(text)
     added = frame.iloc[-1]
-    assert (added["year"], added["election"], added["seats_won"], added["seats_total"]) == \
-        (1980, "By-elections", 0, 12)
+    assert (added["year"], added["election"], added["seats_won"], added["seats_total"]) == (
+        1980,
+        "By-elections",
+        0,
+        12,
+    )
     assert added["citations"] == [7]
 
 
 def test_new_year(article_text):
-    text = replace_once(article_text, "Parliamentary elections\n0 / 270\u2003(0%)\n",
-                        "Parliamentary elections\n0 / 270 (0%)\n1981 Presidential election "
-                        "Boycott [9]\n")
+    text = replace_once(
+        article_text,
+        "Parliamentary elections\n0 / 270\u2003(0%)\n",
+        "Parliamentary elections\n0 / 270 (0%)\n1981 Presidential election Boycott [9]\n",
+    )
     frame = extract(text)
-    assert rows(frame)[-1] == (1981, "Presidential election", "presidential", "boycott",
-                               None, None, None, [9])
+    assert rows(frame)[-1] == (
+        1981,
+        "Presidential election",
+        "presidential",
+        "boycott",
+        None,
+        None,
+        None,
+        [9],
+    )
 
 
 def test_seats_changed(article_text):
@@ -124,8 +150,13 @@ def test_seats_changed(article_text):
 
 
 def test_reference_removed(article_text):
-    frame = extract(replace_once(article_text, "Constitutional referendum Boycott [5]",
-                                 "Constitutional referendum Boycott"))
+    frame = extract(
+        replace_once(
+            article_text,
+            "Constitutional referendum Boycott [5]",
+            "Constitutional referendum Boycott",
+        )
+    )
     row = frame.set_index("election").loc["Constitutional referendum"]
     assert row["citations"] == [] and row["citation_rule"] == "none"
     assert row["stance"] == "boycott"
@@ -137,16 +168,16 @@ def test_spacing_changed(article_text):
 
 
 def test_never_guesses_a_year(article_text):
-    text = replace_once(article_text, "1979 Islamic Republic referendum",
-                        "Islamic Republic referendum")
+    text = replace_once(
+        article_text, "1979 Islamic Republic referendum", "Islamic Republic referendum"
+    )
     frame, findings = extract_electoral_history_with_findings(Document.from_text(text))
     assert "Islamic Republic referendum" not in set(frame["election"])
     assert any(f.kind == "unparsed" and "no year cell" in f.detail for f in findings)
 
 
 def test_missing_table_is_a_finding(article_text):
-    text = replace_once(article_text, "Year Election/referendum Seats won/policy References\n",
-                        "")
+    text = replace_once(article_text, "Year Election/referendum Seats won/policy References\n", "")
     frame, findings = extract_electoral_history_with_findings(Document.from_text(text))
     assert frame.empty
     assert [f.kind for f in findings] == ["missing_section"]

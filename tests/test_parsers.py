@@ -22,8 +22,9 @@ from transforms.numbers import find_quantities, parse_quantity
         pytest.param("Designated in May 2002,", dt.date(2002, 5, 1), "month", id="month-year"),
         pytest.param("lifted in June 2008,", dt.date(2008, 6, 1), "month", id="month-year-2"),
         pytest.param("since 1981, also", dt.date(1981, 1, 1), "year", id="year"),
-        pytest.param("In 1997, the United States", dt.date(1997, 1, 1), "year",
-                     id="year-before-comma"),
+        pytest.param(
+            "In 1997, the United States", dt.date(1997, 1, 1), "year", id="year-before-comma"
+        ),
         pytest.param("(1965-09-05)", dt.date(1965, 9, 5), "day", id="iso"),
         pytest.param("Sept. 3, 1979", dt.date(1979, 9, 3), "day", id="abbreviated-month"),
     ],
@@ -74,8 +75,7 @@ def test_same_event(a, b, same):
         pytest.param("5,000-7,000 fighters", 5000, 7000, None, id="hyphen"),
         pytest.param("5,000\u22127,000 fighters", 5000, 7000, None, id="minus-sign"),
         pytest.param("between 3,000–5,000 is", 3000, 5000, "between", id="between-dash"),
-        pytest.param("between 5,000 and 13,500 persons", 5000, 13500, "between",
-                     id="between-and"),
+        pytest.param("between 5,000 and 13,500 persons", 5000, 13500, "between", id="between-and"),
         pytest.param("5,000 to 13,500 (DoD estimate)", 5000, 13500, None, id="to"),
         pytest.param("some 2,900 members", 2900, 2900, "some", id="some"),
         pytest.param("about 15,000 fighters", 15000, 15000, "about", id="about"),
@@ -95,9 +95,13 @@ def test_parse_quantity(text, low, high, qualifier):
 
 def test_and_joins_a_range_only_after_between():
     assert [(q.low, q.high) for q in find_quantities("in 2003 and 2004")] == [
-        (2003, 2003), (2004, 2004)]
-    assert [(q.low, q.high) for q in find_quantities("10,000 members and 50,000 supporters")] \
-        == [(10000, 10000), (50000, 50000)]
+        (2003, 2003),
+        (2004, 2004),
+    ]
+    assert [(q.low, q.high) for q in find_quantities("10,000 members and 50,000 supporters")] == [
+        (10000, 10000),
+        (50000, 50000),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -121,10 +125,12 @@ def test_authority_code(name, code):
 
 
 def test_find_authorities_in_lead_sentence():
-    text = ("This designation has since been lifted, first by the Council of the European "
-            "Union on 26 January 2009,[64][65] by the U.S. government on 21 September 2012, by "
-            "the Canadian government on 20 December 2012,[66] and by the Japanese government "
-            "on 2013.[67]")
+    text = (
+        "This designation has since been lifted, first by the Council of the European "
+        "Union on 26 January 2009,[64][65] by the U.S. government on 21 September 2012, by "
+        "the Canadian government on 20 December 2012,[66] and by the Japanese government "
+        "on 2013.[67]"
+    )
     assert [m.code for m in find_authorities(text)] == ["EU", "US", "CA", "JP"]
 
 

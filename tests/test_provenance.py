@@ -23,7 +23,7 @@ def test_quote_is_verbatim_at_source_line(tables, article_text, table):
     for row in frame.itertuples():
         start = row.source_line - 1
         quote_lines = row.quote.count("\n") + 1
-        window = _squash(" ".join(raw_lines[start:start + quote_lines]))
+        window = _squash(" ".join(raw_lines[start : start + quote_lines]))
         assert _squash(row.quote) in window, (table, row.source_line, row.quote[:80])
         assert _squash(row.quote.split("\n")[0]) in _squash(raw_lines[start])
 

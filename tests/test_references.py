@@ -18,45 +18,74 @@ from transforms.references import extract_references, parse_reference
         pytest.param(
             "O'Hern, Steven (2012). Iran's Revolutionary Guard: The Threat That Grows While "
             "America Sleeps. Potomac Books, Inc. p. 208. ISBN 978-1-59797-701-2.",
-            {"authors": "O'Hern, Steven", "year": 2012, "isbn": "9781597977012",
-             "pages": "p. 208", "is_short_citation": False,
-             "title": "Iran's Revolutionary Guard: The Threat That Grows While America Sleeps"},
-            id="book"),
+            {
+                "authors": "O'Hern, Steven",
+                "year": 2012,
+                "isbn": "9781597977012",
+                "pages": "p. 208",
+                "is_short_citation": False,
+                "title": "Iran's Revolutionary Guard: The Threat That Grows While America Sleeps",
+            },
+            id="book",
+        ),
         pytest.param(
-            "Tabrizy, Nilo (7 May 2018). \"M.E.K.: The Group John Bolton Wants to Rule Iran\". "
+            'Tabrizy, Nilo (7 May 2018). "M.E.K.: The Group John Bolton Wants to Rule Iran". '
             "The New York Times.",
-            {"authors": "Tabrizy, Nilo", "year": 2018,
-             "title": "M.E.K.: The Group John Bolton Wants to Rule Iran",
-             "work": "The New York Times"},
-            id="news-article"),
+            {
+                "authors": "Tabrizy, Nilo",
+                "year": 2018,
+                "title": "M.E.K.: The Group John Bolton Wants to Rule Iran",
+                "work": "The New York Times",
+            },
+            id="news-article",
+        ),
         pytest.param(
-            "\"Iranian exile group removed from U.S. terror list\". CNN. 28 September 2012.",
-            {"title": "Iranian exile group removed from U.S. terror list", "work": "CNN",
-             "year": 2012, "authors": None},
-            id="news-no-author"),
-        pytest.param("Abrahamian 1989, pp. 1–2.",
-                     {"authors": "Abrahamian", "year": 1989, "pages": "pp. 1–2",
-                      "is_short_citation": True}, id="short-citation"),
-        pytest.param("Harmon & Bowdish 2018, p. 170.",
-                     {"authors": "Harmon & Bowdish", "year": 2018, "is_short_citation": True},
-                     id="short-citation-two-authors"),
+            '"Iranian exile group removed from U.S. terror list". CNN. 28 September 2012.',
+            {
+                "title": "Iranian exile group removed from U.S. terror list",
+                "work": "CNN",
+                "year": 2012,
+                "authors": None,
+            },
+            id="news-no-author",
+        ),
         pytest.param(
-            "\"Terrorism Monitor\" (PDF). Jamestown Foundation. 29 May 2008.",
-            {"title": "Terrorism Monitor", "year": 2008}, id="pdf"),
+            "Abrahamian 1989, pp. 1–2.",
+            {"authors": "Abrahamian", "year": 1989, "pages": "pp. 1–2", "is_short_citation": True},
+            id="short-citation",
+        ),
         pytest.param(
-            "\"36 Ashraf Residents Hostages Released on 72nd Day of Hunger Strike\". Iran "
+            "Harmon & Bowdish 2018, p. 170.",
+            {"authors": "Harmon & Bowdish", "year": 2018, "is_short_citation": True},
+            id="short-citation-two-authors",
+        ),
+        pytest.param(
+            '"Terrorism Monitor" (PDF). Jamestown Foundation. 29 May 2008.',
+            {"title": "Terrorism Monitor", "year": 2008},
+            id="pdf",
+        ),
+        pytest.param(
+            '"36 Ashraf Residents Hostages Released on 72nd Day of Hunger Strike". Iran '
             "Liberty Association. Archived from the original on 5 March 2012. Retrieved "
             "7 December 2011.",
             {"archived": True, "retrieved_on": dt.date(2011, 12, 7), "year": None},
-            id="archived"),
+            id="archived",
+        ),
         pytest.param(
-            "\"رد منافقین در سینما و تلویزیون\". tasnimnews. Retrieved 11 June 2017.",
-            {"title": "رد منافقین در سینما و تلویزیون", "work": "tasnimnews",
-             "retrieved_on": dt.date(2017, 6, 11)}, id="non-latin-title"),
+            '"رد منافقین در سینما و تلویزیون". tasnimnews. Retrieved 11 June 2017.',
+            {
+                "title": "رد منافقین در سینما و تلویزیون",
+                "work": "tasnimnews",
+                "retrieved_on": dt.date(2017, 6, 11),
+            },
+            id="non-latin-title",
+        ),
         pytest.param(
-            "Tabatabai, Ariane M. (2017). \"Other side of the Iranian coin\". Journal of "
+            'Tabatabai, Ariane M. (2017). "Other side of the Iranian coin". Journal of '
             "Strategic Studies. 41 (1–2): 181–207. doi:10.1080/01402390.2017.1283613.",
-            {"doi": "10.1080/01402390.2017.1283613", "year": 2017}, id="doi"),
+            {"doi": "10.1080/01402390.2017.1283613", "year": 2017},
+            id="doi",
+        ),
     ],
 )
 def test_parse_reference(text, expected):
@@ -118,8 +147,9 @@ def test_empty_references_are_reported(tables):
 
 
 def test_removed_reference_becomes_dangling(article_text):
-    text = replace_once(article_text,
-                        "  296. ^ ", "  296x. ^ ")  # the list line no longer parses as item 296
+    text = replace_once(
+        article_text, "  296. ^ ", "  296x. ^ "
+    )  # the list line no longer parses as item 296
     frame = extract_findings(Document.from_text(text))
     dangling = frame[frame["kind"] == "dangling_citation"]
     assert 296 in set(dangling["ref_number"])

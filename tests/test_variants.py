@@ -9,8 +9,19 @@ import variants
 from transforms import extract_all
 
 # Columns that hold line numbers or verbatim text: they move with the layout by design.
-POSITIONAL = {"source_line", "evidence_lines", "enrichment_lines", "related_lines", "position",
-              "quote", "detail", "finding_id", "note", "section", "text"}
+POSITIONAL = {
+    "source_line",
+    "evidence_lines",
+    "enrichment_lines",
+    "related_lines",
+    "position",
+    "quote",
+    "detail",
+    "finding_id",
+    "note",
+    "section",
+    "text",
+}
 
 
 def comparable(frame: pd.DataFrame, drop: set[str]) -> list[tuple]:
@@ -22,8 +33,21 @@ def comparable(frame: pd.DataFrame, drop: set[str]) -> list[tuple]:
 def test_same_lines_same_tables(tables, article_text, variant):
     altered = extract_all(variant(article_text))
     # Verbatim text keeps the variant's characters; offsets within a line move with markers.
-    textual = {"quote", "text", "note", "detail", "finding_id", "listing_detail", "period",
-               "pages", "title", "authors", "work", "section", "position"}
+    textual = {
+        "quote",
+        "text",
+        "note",
+        "detail",
+        "finding_id",
+        "listing_detail",
+        "period",
+        "pages",
+        "title",
+        "authors",
+        "work",
+        "section",
+        "position",
+    }
     for name, frame in tables.items():
         assert comparable(altered[name], textual) == comparable(frame, textual), name
         assert list(altered[name]["source_line"]) == list(frame["source_line"]), name

@@ -24,13 +24,15 @@ def nbsp_to_space(text: str) -> str:
 
 def space_to_nbsp_in_table_rows(text: str) -> str:
     """Non-breaking spaces where the designation and electoral tables have plain ones."""
-    return re.sub(r"(?m)^(Currently|Formerly|Other)( \w+)+ ", lambda m: m.group(0)[:-1] + "\u00a0",
-                  text)
+    return re.sub(
+        r"(?m)^(Currently|Formerly|Other)( \w+)+ ", lambda m: m.group(0)[:-1] + "\u00a0", text
+    )
 
 
 def trailing_blanks(text: str) -> str:
-    return "\n".join(line + (" \t " if index % 2 else "  ")
-                     for index, line in enumerate(text.split("\n")))
+    return "\n".join(
+        line + (" \t " if index % 2 else "  ") for index, line in enumerate(text.split("\n"))
+    )
 
 
 def dashes_to_hyphens(text: str) -> str:
@@ -54,8 +56,9 @@ def _section_span(text: str, title: str) -> tuple[int, int]:
     return start, match.start() + 1 if match else len(text)
 
 
-def move_section(text: str, title: str = "Removal of the designation",
-                 before: str = "Founding (1965–1971)") -> str:
+def move_section(
+    text: str, title: str = "Removal of the designation", before: str = "Founding (1965–1971)"
+) -> str:
     """Cut a section and paste it before another one."""
     start, end = _section_span(text, title)
     block = text[start:end]
@@ -65,19 +68,29 @@ def move_section(text: str, title: str = "Removal of the designation",
 
 
 def rename_sections(text: str) -> str:
-    return (text.replace("\n\nElectoral history\n\n", "\n\nElections\n\n")
-                .replace("\n\nDesignation as a terrorist organization\n\n",
-                         "\n\nListings as a terrorist group\n\n"))
+    return text.replace("\n\nElectoral history\n\n", "\n\nElections\n\n").replace(
+        "\n\nDesignation as a terrorist organization\n\n", "\n\nListings as a terrorist group\n\n"
+    )
 
 
 def extra_section(text: str) -> str:
     """An unrelated section with numbers that are no size, listing or election."""
-    extra = ("\n\nArchitecture\n\nThe headquarters building, finished in 1994, has 3 floors and "
-             "120 rooms; its garden covers 2,000 square metres.\n")
+    extra = (
+        "\n\nArchitecture\n\nThe headquarters building, finished in 1994, has 3 floors and "
+        "120 rooms; its garden covers 2,000 square metres.\n"
+    )
     anchor = text.index("\n\nFounding (1965–1971)\n\n")
     return text[:anchor] + extra + text[anchor:]
 
 
-SAME_LINES = [crlf, bom, nbsp_to_space, space_to_nbsp_in_table_rows, trailing_blanks,
-              dashes_to_hyphens, dashes_to_minus, letter_footnotes]
+SAME_LINES = [
+    crlf,
+    bom,
+    nbsp_to_space,
+    space_to_nbsp_in_table_rows,
+    trailing_blanks,
+    dashes_to_hyphens,
+    dashes_to_minus,
+    letter_footnotes,
+]
 MOVED_LINES = [move_section, rename_sections, extra_section]

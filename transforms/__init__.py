@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from transforms.document import Document
 from transforms.designations import extract_designations_with_findings
+from transforms.document import Document
 from transforms.electoral_history import extract_electoral_history_with_findings
 from transforms.findings import extract_findings
 from transforms.membership_estimates import extract_membership_estimates

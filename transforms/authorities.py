@@ -16,18 +16,29 @@ import pycountry
 
 # International bodies: the pattern matches their names and the short forms English uses.
 BODY_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("EU", "European Union",
-     re.compile(r"\b(?:(?:Council of the )?European Union|EU)(?!\w)")),
-    ("UN", "United Nations",
-     re.compile(r"\b(?:United Nations|U\.N\.|UN)(?!\w)")),
+    ("EU", "European Union", re.compile(r"\b(?:(?:Council of the )?European Union|EU)(?!\w)")),
+    ("UN", "United Nations", re.compile(r"\b(?:United Nations|U\.N\.|UN)(?!\w)")),
 )
 # Abbreviations and adjectives whose stem does not spell the country name.
 SHORT_FORMS = {
-    "u.s.": "US", "u.s": "US", "us": "US", "usa": "US", "america": "US", "american": "US",
-    "uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "british": "GB",
-    "dutch": "NL", "french": "FR", "swiss": "CH",
+    "u.s.": "US",
+    "u.s": "US",
+    "us": "US",
+    "usa": "US",
+    "america": "US",
+    "american": "US",
+    "uk": "GB",
+    "u.k.": "GB",
+    "britain": "GB",
+    "great britain": "GB",
+    "british": "GB",
+    "dutch": "NL",
+    "french": "FR",
+    "swiss": "CH",
 }
-SHORT_FORM_RE = re.compile(r"(?<![\w.])(?:U\.S\.|U\.K\.|USA|UK|US|Britain|British|American)(?![\w])")
+SHORT_FORM_RE = re.compile(
+    r"(?<![\w.])(?:U\.S\.|U\.K\.|USA|UK|US|Britain|British|American)(?![\w])"
+)
 ADJECTIVE_SUFFIXES = ("ese", "ian", "ean", "an", "i", "ish")
 CAPITALISED_RUN_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+|the\s+)?[A-Z][a-z]+)*")
 
@@ -78,7 +89,8 @@ def _code_from_adjective(word: str) -> str | None:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             stem = word[: -len(suffix)]
             matches = [
-                c for c in pycountry.countries
+                c
+                for c in pycountry.countries
                 if (getattr(c, "common_name", None) or c.name).startswith(stem)
             ]
             if len(matches) == 1:

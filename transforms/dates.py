@@ -1,4 +1,5 @@
-"""Partial dates as the article writes them: "8 July 1997", "September 21, 2012", "May 2002", "1981".
+"""Partial dates as the article writes them: "8 July 1997", "September 21, 2012", "May 2002",
+"1981".
 
 A month-precision date is stored as the first day of its month and a year-precision date as
 1 January, always together with its precision, so no reader mistakes either for a day.
@@ -14,10 +15,17 @@ from dataclasses import dataclass
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
 MONTHS["sept"] = 9
-MONTH_NAME = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+MONTH_NAME = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
 YEAR = r"(?:1[89]\d\d|20\d\d)"
-DAY_MONTH_YEAR_RE = re.compile(rf"\b(?P<day>[0-3]?\d)\s+(?P<month>{MONTH_NAME}),?\s+(?P<year>{YEAR})\b")
-MONTH_DAY_YEAR_RE = re.compile(rf"\b(?P<month>{MONTH_NAME})\s+(?P<day>[0-3]?\d),?\s+(?P<year>{YEAR})\b")
+DAY_MONTH_YEAR_RE = re.compile(
+    rf"\b(?P<day>[0-3]?\d)\s+(?P<month>{MONTH_NAME}),?\s+(?P<year>{YEAR})\b"
+)
+MONTH_DAY_YEAR_RE = re.compile(
+    rf"\b(?P<month>{MONTH_NAME})\s+(?P<day>[0-3]?\d),?\s+(?P<year>{YEAR})\b"
+)
 MONTH_YEAR_RE = re.compile(rf"\b(?P<month>{MONTH_NAME})\s+(?P<year>{YEAR})\b")
 YEAR_RE = re.compile(rf"(?<![\d,.])(?<!\d,)(?P<year>{YEAR})(?!\d)(?!,\d)")
 ISO_DATE_RE = re.compile(rf"\b(?P<year>{YEAR})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")

@@ -103,11 +103,15 @@ def extract_designations_with_findings(document: Document) -> tuple[pd.DataFrame
     findings: list[Finding] = []
     table_lines = find_designation_table(document)
     if not table_lines:
-        findings.append(Finding(
-            kind="missing_section", severity="error", table="designations",
-            detail="No designation table found: no line starts with a group label such as "
-                   "'Currently listed by' followed by an authority's name.",
-        ))
+        findings.append(
+            Finding(
+                kind="missing_section",
+                severity="error",
+                table="designations",
+                detail="No designation table found: no line starts with a group label such as "
+                "'Currently listed by' followed by an authority's name.",
+            )
+        )
         rows: list[DesignationRow] = []
     else:
         rows = list(_parse_table(document, table_lines, findings))
@@ -140,7 +144,7 @@ def _group_label(text: str) -> tuple[str, str] | None:
     if not match:
         return None
     label = match.group("label")
-    rest = text[match.end():]
+    rest = text[match.end() :]
     if _split_authority(rest) is None:
         return None
     for pattern, status in GROUP_STATUS:
@@ -170,12 +174,18 @@ def _parse_table(document: Document, table_lines, findings: list[Finding]):
         labelled = _group_label(stripped)
         if labelled is not None:
             label, status = labelled
-            stripped = stripped[len(label):].strip()
+            stripped = stripped[len(label) :].strip()
         split = _split_authority(stripped)
         if split is None or status is None:
-            findings.append(Finding(kind="unparsed", severity="error", table="designations",
-                                    detail=f"Could not read designation row: {stripped!r}",
-                                    source_line=number))
+            findings.append(
+                Finding(
+                    kind="unparsed",
+                    severity="error",
+                    table="designations",
+                    detail=f"Could not read designation row: {stripped!r}",
+                    source_line=number,
+                )
+            )
             continue
         name, code, body = split
         yield from _parse_row(number, text.strip(), name, code, body, status, findings)
@@ -190,15 +200,28 @@ def _parse_row(number, quote, name, code, body, group_status, findings):
             status = "former"  # an earlier regime's listing inside the "current" group
         row = DesignationRow(
             authority=authority_name(code) if code in ("EU", "UN") else strip_citations(name),
-            code=code, status=status, listing_kind=kind, line=number, quote=quote,
+            code=code,
+            status=status,
+            listing_kind=kind,
+            line=number,
+            quote=quote,
             citations=reference_numbers(clause) or reference_numbers(body),
-            listing_detail=detail, regime=regime, listed_on=listed_on, delisted_on=delisted_on,
+            listing_detail=detail,
+            regime=regime,
+            listed_on=listed_on,
+            delisted_on=delisted_on,
         )
         if group_status == "former" and delisted_on is None:
-            findings.append(Finding(
-                kind="unparsed", severity="warning", table="designations",
-                detail=f"{row.authority} is in the formerly-listed group but its row gives no "
-                       f"delisting date: {clause!r}", source_line=number))
+            findings.append(
+                Finding(
+                    kind="unparsed",
+                    severity="warning",
+                    table="designations",
+                    detail=f"{row.authority} is in the formerly-listed group but its row gives no "
+                    f"delisting date: {clause!r}",
+                    source_line=number,
+                )
+            )
         yield row
 
 
@@ -285,7 +308,7 @@ def _sentence_mentions(sentence: Sentence) -> list[Mention]:
         authority = before[-1] if before else (after[0] if after else None)
         if authority is None:
             continue
-        citations = reference_numbers(text[clause_start:_extend_over_markers(text, clause_end)])
+        citations = reference_numbers(text[clause_start : _extend_over_markers(text, clause_end)])
         mentions.append(Mention(authority.code, event, date, sentence, tuple(citations)))
     return mentions
 
@@ -305,8 +328,9 @@ def _extend_over_markers(text: str, end: int) -> int:
     return match.end() if match else end
 
 
-def _cross_check(rows: list[DesignationRow], mentions: Iterable[Mention],
-                 findings: list[Finding]) -> list[DesignationRow]:
+def _cross_check(
+    rows: list[DesignationRow], mentions: Iterable[Mention], findings: list[Finding]
+) -> list[DesignationRow]:
     rows = list(rows)
     for mention in mentions:
         candidates = [r for r in rows if r.code == mention.code]
@@ -323,15 +347,20 @@ def _cross_check(rows: list[DesignationRow], mentions: Iterable[Mention],
             _add_evidence(agreeing[0], mention.sentence.line)
             continue
         row = min(dated, key=lambda r: abs(getattr(r, attribute).value - mention.date.value))
-        findings.append(_conflict(
-            row, mention,
-            f"line {row.line} says {getattr(row, attribute)} but line {mention.sentence.line} "
-            f"says {mention.date} ({_verbatim_date(mention)!r})"))
+        findings.append(
+            _conflict(
+                row,
+                mention,
+                f"line {row.line} says {getattr(row, attribute)} but line {mention.sentence.line} "
+                f"says {mention.date} ({_verbatim_date(mention)!r})",
+            )
+        )
     return rows
 
 
-def _match_undated(candidates: list[DesignationRow], attribute: str, mention: Mention,
-                   findings: list[Finding]) -> None:
+def _match_undated(
+    candidates: list[DesignationRow], attribute: str, mention: Mention, findings: list[Finding]
+) -> None:
     """A mention dates an event its row leaves undated."""
     row = candidates[0]
     if row.citation_rule != "row":  # a row read from prose is completed from prose
@@ -340,24 +369,31 @@ def _match_undated(candidates: list[DesignationRow], attribute: str, mention: Me
             row.status = "former"
         _add_evidence(row, mention.sentence.line)
     elif attribute == "delisted_on" and row.status == "current":
-        findings.append(_conflict(
-            row, mention,
-            f"line {row.line} lists it as current but line {mention.sentence.line} says it "
-            f"was delisted ({_verbatim_date(mention)!r})"))
+        findings.append(
+            _conflict(
+                row,
+                mention,
+                f"line {row.line} lists it as current but line {mention.sentence.line} says it "
+                f"was delisted ({_verbatim_date(mention)!r})",
+            )
+        )
     else:
         _add_evidence(row, mention.sentence.line)
 
 
 def _conflict(row: DesignationRow, mention: Mention, says: str) -> Finding:
     return Finding(
-        kind="conflict", severity="error", table="designations",
+        kind="conflict",
+        severity="error",
+        table="designations",
         detail=f"{row.authority} {mention.event} date: {says}.",
-        source_line=mention.sentence.line, related_lines=[row.line],
+        source_line=mention.sentence.line,
+        related_lines=[row.line],
     )
 
 
 def _verbatim_date(mention: Mention) -> str:
-    return mention.sentence.text[mention.date.start:mention.date.end]
+    return mention.sentence.text[mention.date.start : mention.date.end]
 
 
 def _add_evidence(row: DesignationRow, line: int) -> None:
@@ -424,4 +460,3 @@ def _to_frame(rows: list[DesignationRow]) -> pd.DataFrame:
         for designation_id, row in zip(_designation_ids(rows), rows, strict=True)
     ]
     return to_frame(DESIGNATIONS, records)
-

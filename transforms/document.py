@@ -25,13 +25,37 @@ HEADING_RE = re.compile(r"^[^\s\[].*[^.:;,\]\"”]$")
 REFERENCE_ITEM_RE = re.compile(r"^\s*\d+\.\s+\^")
 # Sentence boundary: terminal punctuation, optional closing quote, optional citation markers,
 # then white space and something that can start a sentence.
-SENTENCE_END_RE = re.compile(
-    r"""(?<=[.!?])["”’']?(?:\[[^\]\n]{1,40}\])*(?=\s+[A-Z0-9"“‘'(])"""
-)
+SENTENCE_END_RE = re.compile(r"""(?<=[.!?])["”’']?(?:\[[^\]\n]{1,40}\])*(?=\s+[A-Z0-9"“‘'(])""")
 # Words whose trailing period is not a sentence end.
 ABBREVIATIONS = frozenset(
-    {"mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "jr", "sr", "no", "vs", "p", "pp",
-     "inc", "ltd", "co", "e.g", "i.e", "etc", "approx", "fig", "vol", "ed", "eds", "rev"}
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "gen",
+        "col",
+        "lt",
+        "jr",
+        "sr",
+        "no",
+        "vs",
+        "p",
+        "pp",
+        "inc",
+        "ltd",
+        "co",
+        "e.g",
+        "i.e",
+        "etc",
+        "approx",
+        "fig",
+        "vol",
+        "ed",
+        "eds",
+        "rev",
+    }
 )
 LAST_WORD_RE = re.compile(r"([A-Za-z.]+)\.$")
 
@@ -137,9 +161,7 @@ class Document:
                 if own:
                     yield sentence, own, "sentence"
                     continue
-                following = next(
-                    (s for s in sentences[index + 1:] if s.reference_numbers), None
-                )
+                following = next((s for s in sentences[index + 1 :] if s.reference_numbers), None)
                 if following is not None:
                     first_cluster = _first_marker_cluster(following)
                     yield sentence, first_cluster, "next_in_paragraph"

@@ -92,10 +92,15 @@ def extract_electoral_history_with_findings(
         None,
     )
     if header_line is None:
-        findings.append(Finding(
-            kind="missing_section", severity="error", table="electoral_history",
-            detail="No electoral history table found: no header row with the cells "
-                   "'Year', 'Election…' and 'Seats…'."))
+        findings.append(
+            Finding(
+                kind="missing_section",
+                severity="error",
+                table="electoral_history",
+                detail="No electoral history table found: no header row with the cells "
+                "'Year', 'Election…' and 'Seats…'.",
+            )
+        )
         return _to_frame([]), findings
     rows = _parse_rows(document, header_line, findings)
     table_lines = {header_line} | {r.line for r in rows}
@@ -115,7 +120,9 @@ def _parse_rows(document: Document, header_line: int, findings: list[Finding]):
             _set_seats(rows[-1], seats)
             rows[-1].result_text = seats.group(0).strip()
             rows[-1].quote_lines.append(text.strip())
-            rows[-1].citations += [c for c in reference_numbers(text) if c not in rows[-1].citations]
+            rows[-1].citations += [
+                c for c in reference_numbers(text) if c not in rows[-1].citations
+            ]
             continue
         cell = text.strip()
         year_match = YEAR_CELL_RE.match(cell)
@@ -124,15 +131,22 @@ def _parse_rows(document: Document, header_line: int, findings: list[Finding]):
         election = ELECTION_CELL_RE.match(cell)
         if election is None or year is None:
             reason = "no year cell above it" if year is None else "no election name"
-            findings.append(Finding(
-                kind="unparsed", severity="error", table="electoral_history",
-                detail=f"Could not read electoral history row ({reason}): {text.strip()!r}",
-                source_line=number))
+            findings.append(
+                Finding(
+                    kind="unparsed",
+                    severity="error",
+                    table="electoral_history",
+                    detail=f"Could not read electoral history row ({reason}): {text.strip()!r}",
+                    source_line=number,
+                )
+            )
             continue
         row = ElectionRow(
-            year=year, election=election["election"].strip(),
+            year=year,
+            election=election["election"].strip(),
             result_text=election["result"] or None,
-            citations=reference_numbers(election["refs"]), line=number,
+            citations=reference_numbers(election["refs"]),
+            line=number,
             quote_lines=[text.strip()],
         )
         _read_result(row, findings)
@@ -154,10 +168,15 @@ def _read_result(row: ElectionRow, findings: list[Finding]) -> None:
         if pattern.search(row.result_text):
             row.stance = stance
             return
-    findings.append(Finding(
-        kind="unparsed", severity="warning", table="electoral_history",
-        detail=f"{row.year} {row.election}: unknown policy {row.result_text!r}",
-        source_line=row.line))
+    findings.append(
+        Finding(
+            kind="unparsed",
+            severity="warning",
+            table="electoral_history",
+            detail=f"{row.year} {row.election}: unknown policy {row.result_text!r}",
+            source_line=row.line,
+        )
+    )
 
 
 def election_type(name: str) -> str:
@@ -168,9 +187,7 @@ def election_type(name: str) -> str:
 
 
 def _identifying_words(name: str) -> set[str]:
-    return {w.lower()[:8] for w in re.findall(r"[A-Za-z]+", name)} - {
-        w[:8] for w in GENERIC_WORDS
-    }
+    return {w.lower()[:8] for w in re.findall(r"[A-Za-z]+", name)} - {w[:8] for w in GENERIC_WORDS}
 
 
 def _enrich(row: ElectionRow, document: Document, table_lines: set[int]) -> None:
@@ -230,26 +247,28 @@ def _to_frame(rows: list[ElectionRow]) -> pd.DataFrame:
     for row in rows:
         held_on = row.enrichment.get("held_on")
         share = (row.seats_won / row.seats_total) if row.seats_total else None
-        records.append({
-            "year": row.year,
-            "election": row.election,
-            "election_type": election_type(row.election),
-            "result_text": row.result_text,
-            "stance": row.stance,
-            "seats_won": row.seats_won,
-            "seats_total": row.seats_total,
-            "seat_share": share,
-            "held_on": held_on.value if held_on else None,
-            "held_on_precision": held_on.precision if held_on else None,
-            "candidate": row.enrichment.get("candidate"),
-            "candidate_outcome": row.enrichment.get("candidate_outcome"),
-            "votes": row.enrichment.get("votes"),
-            "note": " ".join(row.notes) or None,
-            "enrichment_lines": sorted(set(row.enrichment_lines)),
-            "enrichment_citations": row.enrichment_citations,
-            "citations": row.citations,
-            "citation_rule": "row" if row.citations else "none",
-            "source_line": row.line,
-            "quote": "\n".join(row.quote_lines),
-        })
+        records.append(
+            {
+                "year": row.year,
+                "election": row.election,
+                "election_type": election_type(row.election),
+                "result_text": row.result_text,
+                "stance": row.stance,
+                "seats_won": row.seats_won,
+                "seats_total": row.seats_total,
+                "seat_share": share,
+                "held_on": held_on.value if held_on else None,
+                "held_on_precision": held_on.precision if held_on else None,
+                "candidate": row.enrichment.get("candidate"),
+                "candidate_outcome": row.enrichment.get("candidate_outcome"),
+                "votes": row.enrichment.get("votes"),
+                "note": " ".join(row.notes) or None,
+                "enrichment_lines": sorted(set(row.enrichment_lines)),
+                "enrichment_citations": row.enrichment_citations,
+                "citations": row.citations,
+                "citation_rule": "row" if row.citations else "none",
+                "source_line": row.line,
+                "quote": "\n".join(row.quote_lines),
+            }
+        )
     return to_frame(ELECTORAL_HISTORY, records)

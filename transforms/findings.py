@@ -32,50 +32,83 @@ def citation_findings(document: Document) -> list[Finding]:
             if citation.kind == "reference":
                 first_cited.setdefault(citation.number, number)
                 if citation.number not in reference_numbers:
-                    findings.append(_dangling(document, number, f"[{citation.label}]",
-                                              citation.number, reference_numbers))
+                    findings.append(
+                        _dangling(
+                            document,
+                            number,
+                            f"[{citation.label}]",
+                            citation.number,
+                            reference_numbers,
+                        )
+                    )
             elif citation.kind == "note" and citation.label not in note_labels:
-                findings.append(Finding(
-                    kind="dangling_citation", severity="error", table="notes",
-                    detail=f"[{citation.label}] is cited on line {number} but there is no "
-                           f"explanatory {citation.label}.",
-                    source_line=number, section=document.section_of(number)))
+                findings.append(
+                    Finding(
+                        kind="dangling_citation",
+                        severity="error",
+                        table="notes",
+                        detail=f"[{citation.label}] is cited on line {number} but there is no "
+                        f"explanatory {citation.label}.",
+                        source_line=number,
+                        section=document.section_of(number),
+                    )
+                )
             elif citation.kind == "maintenance":
-                findings.append(Finding(
-                    kind="maintenance_tag", severity="info", table=REFERENCE_TABLE,
-                    detail=f"The article itself flags line {number} with "
-                           f"[{citation.label}].",
-                    source_line=number, section=document.section_of(number)))
+                findings.append(
+                    Finding(
+                        kind="maintenance_tag",
+                        severity="info",
+                        table=REFERENCE_TABLE,
+                        detail=f"The article itself flags line {number} with [{citation.label}].",
+                        source_line=number,
+                        section=document.section_of(number),
+                    )
+                )
     counts, note_counts = body_citation_counts(document)
     for item in references:
         if not item.text:
-            findings.append(Finding(
-                kind="unparsed", severity="warning", table=REFERENCE_TABLE,
-                detail=f"Reference {item.number} has no text in the reference list.",
-                source_line=item.line, ref_number=item.number))
+            findings.append(
+                Finding(
+                    kind="unparsed",
+                    severity="warning",
+                    table=REFERENCE_TABLE,
+                    detail=f"Reference {item.number} has no text in the reference list.",
+                    source_line=item.line,
+                    ref_number=item.number,
+                )
+            )
         if counts.get(item.number, 0) == 0:
             findings.append(_unused(document, item.number, item.line, first_cited))
     for item in notes:
         if note_counts.get(f"note {item.number}", 0) == 0:
-            findings.append(Finding(
-                kind="unused_note", severity="warning", table="notes",
-                detail=f"Explanatory note {item.number} is never cited in the body.",
-                source_line=item.line))
+            findings.append(
+                Finding(
+                    kind="unused_note",
+                    severity="warning",
+                    table="notes",
+                    detail=f"Explanatory note {item.number} is never cited in the body.",
+                    source_line=item.line,
+                )
+            )
     return findings
 
 
-def _dangling(document: Document, line: int, marker: str, number: int,
-              known: set[int]) -> Finding:
+def _dangling(document: Document, line: int, marker: str, number: int, known: set[int]) -> Finding:
     lower = max((n for n in known if n < number), default=None)
     higher = min((n for n in known if n > number), default=None)
     gap = ""
     if lower is not None and higher is not None:
         gap = f" (the list jumps from {lower} to {higher})"
     return Finding(
-        kind="dangling_citation", severity="error", table=REFERENCE_TABLE,
+        kind="dangling_citation",
+        severity="error",
+        table=REFERENCE_TABLE,
         detail=f"{marker} is cited on line {line} but the reference list has no entry "
-               f"{number}{gap}.",
-        source_line=line, section=document.section_of(line), ref_number=number)
+        f"{number}{gap}.",
+        source_line=line,
+        section=document.section_of(line),
+        ref_number=number,
+    )
 
 
 def _unused(document: Document, number: int, line: int, first_cited: dict[int, int]) -> Finding:
@@ -97,19 +130,25 @@ def _unused(document: Document, number: int, line: int, first_cited: dict[int, i
         where = ""
     related = [first_cited[n] for n in (before, after) if n is not None]
     return Finding(
-        kind="unused_reference", severity="warning", table=REFERENCE_TABLE,
+        kind="unused_reference",
+        severity="warning",
+        table=REFERENCE_TABLE,
         detail=f"Reference {number} is never cited in the body{where} "
-               f"(neighbours: {before} first cited on line {first_cited.get(before)}, "
-               f"{after} on line {first_cited.get(after)}).",
-        source_line=line, related_lines=related,
-        section=sections[0] if len(sections) == 1 else None, ref_number=number)
+        f"(neighbours: {before} first cited on line {first_cited.get(before)}, "
+        f"{after} on line {first_cited.get(after)}).",
+        source_line=line,
+        related_lines=related,
+        section=sections[0] if len(sections) == 1 else None,
+        ref_number=number,
+    )
 
 
 def extract_findings(document: Document, table_findings: Iterable[Finding] = ()) -> pd.DataFrame:
     """All findings: those the table extractors reported plus the citation checks."""
     findings = list(table_findings) + citation_findings(document)
     with_sections = [
-        f if f.section or f.source_line is None
+        f
+        if f.section or f.source_line is None
         else replace(f, section=document.section_of(f.source_line))
         for f in findings
     ]

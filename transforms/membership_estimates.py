@@ -32,19 +32,35 @@ INFOBOX_SIZE_RE = re.compile(
     r"(?P<value>\d.*?)\s*(?:\((?P<source>[^)]*?)\s*(?:estimate|est\.)\))?\s*$"
 )
 COUNT_NOUNS = {
-    "members": "members", "membership": "members",
-    "fighter": "fighters", "fighters": "fighters", "soldiers": "fighters", "troops": "fighters",
-    "militants": "fighters", "guerrillas": "fighters", "combatants": "fighters",
-    "supporters": "supporters", "sympathizers": "sympathizers", "sympathisers": "sympathizers",
-    "followers": "supporters", "cadres": "members", "persons": "persons", "people": "persons",
-    "dissidents": "persons", "residents": "residents", "attendees": "attendees",
+    "members": "members",
+    "membership": "members",
+    "fighter": "fighters",
+    "fighters": "fighters",
+    "soldiers": "fighters",
+    "troops": "fighters",
+    "militants": "fighters",
+    "guerrillas": "fighters",
+    "combatants": "fighters",
+    "supporters": "supporters",
+    "sympathizers": "sympathizers",
+    "sympathisers": "sympathizers",
+    "followers": "supporters",
+    "cadres": "members",
+    "persons": "persons",
+    "people": "persons",
+    "dissidents": "persons",
+    "residents": "residents",
+    "attendees": "attendees",
 }
 # Words that may stand between the number and the counted noun ("5,000 hard-core members").
-NOUN_ADJECTIVES = r"(?:MEK|PMOI|MKO|Mojahedin|Mujahedin|hard-core|hardcore|core|armed|active|Iranian|trained|full-time)"
+NOUN_ADJECTIVES = (
+    r"(?:MEK|PMOI|MKO|Mojahedin|Mujahedin|hard-core|hardcore|core|armed|active|Iranian|"
+    r"trained|full-time)"
+)
 STRONG_RE = re.compile(r"^-strong\b(?P<what>[^.,;]*)")
 NOUN_AFTER_RE = re.compile(
     rf"""^["”']?\s*(?:{NOUN_ADJECTIVES}\s+)*"""
-    rf"""(?P<noun>{'|'.join(sorted(COUNT_NOUNS, key=len, reverse=True))})\b"""
+    rf"""(?P<noun>{"|".join(sorted(COUNT_NOUNS, key=len, reverse=True))})\b"""
     r"(?P<of_other>\s+of\s+(?:the\s+)?(?!MEK|PMOI|the organi[sz]ation|the group|its\b)[A-Z])?"
 )
 STRONG_FORCE_RE = re.compile(r"armed|guerrill|military|fighting|army|militia|brigade", re.I)
@@ -63,33 +79,50 @@ NOT_SIZE_RE = re.compile(
     re.I,
 )
 GATHERING_RE = re.compile(r"gathering|rally|rallies|present|attend|demonstrat|crowd", re.I)
-SELF_RE = re.compile(r"^(?:the\s+)?(?:MEK|PMOI|MKO|Mojahedin|Mujahedin|NCRI|group|organi[sz]ation)\b", re.I)
+SELF_RE = re.compile(
+    r"^(?:the\s+)?(?:MEK|PMOI|MKO|Mojahedin|Mujahedin|NCRI|group|organi[sz]ation)\b", re.I
+)
 CAPITALISED = r"[A-Z][\w.'’&-]*"
 NAME = rf"{CAPITALISED}(?:\s+(?:of|on|for|and|the|de|al|{CAPITALISED}))*"
 ESTIMATOR_PATTERNS = (
     # "According to a 2003 article by The New York Times", "according to the INSTAT data"
-    re.compile(rf"[Aa]ccording to\s+(?:a\s+\d{{4}}\s+\w+\s+(?:by|in|from)\s+)?(?:the\s+)?(?P<who>{NAME})"),
+    re.compile(
+        rf"[Aa]ccording to\s+(?:a\s+\d{{4}}\s+\w+\s+(?:by|in|from)\s+)?(?:the\s+)?(?P<who>{NAME})"
+    ),
     # "Reports by The Military Balance in 2003 …, as well as BMI Research's 2008 report"
-    re.compile(rf"\b(?:[Rr]eports?|[Aa]rticle|[Ss]tudy|[Ss]urvey)\s+(?:by|in|from)\s+(?P<who>{NAME})"
-               rf"(?:[^.]*?as well as\s+(?P<also>{NAME})(?:'s)?)?"),
+    re.compile(
+        rf"\b(?:[Rr]eports?|[Aa]rticle|[Ss]tudy|[Ss]urvey)\s+(?:by|in|from)\s+(?P<who>{NAME})"
+        rf"(?:[^.]*?as well as\s+(?P<also>{NAME})(?:'s)?)?"
+    ),
     # "Pierre Razoux estimates", "the MEK claimed", "a New York Times reporter … estimated"
-    re.compile(rf"(?P<who>{NAME})(?:'s)?(?:\s+[a-z][\w-]*){{0,4}}?\s+"
-               r"(?:estimates?|estimated|stated|states|reported|reports|claimed|claims|said|says|"
-               r"counted|put)\b"),
+    re.compile(
+        rf"(?P<who>{NAME})(?:'s)?(?:\s+[a-z][\w-]*){{0,4}}?\s+"
+        r"(?:estimates?|estimated|stated|states|reported|reports|claimed|claims|said|says|"
+        r"counted|put)\b"
+    ),
 )
 ESTIMATOR_STOPWORDS = {"In", "On", "By", "A", "An", "It", "This", "According", "Reports"}
 # Periods, as worded: "in early 1980", "before the 2003 war", "from 1981–1983 to 1987–1988".
-MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|"
-          r"November|December)")
+MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)"
+)
 YEAR = r"(?:1[89]|20)\d\d"
 PERIOD_PATTERNS = (
     re.compile(rf"\bfrom\s+{YEAR}(?:[{DASHES}]{YEAR})?\s+to\s+{YEAR}(?:[{DASHES}]{YEAR})?"),
     re.compile(rf"\b(?:[Bb]efore|[Aa]fter|[Uu]ntil|[Ss]ince)\s+(?:the\s+)?{YEAR}(?:\s+[a-z]+)?\b"),
     re.compile(rf"\b(?:[Tt]owards?|[Nn]ear|[Aa]t)\s+the\s+end\s+of\s+(?:the\s+)?{YEAR}"),
     re.compile(rf"\b[Ii]n\s+{YEAR}\s+and\s+{YEAR}"),
-    re.compile(rf"\b(?:[Ii]n|[Oo]n|[Bb]y|[Dd]uring)\s+(?:(?:early|mid|late)[- ])?(?:\d{{1,2}}\s+)?(?:{MONTHS}\s+)?{YEAR}"),
-    re.compile(rf"\b(?:[Aa]|[Tt]he|[Ii]ts|[\w-]+'s)\s+{YEAR}\s+(?:article|report|gathering|rally|estimate|survey|study)"),
-    re.compile(r"\b(?:[Nn]ear|[Aa]t|[Tt]owards?)\s+the\s+end\s+of\s+the\s+[A-Z][\w–-]+(?:\s+[A-Z][\w–-]+)*\s+War"),
+    re.compile(
+        rf"\b(?:[Ii]n|[Oo]n|[Bb]y|[Dd]uring)\s+(?:(?:early|mid|late)[- ])?"
+        rf"(?:\d{{1,2}}\s+)?(?:{MONTHS}\s+)?{YEAR}"
+    ),
+    re.compile(
+        rf"\b(?:[Aa]|[Tt]he|[Ii]ts|[\w-]+'s)\s+{YEAR}\s+(?:article|report|gathering|rally|estimate|survey|study)"
+    ),
+    re.compile(
+        r"\b(?:[Nn]ear|[Aa]t|[Tt]owards?)\s+the\s+end\s+of\s+the\s+[A-Z][\w–-]+(?:\s+[A-Z][\w–-]+)*\s+War"
+    ),
 )
 YEAR_TOKEN_RE = re.compile(rf"(?<!\d){YEAR}(?!\d)")
 LEADING_PREPOSITION_RE = re.compile(r"^(?:[Ii]n|[Oo]n|[Dd]uring)\s+")
@@ -137,24 +170,26 @@ def _infobox_rows(number: int, text: str, match: re.Match[str]) -> list[dict]:
     quantity = quantities[0]
     year = int(match["year"]) if match["year"] else None
     source = match["source"]
-    return [{
-        "position": match.start("value") + quantity.start,
-        "low": quantity.low,
-        "high": quantity.high,
-        "qualifier": quantity.qualifier,
-        "measure": COUNT_NOUNS.get(match["label"].lower(), "members"),
-        "year_start": year,
-        "year_end": year,
-        "period": match["year"],
-        "estimator": source,
-        "scope": None,
-        "is_self_reported": bool(source and SELF_RE.match(source)),
-        "derived": False,
-        "citations": [int(n) for n in re.findall(r"\[(\d+)\]", text)],
-        "citation_rule": "row" if re.search(r"\[\d+\]", text) else "none",
-        "source_line": number,
-        "quote": text,
-    }]
+    return [
+        {
+            "position": match.start("value") + quantity.start,
+            "low": quantity.low,
+            "high": quantity.high,
+            "qualifier": quantity.qualifier,
+            "measure": COUNT_NOUNS.get(match["label"].lower(), "members"),
+            "year_start": year,
+            "year_end": year,
+            "period": match["year"],
+            "estimator": source,
+            "scope": None,
+            "is_self_reported": bool(source and SELF_RE.match(source)),
+            "derived": False,
+            "citations": [int(n) for n in re.findall(r"\[(\d+)\]", text)],
+            "citation_rule": "row" if re.search(r"\[\d+\]", text) else "none",
+            "source_line": number,
+            "quote": text,
+        }
+    ]
 
 
 def _sentence_rows(sentence: Sentence, citations: list[int], rule: str) -> list[dict]:
@@ -167,24 +202,26 @@ def _sentence_rows(sentence: Sentence, citations: list[int], rule: str) -> list[
         estimator = _estimator(plain, estimate.quantity)
         self_reported = bool(estimator and SELF_RE.match(estimator))
         period, year_start, year_end = _period(plain, estimate.quantity)
-        rows.append({
-            "position": sentence.start + offsets[estimate.quantity.start],
-            "low": estimate.quantity.low,
-            "high": estimate.quantity.high,
-            "qualifier": estimate.quantity.qualifier,
-            "measure": estimate.measure,
-            "year_start": year_start,
-            "year_end": year_end,
-            "period": period,
-            "estimator": estimator,
-            "scope": estimate.scope or _scope(plain, estimate.quantity),
-            "is_self_reported": self_reported,
-            "derived": estimate.derived,
-            "citations": citations,
-            "citation_rule": rule,
-            "source_line": sentence.line,
-            "quote": sentence.text,
-        })
+        rows.append(
+            {
+                "position": sentence.start + offsets[estimate.quantity.start],
+                "low": estimate.quantity.low,
+                "high": estimate.quantity.high,
+                "qualifier": estimate.quantity.qualifier,
+                "measure": estimate.measure,
+                "year_start": year_start,
+                "year_end": year_end,
+                "period": period,
+                "estimator": estimator,
+                "scope": estimate.scope or _scope(plain, estimate.quantity),
+                "is_self_reported": self_reported,
+                "derived": estimate.derived,
+                "citations": citations,
+                "citation_rule": rule,
+                "source_line": sentence.line,
+                "quote": sentence.text,
+            }
+        )
     return rows
 
 
@@ -194,7 +231,7 @@ def _without_markers(text: str) -> tuple[str, list[int]]:
     offsets: list[int] = []
     position = 0
     for match in ANY_MARKER_RE.finditer(text):
-        kept.append(text[position:match.start()])
+        kept.append(text[position : match.start()])
         offsets.extend(range(position, match.start()))
         position = match.end()
     kept.append(text[position:])
@@ -219,21 +256,22 @@ def _estimates(plain: str):
 
 
 def _is_not_a_count(plain: str, quantity: Quantity) -> bool:
-    before = plain[max(0, quantity.start - 2):quantity.start]
-    after = plain[quantity.end:quantity.end + 12]
+    before = plain[max(0, quantity.start - 2) : quantity.start]
+    after = plain[quantity.end : quantity.end + 12]
     if "$" in before or "£" in before or "€" in before:
         return True
     if re.match(r"^\s*(?:per\s*cent|%|km|kilometers|kilometres|miles|years?|days?|months?)", after):
         return True
     # A bare year ("in 2003") is a date, not a count.
-    return (quantity.low == quantity.high and 1800 <= quantity.low <= 2100
-            and "," not in quantity.text)
+    return (
+        quantity.low == quantity.high and 1800 <= quantity.low <= 2100 and "," not in quantity.text
+    )
 
 
 def _measure(plain: str, quantity: Quantity) -> tuple[str, str | None] | None:
     """(measure, scope) for what the number counts, or None when it counts nothing of ours."""
-    after = plain[quantity.end:]
-    before = plain[:quantity.start]
+    after = plain[quantity.end :]
+    before = plain[: quantity.start]
     noun_after = NOUN_AFTER_RE.match(after)
     if noun_after is not None and noun_after["of_other"]:
         return None  # "27 members of the Parliament": another body's members
@@ -264,21 +302,22 @@ def _measure(plain: str, quantity: Quantity) -> tuple[str, str | None] | None:
 def _is_not_size(plain: str, quantity: Quantity) -> bool:
     """True when the count's own clause is about deaths, arrests, attacks or the like."""
     start = max(plain.rfind(";", 0, quantity.start), plain.rfind(". ", 0, quantity.start)) + 1
-    end_candidates = [i for i in (plain.find(";", quantity.end), plain.find(". ", quantity.end))
-                      if i != -1]
+    end_candidates = [
+        i for i in (plain.find(";", quantity.end), plain.find(". ", quantity.end)) if i != -1
+    ]
     end = min(end_candidates) if end_candidates else len(plain)
     clause = plain[start:end]
     # Within the clause, look only at the words near the count (a long sentence can name
     # an attack in another clause).
-    local = plain[max(start, quantity.start - 40):min(end, quantity.end + 60)]
+    local = plain[max(start, quantity.start - 40) : min(end, quantity.end + 60)]
     return bool(NOT_SIZE_RE.search(local)) and bool(NOT_SIZE_RE.search(clause))
 
 
 def _share(plain: str, quantity: Quantity, measure: str) -> Estimate | None:
     """'10,000 members, one-third to one-half of whom were fighters' -> a derived row."""
-    after = plain[quantity.end:]
+    after = plain[quantity.end :]
     noun = NOUN_AFTER_RE.match(after)
-    rest = after[noun.end():] if noun else after
+    rest = after[noun.end() :] if noun else after
     share = SHARE_RE.match(rest)
     if share is None or share["noun"].lower() not in COUNT_NOUNS:
         return None
@@ -334,8 +373,11 @@ def _period(plain: str, quantity: Quantity) -> tuple[str | None, int | None, int
         for match in pattern.finditer(plain):
             if match.start() < quantity.end and quantity.start < match.end():
                 continue
-            distance = (quantity.start - match.end() if match.end() <= quantity.start
-                        else match.start() - quantity.end)
+            distance = (
+                quantity.start - match.end()
+                if match.end() <= quantity.start
+                else match.start() - quantity.end
+            )
             candidates.append((distance, match.start(), match.end()))
     if not candidates:
         return None, None, None
@@ -346,7 +388,8 @@ def _period(plain: str, quantity: Quantity) -> tuple[str | None, int | None, int
     # "Reports … in 2003 and 2004, as well as BMI Research's 2008 report": earlier periods
     # with no other count between them and this one belong to the same estimate.
     counts_before = [
-        q.end for q in find_quantities(plain[:start])
+        q.end
+        for q in find_quantities(plain[:start])
         if q.end <= start and not _is_not_a_count(plain, q)
     ]
     for _, s, e in sorted(candidates, key=lambda c: c[1], reverse=True):
@@ -367,11 +410,11 @@ def _period(plain: str, quantity: Quantity) -> tuple[str | None, int | None, int
 
 
 def _scope(plain: str, quantity: Quantity) -> str | None:
-    after = plain[quantity.end:]
+    after = plain[quantity.end :]
     end = re.search(r"[;,]\s|\.\s|$", after)
     clause_after = after[: end.start()] if end else after
     before_start = max(plain.rfind(",", 0, quantity.start), plain.rfind(";", 0, quantity.start))
-    clause_before = plain[before_start + 1:quantity.start]
+    clause_before = plain[before_start + 1 : quantity.start]
     if GLOBAL_RE.search(clause_before) or GLOBAL_RE.search(clause_after):
         return "global"
     for clause in (clause_after, plain):
@@ -379,8 +422,12 @@ def _scope(plain: str, quantity: Quantity) -> str | None:
             place = match["place"]
             if place in NOT_PLACES or re.fullmatch(MONTHS, place):
                 continue
-            if place.startswith("Camp ") or place.endswith(" camp") or authority_code(place) \
-                    or _is_proper_place(place):
+            if (
+                place.startswith("Camp ")
+                or place.endswith(" camp")
+                or authority_code(place)
+                or _is_proper_place(place)
+            ):
                 return place
     return None
 

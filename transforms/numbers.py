@@ -10,9 +10,24 @@ from dataclasses import dataclass
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212-"
 NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
 WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
 }
 SCALES = {"thousand": 1_000, "million": 1_000_000}
 WORD_NUMBER = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))

@@ -36,17 +36,20 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
         unique.values(),
         key=lambda f: (f.table, f.kind, f.source_line or 0, f.detail),
     )
-    return to_frame(FINDINGS, (
-        {
-            "finding_id": f.finding_id,
-            "kind": f.kind,
-            "severity": f.severity,
-            "table": f.table,
-            "detail": f.detail,
-            "source_line": f.source_line,
-            "related_lines": sorted(f.related_lines),
-            "section": f.section,
-            "ref_number": f.ref_number,
-        }
-        for f in ordered
-    ))
+    return to_frame(
+        FINDINGS,
+        (
+            {
+                "finding_id": f.finding_id,
+                "kind": f.kind,
+                "severity": f.severity,
+                "table": f.table,
+                "detail": f.detail,
+                "source_line": f.source_line,
+                "related_lines": sorted(f.related_lines),
+                "section": f.section,
+                "ref_number": f.ref_number,
+            }
+            for f in ordered
+        ),
+    )

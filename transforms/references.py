@@ -108,14 +108,26 @@ def body_citation_counts(document: Document) -> tuple[Counter[int], Counter[str]
 def parse_reference(text: str) -> dict:
     """Parse one reference's text into fields; absent fields are None."""
     fields: dict = {
-        "authors": None, "year": None, "title": None, "work": None, "published_on": None,
-        "isbn": None, "doi": None, "pages": None, "retrieved_on": None,
-        "archived": bool(ARCHIVED_RE.search(text)), "is_short_citation": False,
+        "authors": None,
+        "year": None,
+        "title": None,
+        "work": None,
+        "published_on": None,
+        "isbn": None,
+        "doi": None,
+        "pages": None,
+        "retrieved_on": None,
+        "archived": bool(ARCHIVED_RE.search(text)),
+        "is_short_citation": False,
     }
     short = SHORT_CITATION_RE.match(text)
     if short:
-        fields.update(authors=short["authors"], year=int(short["year"]), pages=short["pages"],
-                      is_short_citation=True)
+        fields.update(
+            authors=short["authors"],
+            year=int(short["year"]),
+            pages=short["pages"],
+            is_short_citation=True,
+        )
         return fields
     if (isbn := ISBN_RE.search(text)) is not None:
         fields["isbn"] = re.sub(r"[^\dXx]", "", isbn["isbn"]).upper()
@@ -131,16 +143,16 @@ def parse_reference(text: str) -> dict:
         fields["authors"] = head["authors"].strip(" ,.")
         date = parse_date(head["date"])
         fields["published_on"] = date
-        rest = text[head.end():].lstrip(" .,")
+        rest = text[head.end() :].lstrip(" .,")
     if (title := QUOTED_TITLE_RE.search(rest)) is not None:
         fields["title"] = title["title"].strip()
-        after = rest[title.end():].lstrip(" .,")
+        after = rest[title.end() :].lstrip(" .,")
         fields["work"] = _first_segment(after)
         if fields["published_on"] is None:
             fields["published_on"] = _publication_date(after)
     else:
         fields["title"] = _first_segment(rest)
-        after = rest[len(fields["title"] or ""):].lstrip(" .,")
+        after = rest[len(fields["title"] or "") :].lstrip(" .,")
         fields["work"] = _first_segment(after)
     if fields["published_on"] is not None:
         fields["year"] = fields["published_on"].value.year
@@ -185,30 +197,35 @@ def extract_references(document: Document) -> pd.DataFrame:
         full = None
         if fields["is_short_citation"]:
             full = full_works.get((_short_key(fields["authors"]), fields["year"]))
-        records.append({
-            "ref_number": item.number,
-            "text": item.text,
-            **fields,
-            "published_on": published.value if published else None,
-            "published_on_precision": published.precision if published else None,
-            "full_ref_number": full,
-            "backlink_count": item.backlink_count,
-            "cited_count": counts.get(item.number, 0),
-            "source_line": item.line,
-        })
+        records.append(
+            {
+                "ref_number": item.number,
+                "text": item.text,
+                **fields,
+                "published_on": published.value if published else None,
+                "published_on_precision": published.precision if published else None,
+                "full_ref_number": full,
+                "backlink_count": item.backlink_count,
+                "cited_count": counts.get(item.number, 0),
+                "source_line": item.line,
+            }
+        )
     return to_frame(REFERENCES, records)
 
 
 def extract_notes(document: Document) -> pd.DataFrame:
     items, _ = split_lists(document)
     _, counts = body_citation_counts(document)
-    return to_frame(NOTES, (
-        {
-            "note_label": f"note {item.number}",
-            "text": item.text,
-            "citations": reference_numbers(item.text),
-            "cited_count": counts.get(f"note {item.number}", 0),
-            "source_line": item.line,
-        }
-        for item in items
-    ))
+    return to_frame(
+        NOTES,
+        (
+            {
+                "note_label": f"note {item.number}",
+                "text": item.text,
+                "citations": reference_numbers(item.text),
+                "cited_count": counts.get(f"note {item.number}", 0),
+                "source_line": item.line,
+            }
+            for item in items
+        ),
+    )

@@ -80,30 +80,51 @@ class Table:
 
 def _partial_date(name: str, what: str) -> tuple[Column, Column]:
     return (
-        Column(name, "date", f"{what}; month- and year-precision dates are stored as the first "
-               f"day of the month or year (see {name}_precision)."),
-        Column(f"{name}_precision", "string",
-               f"How precisely the text gives {name}: day, month or year; null when {name} is.",
-               enum=PRECISION_VALUES),
+        Column(
+            name,
+            "date",
+            f"{what}; month- and year-precision dates are stored as the first "
+            f"day of the month or year (see {name}_precision).",
+        ),
+        Column(
+            f"{name}_precision",
+            "string",
+            f"How precisely the text gives {name}: day, month or year; null when {name} is.",
+            enum=PRECISION_VALUES,
+        ),
     )
 
 
 EVIDENCE_COLUMNS = (
-    Column("citations", "list<int32>",
-           "Reference numbers cited for the row, as in the article's [n] markers: a table row's "
-           "own markers; for a sentence, the markers inside and closing it (see citation_rule).",
-           csv_note="`;`-joined in CSV"),
-    Column("citation_rule", "string",
-           "How the citations were found: row (the table row's own markers), sentence (the "
-           "sentence's markers), next_in_paragraph (the sentence has none; the next markers in "
-           "its paragraph), none (no marker found).",
-           required=True, enum=("row", "sentence", "next_in_paragraph", "none")),
-    Column("source_line", "int32",
-           "1-based line number in the source text where the row's evidence starts.",
-           required=True, minimum=1),
-    Column("quote", "string",
-           "The verbatim evidence text (a table row or sentence) the row was read from.",
-           required=True),
+    Column(
+        "citations",
+        "list<int32>",
+        "Reference numbers cited for the row, as in the article's [n] markers: a table row's "
+        "own markers; for a sentence, the markers inside and closing it (see citation_rule).",
+        csv_note="`;`-joined in CSV",
+    ),
+    Column(
+        "citation_rule",
+        "string",
+        "How the citations were found: row (the table row's own markers), sentence (the "
+        "sentence's markers), next_in_paragraph (the sentence has none; the next markers in "
+        "its paragraph), none (no marker found).",
+        required=True,
+        enum=("row", "sentence", "next_in_paragraph", "none"),
+    ),
+    Column(
+        "source_line",
+        "int32",
+        "1-based line number in the source text where the row's evidence starts.",
+        required=True,
+        minimum=1,
+    ),
+    Column(
+        "quote",
+        "string",
+        "The verbatim evidence text (a table row or sentence) the row was read from.",
+        required=True,
+    ),
 )
 
 DESIGNATIONS = Table(
@@ -116,32 +137,58 @@ DESIGNATIONS = Table(
     min_rows=3,
     max_rows=60,
     columns=(
-        Column("designation_id", "string",
-               "Stable key: the authority code, then the regime when the text separates them.",
-               required=True),
-        Column("authority", "string", "Who listed the group, as named in the article.",
-               required=True),
-        Column("authority_code", "string",
-               "ISO 3166-1 alpha-2 code for a state; EU or UN for those bodies.", required=True),
-        Column("status", "string",
-               "current (still listed), former (delisted) or other (listed in some other way "
-               "than as a terrorist organisation).",
-               required=True, enum=("current", "former", "other")),
-        Column("listing_kind", "string",
-               "What kind of listing: terrorist_designation, sanctions_list (e.g. a list kept "
-               "under a UN Security Council resolution) or description (a body described the "
-               "group as terrorist without listing it).",
-               required=True, enum=("terrorist_designation", "sanctions_list", "description")),
-        Column("listing_detail", "string",
-               "The listing in the article's words when it is not a plain designation, or the "
-               "government that made it."),
-        Column("regime", "string",
-               "The government of the authority that made the listing, when the text names one."),
+        Column(
+            "designation_id",
+            "string",
+            "Stable key: the authority code, then the regime when the text separates them.",
+            required=True,
+        ),
+        Column(
+            "authority", "string", "Who listed the group, as named in the article.", required=True
+        ),
+        Column(
+            "authority_code",
+            "string",
+            "ISO 3166-1 alpha-2 code for a state; EU or UN for those bodies.",
+            required=True,
+        ),
+        Column(
+            "status",
+            "string",
+            "current (still listed), former (delisted) or other (listed in some other way "
+            "than as a terrorist organisation).",
+            required=True,
+            enum=("current", "former", "other"),
+        ),
+        Column(
+            "listing_kind",
+            "string",
+            "What kind of listing: terrorist_designation, sanctions_list (e.g. a list kept "
+            "under a UN Security Council resolution) or description (a body described the "
+            "group as terrorist without listing it).",
+            required=True,
+            enum=("terrorist_designation", "sanctions_list", "description"),
+        ),
+        Column(
+            "listing_detail",
+            "string",
+            "The listing in the article's words when it is not a plain designation, or the "
+            "government that made it.",
+        ),
+        Column(
+            "regime",
+            "string",
+            "The government of the authority that made the listing, when the text names one.",
+        ),
         *_partial_date("listed_on", "When the listing started"),
         *_partial_date("delisted_on", "When the listing ended; null while current"),
-        Column("evidence_lines", "list<int32>",
-               "Other source lines that mention the same listing or delisting and agree with "
-               "this row.", csv_note="`;`-joined in CSV"),
+        Column(
+            "evidence_lines",
+            "list<int32>",
+            "Other source lines that mention the same listing or delisting and agree with "
+            "this row.",
+            csv_note="`;`-joined in CSV",
+        ),
         *EVIDENCE_COLUMNS,
     ),
 )
@@ -156,38 +203,78 @@ ELECTORAL_HISTORY = Table(
     min_rows=1,
     max_rows=200,
     columns=(
-        Column("year", "int16", "Year of the election or referendum.", required=True,
-               minimum=1900, maximum=2100),
-        Column("election", "string", "The election's name as the article gives it.",
-               required=True),
-        Column("election_type", "string", "Kind of vote, read from the election's name.",
-               required=True,
-               enum=("referendum", "presidential", "parliamentary", "assembly_of_experts",
-                     "local", "other")),
-        Column("result_text", "string",
-               "The seats/policy cell exactly as written (e.g. 0 / 73 (0%), Vote 'Yes')."),
-        Column("stance", "string",
-               "The group's position where it ran no candidates: yes, no, boycott or "
-               "no candidate.", enum=("yes", "no", "boycott", "no candidate")),
+        Column(
+            "year",
+            "int16",
+            "Year of the election or referendum.",
+            required=True,
+            minimum=1900,
+            maximum=2100,
+        ),
+        Column("election", "string", "The election's name as the article gives it.", required=True),
+        Column(
+            "election_type",
+            "string",
+            "Kind of vote, read from the election's name.",
+            required=True,
+            enum=(
+                "referendum",
+                "presidential",
+                "parliamentary",
+                "assembly_of_experts",
+                "local",
+                "other",
+            ),
+        ),
+        Column(
+            "result_text",
+            "string",
+            "The seats/policy cell exactly as written (e.g. 0 / 73 (0%), Vote 'Yes').",
+        ),
+        Column(
+            "stance",
+            "string",
+            "The group's position where it ran no candidates: yes, no, boycott or no candidate.",
+            enum=("yes", "no", "boycott", "no candidate"),
+        ),
         Column("seats_won", "int32", "Seats won (0 / 73 gives 0).", minimum=0),
         Column("seats_total", "int32", "Seats contested in all (0 / 73 gives 73).", minimum=1),
-        Column("seat_share", "float64", "seats_won / seats_total as a fraction.",
-               minimum=0.0, maximum=1.0),
+        Column(
+            "seat_share",
+            "float64",
+            "seats_won / seats_total as a fraction.",
+            minimum=0.0,
+            maximum=1.0,
+        ),
         *_partial_date("held_on", "When the vote was held, from the prose"),
-        Column("candidate", "string",
-               "The group's candidate named in the prose about this election."),
-        Column("candidate_outcome", "string",
-               "What happened to that candidate or list: barred, lost or run_off.",
-               enum=("barred", "lost", "run_off")),
-        Column("votes", "int64", "Votes received by the group's top candidate, from the prose.",
-               minimum=0),
+        Column(
+            "candidate", "string", "The group's candidate named in the prose about this election."
+        ),
+        Column(
+            "candidate_outcome",
+            "string",
+            "What happened to that candidate or list: barred, lost or run_off.",
+            enum=("barred", "lost", "run_off"),
+        ),
+        Column(
+            "votes",
+            "int64",
+            "Votes received by the group's top candidate, from the prose.",
+            minimum=0,
+        ),
         Column("note", "string", "What the prose adds about the group and this election."),
-        Column("enrichment_lines", "list<int32>",
-               "Source lines of the prose the enrichment columns were read from.",
-               csv_note="`;`-joined in CSV"),
-        Column("enrichment_citations", "list<int32>",
-               "Reference numbers cited by the enrichment sentences.",
-               csv_note="`;`-joined in CSV"),
+        Column(
+            "enrichment_lines",
+            "list<int32>",
+            "Source lines of the prose the enrichment columns were read from.",
+            csv_note="`;`-joined in CSV",
+        ),
+        Column(
+            "enrichment_citations",
+            "list<int32>",
+            "Reference numbers cited by the enrichment sentences.",
+            csv_note="`;`-joined in CSV",
+        ),
         *EVIDENCE_COLUMNS,
     ),
 )
@@ -201,28 +288,49 @@ MEMBERSHIP_ESTIMATES = Table(
     min_rows=3,
     max_rows=500,
     columns=(
-        Column("position", "int32",
-               "Character offset of the figure within its source line (orders several "
-               "estimates read from one line).", required=True, minimum=0),
+        Column(
+            "position",
+            "int32",
+            "Character offset of the figure within its source line (orders several "
+            "estimates read from one line).",
+            required=True,
+            minimum=0,
+        ),
         Column("low", "int64", "Lower bound; equals high for a point estimate.", minimum=0),
         Column("high", "int64", "Upper bound; equals low for a point estimate.", minimum=0),
-        Column("qualifier", "string",
-               "Approximation as worded: about, over, some, between, more than, …"),
-        Column("measure", "string",
-               "What was counted: members, fighters, supporters, sympathizers, attendees, …",
-               required=True),
-        Column("year_start", "int16", "First year the estimate refers to.", minimum=1900,
-               maximum=2100),
-        Column("year_end", "int16", "Last year the estimate refers to.", minimum=1900,
-               maximum=2100),
+        Column(
+            "qualifier",
+            "string",
+            "Approximation as worded: about, over, some, between, more than, …",
+        ),
+        Column(
+            "measure",
+            "string",
+            "What was counted: members, fighters, supporters, sympathizers, attendees, …",
+            required=True,
+        ),
+        Column(
+            "year_start", "int16", "First year the estimate refers to.", minimum=1900, maximum=2100
+        ),
+        Column(
+            "year_end", "int16", "Last year the estimate refers to.", minimum=1900, maximum=2100
+        ),
         Column("period", "string", "The period as worded in the text."),
         Column("estimator", "string", "Who made the estimate, as named in the text."),
         Column("scope", "string", "Where or what the estimate covers (global, Iraq, a camp, …)."),
-        Column("is_self_reported", "boolean", "True when the figure is the group's own claim.",
-               required=True),
-        Column("derived", "boolean",
-               "True when the row is computed from another estimate in the same sentence "
-               "(e.g. a share of a total) rather than stated.", required=True),
+        Column(
+            "is_self_reported",
+            "boolean",
+            "True when the figure is the group's own claim.",
+            required=True,
+        ),
+        Column(
+            "derived",
+            "boolean",
+            "True when the row is computed from another estimate in the same sentence "
+            "(e.g. a share of a total) rather than stated.",
+            required=True,
+        ),
         *EVIDENCE_COLUMNS,
     ),
 )
@@ -235,8 +343,13 @@ REFERENCES = Table(
     min_rows=1,
     max_rows=5_000,
     columns=(
-        Column("ref_number", "int32", "The number shown in the reference list.", required=True,
-               minimum=1),
+        Column(
+            "ref_number",
+            "int32",
+            "The number shown in the reference list.",
+            required=True,
+            minimum=1,
+        ),
         Column("text", "string", "The full reference text.", required=True),
         Column("authors", "string", "Author(s) as written, when the reference names them."),
         Column("year", "int16", "Publication year.", minimum=1800, maximum=2100),
@@ -247,20 +360,44 @@ REFERENCES = Table(
         Column("doi", "string", "DOI."),
         Column("pages", "string", "Page or pages cited, as written."),
         Column("retrieved_on", "date", "Date the source was retrieved, when stated."),
-        Column("archived", "boolean", "True when the reference mentions an archived copy.",
-               required=True),
-        Column("is_short_citation", "boolean",
-               "True for an abbreviated citation such as 'Abrahamian 1989, p. 1.'.",
-               required=True),
-        Column("full_ref_number", "int32",
-               "For a short citation: the reference number of the full work it abbreviates."),
-        Column("backlink_count", "int32",
-               "How many places the reference list says cite it (its ^ a b c … links).",
-               required=True, minimum=1),
-        Column("cited_count", "int32", "How many [n] markers in the article body point to it.",
-               required=True, minimum=0),
-        Column("source_line", "int32", "1-based line of the reference in the source text.",
-               required=True, minimum=1),
+        Column(
+            "archived",
+            "boolean",
+            "True when the reference mentions an archived copy.",
+            required=True,
+        ),
+        Column(
+            "is_short_citation",
+            "boolean",
+            "True for an abbreviated citation such as 'Abrahamian 1989, p. 1.'.",
+            required=True,
+        ),
+        Column(
+            "full_ref_number",
+            "int32",
+            "For a short citation: the reference number of the full work it abbreviates.",
+        ),
+        Column(
+            "backlink_count",
+            "int32",
+            "How many places the reference list says cite it (its ^ a b c … links).",
+            required=True,
+            minimum=1,
+        ),
+        Column(
+            "cited_count",
+            "int32",
+            "How many [n] markers in the article body point to it.",
+            required=True,
+            minimum=0,
+        ),
+        Column(
+            "source_line",
+            "int32",
+            "1-based line of the reference in the source text.",
+            required=True,
+            minimum=1,
+        ),
     ),
 )
 
@@ -275,12 +412,26 @@ NOTES = Table(
     columns=(
         Column("note_label", "string", "The marker's label, e.g. note 1.", required=True),
         Column("text", "string", "The note's text.", required=True),
-        Column("citations", "list<int32>", "Reference numbers cited inside the note.",
-               csv_note="`;`-joined in CSV"),
-        Column("cited_count", "int32", "How many markers in the body point to it.",
-               required=True, minimum=0),
-        Column("source_line", "int32", "1-based line of the note in the source text.",
-               required=True, minimum=1),
+        Column(
+            "citations",
+            "list<int32>",
+            "Reference numbers cited inside the note.",
+            csv_note="`;`-joined in CSV",
+        ),
+        Column(
+            "cited_count",
+            "int32",
+            "How many markers in the body point to it.",
+            required=True,
+            minimum=0,
+        ),
+        Column(
+            "source_line",
+            "int32",
+            "1-based line of the note in the source text.",
+            required=True,
+            minimum=1,
+        ),
     ),
 )
 
@@ -302,22 +453,38 @@ FINDINGS = Table(
     min_rows=0,
     max_rows=5_000,
     columns=(
-        Column("finding_id", "string", "Stable key derived from kind, table and detail.",
-               required=True),
+        Column(
+            "finding_id", "string", "Stable key derived from kind, table and detail.", required=True
+        ),
         Column("kind", "string", "What is wrong.", required=True, enum=FINDING_KINDS),
-        Column("severity", "string", "error (a value cannot be trusted), warning or info.",
-               required=True, enum=("error", "warning", "info")),
+        Column(
+            "severity",
+            "string",
+            "error (a value cannot be trusted), warning or info.",
+            required=True,
+            enum=("error", "warning", "info"),
+        ),
         Column("table", "string", "The table the finding concerns.", required=True),
-        Column("detail", "string", "Human-readable description naming the values involved.",
-               required=True),
-        Column("source_line", "int32", "1-based source line the finding points at.",
-               minimum=1),
-        Column("related_lines", "list<int32>", "Other source lines involved (e.g. the other "
-               "side of a conflict).", csv_note="`;`-joined in CSV"),
+        Column(
+            "detail",
+            "string",
+            "Human-readable description naming the values involved.",
+            required=True,
+        ),
+        Column("source_line", "int32", "1-based source line the finding points at.", minimum=1),
+        Column(
+            "related_lines",
+            "list<int32>",
+            "Other source lines involved (e.g. the other side of a conflict).",
+            csv_note="`;`-joined in CSV",
+        ),
         Column("section", "string", "The article section the finding is in or near."),
-        Column("ref_number", "int32",
-               "The reference number the finding concerns (dangling or unused citations).",
-               minimum=1),
+        Column(
+            "ref_number",
+            "int32",
+            "The reference number the finding concerns (dangling or unused citations).",
+            minimum=1,
+        ),
     ),
 )
 
@@ -397,8 +564,11 @@ def frictionless_schema(table: Table) -> dict[str, Any]:
     """Frictionless Table Schema for the CSV resource."""
     fields = []
     for c in table.columns:
-        entry: dict[str, Any] = {"name": c.name, "type": c.frictionless_type,
-                                 "description": c.description}
+        entry: dict[str, Any] = {
+            "name": c.name,
+            "type": c.frictionless_type,
+            "description": c.description,
+        }
         constraints: dict[str, Any] = {}
         if c.required:
             constraints["required"] = True
@@ -420,8 +590,10 @@ def data_dictionary_markdown() -> str:
     """The README's data dictionary, generated so it can never drift from the schema."""
     parts = [f"Schema version {SCHEMA_VERSION}.\n"]
     for table in TABLES.values():
-        parts.append(f"### `{table.name}`\n\n{table.description} "
-                     f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.\n")
+        parts.append(
+            f"### `{table.name}`\n\n{table.description} "
+            f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.\n"
+        )
         parts.append("| column | type | required | description |\n|---|---|---|---|")
         for c in table.columns:
             description = c.description
@@ -430,6 +602,8 @@ def data_dictionary_markdown() -> str:
             if c.csv_note:
                 description += f" ({c.csv_note})"
             required = "yes" if c.required else ""
-            parts.append(f"| `{c.name}` | {c.type} | {required} | {description.replace('|', '/')} |")
+            parts.append(
+                f"| `{c.name}` | {c.type} | {required} | {description.replace('|', '/')} |"
+            )
         parts.append("")
     return "\n".join(parts)

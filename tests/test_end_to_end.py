@@ -1,0 +1,95 @@
+"""End to end through Prefect: the flow on the bundled article, and the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from transforms.schema import TABLES
+
+pytestmark = pytest.mark.slow
+MEKDATA = str(Path(sys.executable).with_name("mekdata"))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+def run_cli(server, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [MEKDATA, *args], env=server.env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_flow_publishes_every_table(prefect_api, tmp_path):
+    from flows.release_flow import release_flow
+
+    result = release_flow(source=None, output=str(tmp_path))
+    assert result.status == "published"
+    for name, table in TABLES.items():
+        parquet = pq.read_table(result.path / f"{name}.parquet")
+        assert parquet.schema.names == table.column_names
+        assert parquet.num_rows == result.row_counts[name] > 0 or name == "notes"
+        assert (result.path / f"{name}.csv").stat().st_size > 0
+    assert json.loads((tmp_path / "latest.json").read_text())["version"] == result.version
+
+
+def test_cli_run_then_unchanged(prefect_server, tmp_path):
+    first = run_cli(prefect_server, "run", "--output", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert "Published release" in first.stdout
+    before = snapshot(tmp_path)
+    second = run_cli(prefect_server, "run", "--output", str(tmp_path))
+    assert second.returncode == 0, second.stderr
+    assert "Unchanged" in second.stdout
+    assert snapshot(tmp_path) == before
+    listing = run_cli(prefect_server, "releases", "--from", str(tmp_path))
+    assert listing.returncode == 0 and listing.stdout.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "message"),
+    [
+        pytest.param(b"", 2, "is empty", id="empty-file"),
+        pytest.param(b"\x00\x01\x02binary\x00", 2, "binary", id="binary"),
+        pytest.param(
+            b"<!DOCTYPE html><html><body>MEK</body></html>", 2, "HTML page", id="html-page"
+        ),
+        pytest.param(
+            b"People's Mujahedin of Iran\n\nA short text with no tables.\n",
+            3,
+            "Validation failed",
+            id="sections-missing",
+        ),
+    ],
+)
+def test_cli_bad_input_publishes_nothing(prefect_server, tmp_path, content, code, message):
+    output = tmp_path / "out"
+    first = run_cli(prefect_server, "run", "--output", str(output))
+    assert first.returncode == 0, first.stderr
+    before = snapshot(output)
+    source = tmp_path / "article.txt"
+    source.write_bytes(content)
+    result = run_cli(prefect_server, "run", "--source", str(source), "--output", str(output))
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    assert str(source) in result.stderr or code == 3
+    assert "Traceback" not in result.stderr + result.stdout
+    assert snapshot(output) == before
+
+
+def test_cli_help_on_every_command():
+    for args in ([], ["run"], ["releases"]):
+        result = subprocess.run(
+            [MEKDATA, *args, "--help"], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert result.returncode == 0 and "Usage" in result.stdout

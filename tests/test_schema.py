@@ -1,0 +1,110 @@
+"""One schema declaration; everything derived from it stays in step."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pytest
+
+from expectations.suites import SUITES_DIR, render, structural_file, structural_suite
+from flows.docs import README, render_readme
+from flows.formats import to_arrow
+from transforms.schema import TABLES, arrow_schema, frictionless_schema, to_frame
+
+CONTRACT_COLUMNS = {
+    "designations": {
+        "authority": "string",
+        "authority_code": "string",
+        "status": "string",
+        "listed_on": "date",
+        "listed_on_precision": "string",
+        "delisted_on": "date",
+        "delisted_on_precision": "string",
+    },
+    "electoral_history": {
+        "year": "int16",
+        "election": "string",
+        "election_type": "string",
+        "stance": "string",
+        "seats_won": "int32",
+        "seats_total": "int32",
+        "seat_share": "float64",
+    },
+    "membership_estimates": {
+        "low": "int64",
+        "high": "int64",
+        "qualifier": "string",
+        "measure": "string",
+        "year_start": "int16",
+        "year_end": "int16",
+        "period": "string",
+        "estimator": "string",
+        "scope": "string",
+    },
+    "references": {"ref_number": "int32", "text": "string"},
+    "findings": {"kind": "string", "table": "string", "detail": "string", "source_line": "int32"},
+}
+SHARED = {"citations": "list<int32>", "source_line": "int32", "quote": "string"}
+
+
+@pytest.mark.parametrize("name", list(CONTRACT_COLUMNS))
+def test_data_contract_columns(name):
+    table = TABLES[name]
+    required = dict(CONTRACT_COLUMNS[name])
+    if table.is_fact_table:
+        required |= SHARED
+    for column, kind in required.items():
+        assert table.column(column).type == kind, (name, column)
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_extracted_tables_have_exactly_the_declared_columns(tables, name):
+    assert list(tables[name].columns) == TABLES[name].column_names
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_arrow_schema_carries_descriptions(tables, name):
+    schema = arrow_schema(TABLES[name])
+    for field in schema:
+        assert field.metadata[b"description"], field.name
+    assert schema.metadata[b"primary_key"].decode() == ",".join(TABLES[name].primary_key)
+    assert to_arrow(TABLES[name], tables[name]).schema.equals(schema, check_metadata=True)
+
+
+def test_list_columns_are_list_of_int32():
+    assert arrow_schema(TABLES["designations"]).field("citations").type == pa.list_(pa.int32())
+
+
+def test_frictionless_schema_matches():
+    schema = frictionless_schema(TABLES["designations"])
+    assert [f["name"] for f in schema["fields"]] == TABLES["designations"].column_names
+    assert schema["primaryKey"] == ["designation_id"]
+
+
+def test_to_frame_rejects_undeclared_columns():
+    with pytest.raises(KeyError, match="undeclared"):
+        to_frame(TABLES["notes"], [{"note_label": "note 1", "txt": "typo"}])
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_committed_structural_suites_are_fresh(name):
+    path = structural_file(TABLES[name])
+    assert path.read_text(encoding="utf-8") == render(structural_suite(TABLES[name])), (
+        f"{path.name} is stale: run `python -m expectations.suites`"
+    )
+
+
+def test_semantic_suite_is_valid_json_with_reasons():
+    semantic = json.loads((SUITES_DIR / "semantic.json").read_text(encoding="utf-8"))
+    for table in semantic["tables"].values():
+        for expectation in table["expectations"]:
+            assert expectation["meta"]["reason"], expectation
+
+
+def test_readme_data_dictionary_is_fresh():
+    current = README.read_text(encoding="utf-8")
+    assert render_readme(current) == current, "README is stale: run `python -m flows.docs`"
+    for table in TABLES.values():
+        for column in table.columns:
+            assert f"| `{column.name}` |" in current
