@@ -20,6 +20,10 @@ class ValidationFailed(MekdataError):
 
     exit_code = 3
 
+    def __init__(self, message: str, report: dict | None = None) -> None:
+        super().__init__(message)
+        self.report = report or {"suites": {}}
+
 
 class PublishError(MekdataError):
     """The release could not be written; earlier releases are untouched."""

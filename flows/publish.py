@@ -44,6 +44,7 @@ RELEASES_DIR = "releases"
 PUBLIC_FILE_MODE = 0o644
 PUBLIC_DIR_MODE = 0o755
 SOURCE_DIR = "source"
+DATA_DOCS_DIR = "data_docs"
 LICENCE = {
     "name": "CC-BY-SA-4.0",
     "title": "Creative Commons Attribution-ShareAlike 4.0 International",
@@ -153,6 +154,7 @@ def publish_release(
     output: str | os.PathLike[str],
     now: dt.datetime | None = None,
     before_rename: Callable[[Path], None] | None = None,
+    data_docs: Path | None = None,
 ) -> PublishResult:
     """Write a new release unless the data equals the latest one.
 
@@ -202,6 +204,8 @@ def publish_release(
                 now,
                 digest,
             )
+            if data_docs is not None and (data_docs / "index.html").exists():
+                shutil.copytree(data_docs, staging / DATA_DOCS_DIR)
             files = _checksum_files(staging)
             _make_readable(staging)
             if before_rename is not None:

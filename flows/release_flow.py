@@ -4,13 +4,14 @@ transforms/ for extraction, flows/validate.py for the GX gate, flows/publish.py 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
 
-from flows.errors import MekdataError
+from flows.errors import MekdataError, ValidationFailed
 from flows.ingest import (
     BUNDLED_SOURCE,
     SourceText,
@@ -81,9 +82,15 @@ def extract(source: SourceText) -> dict[str, pd.DataFrame]:
 
 
 @task(name="validate")
-def validate(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    report = validate_tables(tables)
+def validate(tables: dict[str, pd.DataFrame], docs_dir: str) -> dict[str, Any]:
+    """Run the GX suites; a failure raises before anything is published."""
     logger = get_run_logger()
+    try:
+        report = validate_tables(tables, docs_dir=Path(docs_dir))
+    except ValidationFailed as failure:
+        for line in summary_lines(failure.report):
+            logger.info(line)
+        raise
     for line in summary_lines(report):
         logger.info(line)
     return report
@@ -91,9 +98,15 @@ def validate(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
 
 @task(name="publish")
 def publish(
-    tables: dict[str, pd.DataFrame], source: SourceText, report: dict[str, Any], output: str
+    tables: dict[str, pd.DataFrame],
+    source: SourceText,
+    report: dict[str, Any],
+    output: str,
+    docs_dir: str,
 ) -> PublishResult:
-    result = publish_release(tables, source, report, output, now=dt.datetime.now(dt.UTC))
+    result = publish_release(
+        tables, source, report, output, now=dt.datetime.now(dt.UTC), data_docs=Path(docs_dir)
+    )
     logger = get_run_logger()
     if result.status == "unchanged":
         logger.info("Data unchanged since release %s: nothing published.", result.version)
@@ -107,8 +120,9 @@ def release_flow(source: str | None = None, output: str | None = None) -> Publis
     """Build and publish one release of the MEK datasets."""
     text = ingest(source)
     tables = extract(text)
-    report = validate(tables)
-    return publish(tables, text, report, output or str(DEFAULT_OUTPUT))
+    with tempfile.TemporaryDirectory(prefix="mekdata-docs-") as docs_dir:
+        report = validate(tables, docs_dir)
+        return publish(tables, text, report, output or str(DEFAULT_OUTPUT), docs_dir)
 
 
 __all__ = ["MekdataError", "release_flow"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -12,6 +14,7 @@ from expectations.suites import load_semantic, load_suites
 from flows.errors import ValidationFailed
 
 SAMPLE_VALUES = 5
+DOCS_SITE = "release"
 CITATION_COLUMNS = ("citations", "enrichment_citations")
 
 
@@ -58,14 +61,33 @@ def _gx_context():
 
 
 def validate_tables(
-    tables: dict[str, pd.DataFrame], now: dt.datetime | None = None
+    tables: dict[str, pd.DataFrame],
+    now: dt.datetime | None = None,
+    docs_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Validate every table and the cross-table links; raise ValidationFailed on any failure.
 
-    Returns the validation report (JSON-ready) for the release.
+    Returns the validation report (JSON-ready). With ``docs_dir``, GX also renders its Data
+    Docs (HTML) there.
     """
     now = now or dt.datetime.now(dt.UTC)
     gx, context = _gx_context()
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    actions = []
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            DOCS_SITE,
+            {
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+            },
+        )
+        actions = [UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])]
     semantic = load_semantic()
     suites = load_suites()
     frames = dict(tables)
@@ -90,17 +112,36 @@ def validate_tables(
                 f"expectations/ before publishing."
             )
         suite = context.suites.add(suite)
-        batch = (
-            datasource.add_dataframe_asset(name=name)
-            .add_batch_definition_whole_dataframe("all_rows")
-            .get_batch(batch_parameters={"dataframe": frame})
+        batch_definition = datasource.add_dataframe_asset(
+            name=name
+        ).add_batch_definition_whole_dataframe("all_rows")
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
         )
-        result = batch.validate(suite, expectation_parameters=parameters)
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(name=name, validation_definitions=[definition], actions=actions)
+        )
+        outcome = checkpoint.run(
+            batch_parameters={"dataframe": frame}, expectation_parameters=parameters
+        )
+        result = next(iter(outcome.run_results.values()))
         report["suites"][name] = _summarise(result)
         report["success"] = report["success"] and report["suites"][name]["success"]
+    if docs_dir is not None:
+        context.build_data_docs(site_names=[DOCS_SITE])
+        _trim_data_docs(docs_dir)
     if not report["success"]:
-        raise ValidationFailed(failure_message(report))
+        raise ValidationFailed(failure_message(report), report)
     return report
+
+
+def _trim_data_docs(docs_dir: Path) -> None:
+    """GX ships web fonts and tutorial GIFs with every site (4 MB); pages render without
+    them, so releases stay small. Styles and SVG logos are kept."""
+    shutil.rmtree(docs_dir / "static" / "fonts", ignore_errors=True)
+    for image in (docs_dir / "static" / "images").glob("*"):
+        if image.suffix != ".svg":
+            image.unlink()
 
 
 def _with_derived(frame: pd.DataFrame, semantic_table: dict[str, Any]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from transforms.schema import TABLES
 
 pytestmark = pytest.mark.slow
 MEKDATA = str(Path(sys.executable).with_name("mekdata"))
+ARTICLE = Path(__file__).resolve().parents[1] / "sources" / "peoples-mujahedin-of-iran.txt"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -41,6 +42,11 @@ def test_flow_publishes_every_table(prefect_api, tmp_path):
         assert parquet.num_rows == result.row_counts[name] > 0 or name == "notes"
         assert (result.path / f"{name}.csv").stat().st_size > 0
     assert json.loads((tmp_path / "latest.json").read_text())["version"] == result.version
+    docs = result.path / "data_docs"
+    assert (docs / "index.html").is_file()
+    assert len(list((docs / "validations").rglob("*.html"))) == len(
+        json.loads((result.path / "validation.json").read_text())["suites"]
+    )
 
 
 def test_cli_run_then_unchanged(prefect_server, tmp_path):
@@ -70,6 +76,7 @@ def test_cli_run_then_unchanged(prefect_server, tmp_path):
             "Validation failed",
             id="sections-missing",
         ),
+        pytest.param("truncated", 3, "Validation failed", id="truncated-article"),
     ],
 )
 def test_cli_bad_input_publishes_nothing(prefect_server, tmp_path, content, code, message):
@@ -78,6 +85,9 @@ def test_cli_bad_input_publishes_nothing(prefect_server, tmp_path, content, code
     assert first.returncode == 0, first.stderr
     before = snapshot(output)
     source = tmp_path / "article.txt"
+    if content == "truncated":  # the later sections cut off, as a broken download would
+        article = ARTICLE.read_bytes()
+        content = article[: article.index(b"Electoral history")]
     source.write_bytes(content)
     result = run_cli(prefect_server, "run", "--source", str(source), "--output", str(output))
     assert result.returncode == code, result.stderr
