@@ -98,28 +98,72 @@ def run(
 def releases(
     location: Annotated[
         str | None,
-        typer.Option("--from", help="Output folder to list; default: output/ in the repository."),
+        typer.Option("--from", help="Folder or URL to list; default: output/ in the repository."),
     ] = None,
 ) -> None:
     """List the published versions, oldest first."""
     from flows.errors import MekdataError
-    from flows.publish import read_index
+    from flows.locations import Location
 
-    folder = Path(location) if location else REPO_ROOT / "output"
+    where = location or str(REPO_ROOT / "output")
     try:
-        versions = read_index(folder).get("versions", [])
+        versions = Location(where).index().get("versions", [])
     except MekdataError as error:
         _fail(str(error), error.exit_code)
         return
     if not versions:
-        typer.echo(f"No releases in {folder}.")
+        typer.echo(f"No releases in {where}.")
         return
     for entry in versions:
         rows = sum(entry.get("row_counts", {}).values())
         typer.echo(
-            f"{entry['version']}  {entry['published_at']}  schema "
-            f"{entry['schema_version']}  source {entry['source_sha256'][:12]}  {rows} rows"
+            f"{entry['version']}  {entry['published_at']}  schema {entry['schema_version']}  "
+            f"source {entry['source_sha256'][:12]}  {rows} rows"
         )
+
+
+@app.command()
+def download(
+    version: Annotated[str, typer.Argument(help="A version such as 2026.11.27, or 'latest'.")],
+    source: Annotated[
+        str, typer.Option("--from", help="Folder, http(s) URL or fsspec URL holding index.json.")
+    ],
+    destination: Annotated[
+        Path, typer.Option("--to", help="Folder to download into (VERSION/ is created in it).")
+    ],
+) -> None:
+    """Download a release and verify every file's size and sha256 against the index."""
+    from flows.download import download_release
+    from flows.errors import MekdataError
+
+    try:
+        result = download_release(source, version, destination)
+    except MekdataError as error:
+        _fail(str(error), error.exit_code)
+        return
+    typer.echo(
+        f"Downloaded and verified release {result.version}: {result.files} files, "
+        f"{result.bytes:,} bytes in {result.path}."
+    )
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The older version (or 'latest').")],
+    new: Annotated[str, typer.Argument(help="The newer version (or 'latest').")],
+    location: Annotated[
+        str | None,
+        typer.Option("--from", help="Folder or URL holding the releases; default: output/."),
+    ] = None,
+) -> None:
+    """Print the row-level changes between two published versions."""
+    from flows.download import diff_versions
+    from flows.errors import MekdataError
+
+    try:
+        typer.echo(diff_versions(location or str(REPO_ROOT / "output"), old, new), nl=False)
+    except MekdataError as error:
+        _fail(str(error), error.exit_code)
 
 
 def main() -> None:

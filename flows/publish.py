@@ -34,6 +34,7 @@ from flows.changes import diff_releases, render_changes_markdown
 from flows.errors import PublishError
 from flows.formats import csv_bytes, parquet_bytes, to_arrow
 from flows.ingest import BUNDLED_METADATA, SourceText
+from flows.locations import Location, is_remote
 from transforms.schema import SCHEMA_VERSION, TABLES, frictionless_schema
 
 VERSION_RE = re.compile(r"^(?P<date>\d{4}\.\d{2}\.\d{2})(?:\.(?P<n>\d+))?$")
@@ -162,6 +163,10 @@ def publish_release(
     into place (tests use it to inject a failure at the worst moment).
     """
     now = now or dt.datetime.now(dt.UTC)
+    if is_remote(str(output)):
+        return _publish_remote(
+            tables, source, validation_report, str(output), now, before_rename, data_docs
+        )
     output = Path(output)
     built = build_tables(tables)
     digest = content_hash(built)
@@ -383,3 +388,72 @@ def _checksum_files(folder: Path) -> list[dict[str, Any]]:
     (folder / "SHA256SUMS").write_bytes(sums)
     entries.append({"path": "SHA256SUMS", "bytes": len(sums), "sha256": _sha256(sums)})
     return entries
+
+
+def _publish_remote(
+    tables: dict[str, pd.DataFrame],
+    source: SourceText,
+    validation_report: dict[str, Any],
+    output: str,
+    now: dt.datetime,
+    before_rename: Callable[[Path], None] | None,
+    data_docs: Path | None,
+) -> PublishResult:
+    """Publish to an fsspec URL (s3://…, gcs://…): build the release in a local mirror of the
+    remote index and previous tables, upload the release, then index.json, then latest.json.
+
+    Object stores have no rename and no lock: a failed upload deletes what it wrote and
+    leaves index.json and latest.json untouched; concurrent runs on one bucket are not
+    serialised.
+    """
+    import fsspec
+
+    filesystem, root = fsspec.core.url_to_fs(output)
+    location = Location(output)
+    with tempfile.TemporaryDirectory(prefix="mekdata-remote-") as scratch:
+        mirror = Path(scratch)
+        versions = location.index().get("versions", [])
+        if versions:
+            (mirror / INDEX_FILE).write_bytes(location.read_bytes(INDEX_FILE))
+            previous = versions[-1]["version"]
+            previous_dir = mirror / RELEASES_DIR / previous
+            previous_dir.mkdir(parents=True)
+            for name in TABLES:
+                relative = f"{RELEASES_DIR}/{previous}/{name}.parquet"
+                (previous_dir / f"{name}.parquet").write_bytes(location.read_bytes(relative))
+        result = publish_release(
+            tables, source, validation_report, mirror, now, before_rename, data_docs
+        )
+        remote_release = f"{root.rstrip('/')}/{RELEASES_DIR}/{result.version}"
+        if result.status == "unchanged":
+            return PublishResult(
+                "unchanged",
+                result.version,
+                Path(remote_release),
+                result.content_hash,
+                result.row_counts,
+            )
+        uploaded: list[str] = []
+        try:
+            for path in sorted(p for p in result.path.rglob("*") if p.is_file()):
+                target = f"{remote_release}/{path.relative_to(result.path).as_posix()}"
+                filesystem.put_file(str(path), target)
+                uploaded.append(target)
+            filesystem.put_file(str(mirror / INDEX_FILE), f"{root.rstrip('/')}/{INDEX_FILE}")
+        except BaseException as error:
+            for target in uploaded:
+                with contextlib.suppress(Exception):
+                    filesystem.rm_file(target)
+            raise PublishError(
+                f"Upload to {output} failed ({error}); the partial release was "
+                f"removed and the index is untouched."
+            ) from error
+        filesystem.put_file(str(mirror / LATEST_FILE), f"{root.rstrip('/')}/{LATEST_FILE}")
+        return PublishResult(
+            "published",
+            result.version,
+            Path(remote_release),
+            result.content_hash,
+            result.row_counts,
+            result.changes,
+        )

@@ -200,7 +200,7 @@ def extract_references(document: Document) -> pd.DataFrame:
         records.append(
             {
                 "ref_number": item.number,
-                "text": item.text,
+                "text": item.text or None,
                 **fields,
                 "published_on": published.value if published else None,
                 "published_on_precision": published.precision if published else None,
