@@ -26,7 +26,42 @@ def main() -> int:
     if updated != current:
         README.write_text(updated, encoding="utf-8")
         print("README.md data dictionary updated")
+    if "--lock-schema" in sys.argv:
+        import json
+
+        SCHEMA_LOCK.write_text(json.dumps(schema_fingerprint(), indent=2) + "\n")
+        print(f"{SCHEMA_LOCK.name} written")
     return 0
+
+
+SCHEMA_LOCK = README.parent / "schema.lock.json"
+
+
+def schema_fingerprint() -> dict:
+    """What the published schema promises: every table's columns and their types."""
+    from transforms.schema import SCHEMA_VERSION, TABLES
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tables": {
+            name: {column.name: column.type for column in table.columns}
+            for name, table in TABLES.items()
+        },
+    }
+
+
+def required_bump(locked: dict, current: dict) -> str | None:
+    """'major' when a column was removed, renamed or retyped; 'minor' when one was added."""
+    bump = None
+    for name, columns in locked["tables"].items():
+        now = current["tables"].get(name, {})
+        if any(column not in now or now[column] != kind for column, kind in columns.items()):
+            return "major"
+        if set(now) - set(columns):
+            bump = "minor"
+    if set(current["tables"]) - set(locked["tables"]):
+        bump = bump or "minor"
+    return bump
 
 
 if __name__ == "__main__":

@@ -211,3 +211,45 @@ def test_unwritable_output(tables, source, tmp_path):
 )
 def test_next_version(existing, expected):
     assert next_version(existing, NOW.date()) == expected
+
+
+def test_concurrent_runs_are_serialised(tables, source, tmp_path):
+    import threading
+
+    output = tmp_path / "out"
+    variants = []
+    for seats in (1, 2, 3):
+        altered = dict(tables)
+        frame = tables["electoral_history"].copy()
+        frame.loc[frame.index[4], "seats_won"] = seats
+        altered["electoral_history"] = frame
+        variants.append(altered)
+    results, errors = [], []
+
+    def run(variant):
+        try:
+            results.append(publish_release(variant, source, REPORT, output, now=NOW))
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(v,)) for v in variants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(r.version for r in results) == ["2026.11.27", "2026.11.27.1", "2026.11.27.2"]
+    index = json.loads((output / "index.json").read_text())
+    assert len(index["versions"]) == 3
+
+
+def test_csv_cells_are_formula_safe():
+    import pyarrow as pa
+
+    from flows.formats import csv_bytes
+    from transforms.schema import Column, Table
+
+    table = Table("t", "t", "t", ("a",), (Column("a", "string", "a"), Column("n", "int32", "n")))
+    arrow = pa.table({"a": ["=cmd()", "+1", "-x", "@sum", "plain", None], "n": [1, -2, 3, 4, 5, 6]})
+    lines = csv_bytes(table, arrow).decode().split("\r\n")
+    assert lines[1:7] == ["'=cmd(),1", "'+1,-2", "'-x,3", "'@sum,4", "plain,5", ",6"]

@@ -108,3 +108,39 @@ def test_readme_data_dictionary_is_fresh():
     for table in TABLES.values():
         for column in table.columns:
             assert f"| `{column.name}` |" in current
+
+
+def test_schema_version_follows_the_columns():
+    """Removing, renaming or retyping a column needs a major bump, adding one a minor bump;
+    after bumping, refresh the lock with `python -m flows.docs --lock-schema`."""
+    from flows.docs import SCHEMA_LOCK, required_bump, schema_fingerprint
+
+    locked = json.loads(SCHEMA_LOCK.read_text(encoding="utf-8"))
+    current = schema_fingerprint()
+    bump = required_bump(locked, current)
+    old = [int(p) for p in locked["schema_version"].split(".")]
+    new = [int(p) for p in current["schema_version"].split(".")]
+    if bump == "major":
+        assert new[0] > old[0], "columns removed, renamed or retyped: bump the major version"
+    elif bump == "minor":
+        assert new[:2] > old[:2], "columns added: bump the minor version"
+    else:
+        assert current == locked, "schema unchanged but version differs from the lock"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        pytest.param(lambda t: t["notes"].pop("text"), "major", id="removed"),
+        pytest.param(lambda t: t["notes"].__setitem__("text", "int32"), "major", id="retyped"),
+        pytest.param(lambda t: t["notes"].__setitem__("extra", "string"), "minor", id="added"),
+        pytest.param(lambda t: None, None, id="unchanged"),
+    ],
+)
+def test_required_bump(change, expected):
+    from flows.docs import required_bump, schema_fingerprint
+
+    locked = schema_fingerprint()
+    current = json.loads(json.dumps(locked))
+    change(current["tables"])
+    assert required_bump(locked, current) == expected
