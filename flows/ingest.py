@@ -16,6 +16,8 @@ BUNDLED_SOURCE = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"
 BUNDLED_METADATA = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.json"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_BYTES_ENV = "MEKDATA_MAX_SOURCE_BYTES"
+FETCH_TIMEOUT_ENV = "MEKDATA_FETCH_TIMEOUT"
+DEFAULT_FETCH_TIMEOUT_S = 30.0
 HTML_RE = re.compile(rb"^\s*(?:<!doctype html|<html\b|<head\b|<body\b)", re.I)
 URL_RE = re.compile(r"^https?://", re.I)
 
@@ -113,12 +115,25 @@ class TransientFetchError(SourceError):
     """A failure worth retrying: timeout, connection error, 5xx."""
 
 
+def fetch_timeout() -> float:
+    value = os.environ.get(FETCH_TIMEOUT_ENV)
+    if not value:
+        return DEFAULT_FETCH_TIMEOUT_S
+    try:
+        return float(value)
+    except ValueError as error:
+        raise SourceError(
+            f"{FETCH_TIMEOUT_ENV} must be a number of seconds, not {value!r}."
+        ) from error
+
+
 def fetch_url(
-    url: str, timeout: float = 30.0, limit: int | None = None
+    url: str, timeout: float | None = None, limit: int | None = None
 ) -> tuple[bytes, dict[str, str]]:
     """GET the URL; 4xx is final, 5xx and network trouble are transient (retried by the flow)."""
     import httpx
 
+    timeout = fetch_timeout() if timeout is None else timeout
     limit = max_source_bytes() if limit is None else limit
     try:
         with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:

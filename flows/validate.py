@@ -131,7 +131,7 @@ def validate_tables(
         context.build_data_docs(site_names=[DOCS_SITE])
         _trim_data_docs(docs_dir)
     if not report["success"]:
-        raise ValidationFailed(failure_message(report), report)
+        raise ValidationFailed(failure_message(report, _missing_sections(tables)), report)
     return report
 
 
@@ -197,7 +197,16 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def failure_message(report: dict[str, Any]) -> str:
+def _missing_sections(tables: dict[str, pd.DataFrame]) -> str:
+    """What the extractors could not find in the source, said first: it explains the rest."""
+    findings = tables["findings"]
+    missing = findings.loc[findings["kind"] == "missing_section", "detail"].tolist()
+    if not missing:
+        return ""
+    return "The source lacks what a table is read from: " + " ".join(missing)
+
+
+def failure_message(report: dict[str, Any], context: str = "") -> str:
     parts = []
     for name, suite in report["suites"].items():
         for failure in suite["failed"]:
@@ -210,7 +219,10 @@ def failure_message(report: dict[str, Any]) -> str:
             elif sample not in (None, []):
                 text += f", offending values {sample}"
             parts.append(text)
-    return "Validation failed, nothing was published: " + "; ".join(parts) + "."
+    message = "Validation failed, nothing was published."
+    if context:
+        message += f" {context}"
+    return f"{message} Failed expectations: " + "; ".join(parts) + "."
 
 
 def summary_lines(report: dict[str, Any]) -> list[str]:

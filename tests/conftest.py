@@ -65,3 +65,14 @@ def prefect_api(prefect_server):
 
     with temporary_settings(updates={PREFECT_API_URL: prefect_server.api_url}):
         yield prefect_server
+
+
+@pytest.fixture(scope="session")
+def article_server():
+    """The article over HTTP on 127.0.0.1: /article.txt, /flaky/<any> (503 once), /slow.txt,
+    /page.html, and 404 for anything else."""
+    from http_fixture import ArticleServer
+
+    server = ArticleServer().start()
+    yield server
+    server.stop()

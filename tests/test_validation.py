@@ -140,7 +140,7 @@ def test_each_check_catches_its_corruption(tables, table, mutate, suite, column)
     with pytest.raises(ValidationFailed) as raised:
         validate_tables(_corrupt(tables, table, mutate), now=NOW)
     message = str(raised.value)
-    assert message.startswith("Validation failed, nothing was published:")
+    assert message.startswith("Validation failed, nothing was published. Failed expectations:")
     assert f"{suite.split('.')[0]}" in message and column in message
 
 
