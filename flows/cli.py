@@ -166,6 +166,49 @@ def diff(
         _fail(str(error), error.exit_code)
 
 
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option(help="When to run, as a cron expression.")] = "0 6 * * *",
+    timezone: Annotated[str, typer.Option(help="Time zone of the cron expression.")] = "UTC",
+    source: Annotated[
+        str | None, typer.Option(help="Path or URL of the article text; default: bundled copy.")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option(help="Output folder or URL; default: output/.")
+    ] = None,
+    start_server: Annotated[
+        bool,
+        typer.Option(
+            "--start-server",
+            help="Start a local Prefect server on 127.0.0.1:4200 when none is configured.",
+        ),
+    ] = False,
+) -> None:
+    """Serve the release flow on a schedule (foreground; Ctrl-C stops it)."""
+    _prefect_environment()
+    from flows.deployment import NO_SERVER_MESSAGE, configured_api_url, start_local_server
+
+    server = None
+    if configured_api_url() is None:
+        if not start_server:
+            _fail(NO_SERVER_MESSAGE, 2)
+            return
+        server, api_url = start_local_server(Path(os.environ["PREFECT_HOME"]) / "server")
+        os.environ["PREFECT_API_URL"] = api_url
+        typer.echo(f"Started a Prefect server at {api_url} (UI: {api_url.removesuffix('/api')}).")
+    from prefect import serve as prefect_serve
+
+    from flows.deployment import build_deployment
+
+    _quiet_expected_tracebacks()
+    try:
+        prefect_serve(build_deployment(cron, timezone, source, output), limit=1)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+
 def main() -> None:
     try:
         app()

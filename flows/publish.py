@@ -92,6 +92,18 @@ def content_hash(built: dict[str, BuiltTable]) -> str:
     return digest.hexdigest()
 
 
+def unchanged_release(tables: dict[str, pd.DataFrame], output: str) -> dict[str, Any] | None:
+    """The latest release's index entry when ``tables`` equal it (content hash), else None."""
+    if is_remote(output):
+        versions = Location(output).index().get("versions", [])
+    else:
+        versions = read_index(Path(output)).get("versions", [])
+    if not versions:
+        return None
+    digest = content_hash(build_tables(tables))
+    return versions[-1] if versions[-1].get("content_hash") == digest else None
+
+
 def read_index(output: Path) -> dict[str, Any]:
     path = output / INDEX_FILE
     if not path.exists():

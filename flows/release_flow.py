@@ -4,6 +4,7 @@ transforms/ for extraction, flows/validate.py for the GX gate, flows/publish.py 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,14 @@ from flows.ingest import (
     make_source,
     read_path,
 )
-from flows.publish import PublishResult, publish_release
+from flows.observability import artifact_key, summary_markdown, table_rows
+from flows.publish import PublishResult, publish_release, unchanged_release
 from flows.validate import summary_lines, validate_tables
 
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "output"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUTPUT = REPO_ROOT / "output"
+TRANSFORMS_DIR = REPO_ROOT / "transforms"
+FLOW_TIMEOUT_S = 30 * 60
 FETCH_RETRIES = 3
 FETCH_RETRY_DELAYS = [1, 2, 4]
 
@@ -70,7 +75,26 @@ def ingest(source: str | None) -> SourceText:
     return result
 
 
-@task(name="extract")
+def _code_fingerprint() -> str:
+    """Hash of every module that shapes the tables, so changed code never reuses a cache."""
+    digest = hashlib.sha256()
+    for path in sorted(TRANSFORMS_DIR.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def extraction_cache_key(context, parameters: dict[str, Any]) -> str:
+    """Extraction is a pure function of the source bytes and the transform code."""
+    return f"extract-{parameters['source'].sha256}-{_code_fingerprint()[:16]}"
+
+
+@task(
+    name="extract",
+    cache_key_fn=extraction_cache_key,
+    persist_result=True,
+    cache_expiration=dt.timedelta(days=30),
+)
 def extract(source: SourceText) -> dict[str, pd.DataFrame]:
     from transforms import extract_all
 
@@ -79,6 +103,12 @@ def extract(source: SourceText) -> dict[str, pd.DataFrame]:
         "Extracted %s", ", ".join(f"{name} ({len(frame)} rows)" for name, frame in tables.items())
     )
     return tables
+
+
+@task(name="check-unchanged")
+def check_unchanged(tables: dict[str, pd.DataFrame], output: str) -> dict[str, Any] | None:
+    """Data equal to the latest release was validated when it was published."""
+    return unchanged_release(tables, output)
 
 
 @task(name="validate")
@@ -115,14 +145,58 @@ def publish(
     return result
 
 
-@flow(name="mekdata-release", log_prints=True)
+@task(name="report")
+def report_artifacts(
+    result: PublishResult, tables: dict[str, pd.DataFrame], validation: dict[str, Any] | None
+) -> None:
+    """A markdown summary and table artifacts, so a scheduled run can be read in the UI."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    create_markdown_artifact(
+        key=artifact_key("summary"),
+        markdown=summary_markdown(
+            result.status,
+            result.version,
+            result.row_counts,
+            result.changes,
+            tables.get("findings"),
+            validation,
+        ),
+        description=f"mekdata {result.status} {result.version}",
+    )
+    for name, frame in tables.items():
+        create_table_artifact(
+            table=table_rows(frame),
+            key=artifact_key(name),
+            description=f"{name} in release {result.version}",
+        )
+
+
+@flow(name="mekdata-release", log_prints=True, timeout_seconds=FLOW_TIMEOUT_S)
 def release_flow(source: str | None = None, output: str | None = None) -> PublishResult:
     """Build and publish one release of the MEK datasets."""
+    output = output or str(DEFAULT_OUTPUT)
     text = ingest(source)
     tables = extract(text)
+    latest = check_unchanged(tables, output)
+    if latest is not None:
+        get_run_logger().info(
+            "Data unchanged since release %s: nothing to validate or publish.", latest["version"]
+        )
+        result = PublishResult(
+            "unchanged",
+            latest["version"],
+            Path(output),
+            latest["content_hash"],
+            latest["row_counts"],
+        )
+        report_artifacts(result, tables, None)
+        return result
     with tempfile.TemporaryDirectory(prefix="mekdata-docs-") as docs_dir:
         report = validate(tables, docs_dir)
-        return publish(tables, text, report, output or str(DEFAULT_OUTPUT), docs_dir)
+        result = publish(tables, text, report, output, docs_dir)
+    report_artifacts(result, tables, report)
+    return result
 
 
 __all__ = ["MekdataError", "release_flow"]

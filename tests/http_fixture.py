@@ -36,17 +36,14 @@ class ArticleHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.hits[self.path] += 1
         article = ARTICLE.read_bytes()
+        validators = {"ETag": '"article-v1"', "Last-Modified": "Fri, 27 Nov 2026 06:00:00 GMT"}
         if self.path == "/article.txt":
-            self._send(
-                200,
-                article,
-                headers={"ETag": '"article-v1"', "Last-Modified": "Fri, 27 Nov 2026 06:00:00 GMT"},
-            )
+            self._send(200, article, headers=validators)
         elif self.path.startswith("/flaky/"):  # 503 on the first request to each path
             if self.hits[self.path] == 1:
                 self._send(503, b"try again later")
             else:
-                self._send(200, article)
+                self._send(200, article, headers=validators)
         elif self.path == "/slow.txt":
             time.sleep(SLOW_SECONDS)
             self._send(200, article)

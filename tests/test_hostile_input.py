@@ -131,9 +131,7 @@ def test_bad_input_publishes_nothing(
     if source == "latin1":
         path = tmp_path / "latin1.txt"
         path.write_bytes(
-            ARTICLE.read_text()
-            .encode("utf-8")
-            .replace(b"Mujahedin", "Mujâhedin".encode("latin-1"))
+            ARTICLE.read_text().encode("utf-8").replace(b"Mujahedin", "Mujâhedin".encode("latin-1"))
         )
         source = str(path)
     elif source == "too-big":

@@ -1,0 +1,82 @@
+"""The scheduled deployment of the release flow: daily at 06:00 UTC by default, one run at a
+time, parameters for source and output. Served in the foreground by ``mekdata serve``; the
+same deployment is declared in prefect.yaml for ``prefect deploy`` to a process work pool."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+DEPLOYMENT_NAME = "mekdata-daily"
+DEFAULT_CRON = "0 6 * * *"
+DEFAULT_TIMEZONE = "UTC"
+LOCAL_SERVER_PORT = 4200
+SERVER_STARTUP_TIMEOUT_S = 120
+
+NO_SERVER_MESSAGE = (
+    "Prefect schedules only run against a real Prefect server, never the temporary one it "
+    "starts for a single run. Start one with `prefect server start --host 127.0.0.1` and set "
+    "PREFECT_API_URL=http://127.0.0.1:4200/api (or `prefect config set PREFECT_API_URL=…`), "
+    "then run `mekdata serve` again; or run `mekdata serve --start-server` to have it start a "
+    "local server on 127.0.0.1 for you."
+)
+
+
+def configured_api_url() -> str | None:
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
+def build_deployment(
+    cron: str = DEFAULT_CRON,
+    timezone: str = DEFAULT_TIMEZONE,
+    source: str | None = None,
+    output: str | None = None,
+    name: str = DEPLOYMENT_NAME,
+):
+    """The RunnerDeployment for serving; the same settings as prefect.yaml."""
+    from prefect.schedules import Cron
+
+    from flows.release_flow import release_flow
+
+    return release_flow.to_deployment(
+        name=name,
+        schedules=[Cron(cron, timezone=timezone)],
+        concurrency_limit=1,
+        parameters={"source": source, "output": output},
+        description="Publish a release of the MEK datasets when the source changes.",
+        tags=["mekdata"],
+    )
+
+
+def start_local_server(home: Path, port: int = LOCAL_SERVER_PORT) -> tuple[subprocess.Popen, str]:
+    """Start `prefect server start` on 127.0.0.1 and wait until it answers."""
+    home.mkdir(parents=True, exist_ok=True)
+    api_url = f"http://127.0.0.1:{port}/api"
+    prefect = Path(sys.executable).with_name("prefect")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    log = open(home / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen(
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + SERVER_STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"prefect server exited; see {home / 'server.log'}")
+        try:
+            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, api_url
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError(f"prefect server did not answer within {SERVER_STARTUP_TIMEOUT_S} s")
