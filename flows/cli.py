@@ -167,6 +167,68 @@ def diff(
 
 
 @app.command()
+def show(
+    table: Annotated[str, typer.Argument(help="designations, electoral_history, …")],
+    version: Annotated[str, typer.Option(help="Version to show, or 'latest'.")] = "latest",
+    location: Annotated[
+        str | None, typer.Option("--from", help="Folder or URL of releases; default: output/.")
+    ] = None,
+    columns: Annotated[
+        str | None, typer.Option(help="Comma-separated columns to show; default: all.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 50,
+    width: Annotated[int, typer.Option(help="Cut cells longer than this.")] = 60,
+) -> None:
+    """Print a published table readably in the terminal."""
+    import io
+
+    import pyarrow.parquet as pq
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    from flows.errors import MekdataError
+    from flows.locations import Location
+    from transforms.schema import TABLES
+
+    if table not in TABLES:
+        _fail(f"No table {table!r}; tables: {', '.join(TABLES)}.", 2)
+        return
+    where = Location(location or str(REPO_ROOT / "output"))
+    try:
+        entry = where.resolve_version(version)
+        data = where.read_bytes(f"releases/{entry['version']}/{table}.parquet")
+    except MekdataError as error:
+        _fail(str(error), error.exit_code)
+        return
+    rows = pq.read_table(io.BytesIO(data)).to_pylist()
+    wanted = [c.strip() for c in columns.split(",")] if columns else TABLES[table].column_names
+    unknown = [c for c in wanted if c not in TABLES[table].column_names]
+    if unknown:
+        _fail(f"{table} has no column(s) {', '.join(unknown)}.", 2)
+        return
+    view = RichTable(
+        title=f"{table} — release {entry['version']} ({len(rows)} rows)", show_lines=False
+    )
+    for name in wanted:
+        view.add_column(name, overflow="fold")
+    for row in rows[:limit]:
+        view.add_row(*(_cell(row[name], width) for name in wanted))
+    console = Console()
+    console.print(view)
+    if len(rows) > limit:
+        console.print(f"… {len(rows) - limit} more rows (use --limit).")
+
+
+def _cell(value, width: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ";".join(str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@app.command()
 def serve(
     cron: Annotated[str, typer.Option(help="When to run, as a cron expression.")] = "0 6 * * *",
     timezone: Annotated[str, typer.Option(help="Time zone of the cron expression.")] = "UTC",

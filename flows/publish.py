@@ -35,6 +35,7 @@ from flows.errors import PublishError
 from flows.formats import csv_bytes, parquet_bytes, to_arrow
 from flows.ingest import BUNDLED_METADATA, SourceText
 from flows.locations import Location, is_remote
+from flows.report import render_report
 from transforms.schema import SCHEMA_VERSION, TABLES, frictionless_schema
 
 VERSION_RE = re.compile(r"^(?P<date>\d{4}\.\d{2}\.\d{2})(?:\.(?P<n>\d+))?$")
@@ -46,6 +47,7 @@ PUBLIC_FILE_MODE = 0o644
 PUBLIC_DIR_MODE = 0o755
 SOURCE_DIR = "source"
 DATA_DOCS_DIR = "data_docs"
+REPORT_FILE = "report.html"
 LICENCE = {
     "name": "CC-BY-SA-4.0",
     "title": "Creative Commons Attribution-ShareAlike 4.0 International",
@@ -223,6 +225,17 @@ def publish_release(
             )
             if data_docs is not None and (data_docs / "index.html").exists():
                 shutil.copytree(data_docs, staging / DATA_DOCS_DIR)
+            (staging / REPORT_FILE).write_text(
+                render_report(
+                    tables,
+                    version,
+                    validation_report,
+                    (staging / "CHANGES.md").read_text(encoding="utf-8"),
+                    source.origin,
+                    now.date(),
+                ),
+                encoding="utf-8",
+            )
             files = _checksum_files(staging)
             _make_readable(staging)
             if before_rename is not None:

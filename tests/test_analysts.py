@@ -1,0 +1,237 @@
+"""For the analysts: typed tables read back alike from Parquet and CSV, README examples that
+run as written, `mekdata show`, and report.html rendered in headless Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flows.ingest import BUNDLED_SOURCE, make_source
+from flows.publish import publish_release
+from transforms.schema import TABLES
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOW = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.UTC)
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "int16": "SMALLINT",
+    "int32": "INTEGER",
+    "int64": "BIGINT",
+    "float64": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "list<int32>": "VARCHAR",
+}
+EXAMPLE_RE = re.compile(
+    r"<!-- example: (?P<name>[\w-]+) -->\n```(?P<lang>\w+)\n(?P<code>.*?)```", re.S
+)
+
+
+@pytest.fixture(scope="module")
+def workdir(tables, tmp_path_factory):
+    """A folder laid out like the repository after `make run`: output/ with one release."""
+    root = tmp_path_factory.mktemp("repo")
+    source = make_source(BUNDLED_SOURCE.read_bytes(), str(BUNDLED_SOURCE))
+    publish_release(tables, source, {"success": True, "suites": {}}, root / "output", now=NOW)
+    return root
+
+
+@pytest.fixture(scope="module")
+def release(workdir):
+    return next((workdir / "output" / "releases").iterdir())
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_parquet_types(release, name):
+    schema = pq.read_schema(release / f"{name}.parquet")
+    expected = {
+        "date": pa.date32(),
+        "list<int32>": pa.list_(pa.int32()),
+        "int16": pa.int16(),
+        "int32": pa.int32(),
+        "int64": pa.int64(),
+        "boolean": pa.bool_(),
+        "float64": pa.float64(),
+        "string": pa.string(),
+    }
+    for column in TABLES[name].columns:
+        assert schema.field(column.name).type == expected[column.type], column.name
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_csv_and_parquet_give_the_same_rows_in_duckdb(release, name):
+    table = TABLES[name]
+    types = ", ".join(f"'{c.name}': '{DUCKDB_TYPES[c.type]}'" for c in table.columns)
+    lists = {c.name for c in table.columns if c.type == "list<int32>"}
+    select = ", ".join(
+        f"CASE WHEN {c} IS NULL OR {c} = '' THEN []::INTEGER[] ELSE "
+        f"list_transform(string_split({c}, ';'), lambda x: x::INTEGER) END AS {c}"
+        if c in lists
+        else f'"{c}"'
+        for c in table.column_names
+    )
+    con = duckdb.connect()
+    from_csv = con.execute(
+        f"SELECT {select} FROM read_csv('{release}/{name}.csv', header=true, "
+        f"columns={{{types}}}, quote='\"', escape='\"')"
+    ).fetchall()
+    from_parquet = con.execute(f"SELECT * FROM read_parquet('{release}/{name}.parquet')").fetchall()
+    assert from_csv == from_parquet
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_csv_and_parquet_give_the_same_rows_in_pandas(release, name):
+    table = TABLES[name]
+    dtypes = {
+        c.name: "str" if c.type == "list<int32>" else c.pandas_dtype
+        for c in table.columns
+        if c.type not in ("date", "boolean")
+    }
+    csv = pd.read_csv(
+        release / f"{name}.csv",
+        dtype=dtypes,
+        keep_default_na=False,
+        na_values=[""],
+        parse_dates=[c.name for c in table.columns if c.type == "date"],
+    )
+    parquet = pq.read_table(release / f"{name}.parquet").to_pandas()
+    for column in table.columns:
+        left, right = csv[column.name].tolist(), parquet[column.name].tolist()
+        if column.type == "list<int32>":
+            left = [[int(x) for x in v.split(";")] if isinstance(v, str) else [] for v in left]
+            right = [list(v) for v in right]
+        elif column.type == "date":
+            left = [None if pd.isna(v) else v.date() for v in left]
+            right = [None if pd.isna(v) else pd.Timestamp(v).date() for v in right]
+        elif column.type == "boolean":
+            left = [v in (True, "true") for v in left]
+            right = [bool(v) for v in right]
+        else:
+            left = [None if pd.isna(v) else v for v in left]
+            right = [None if pd.isna(v) else v for v in right]
+        assert left == right, (name, column.name)
+
+
+def _examples() -> list[tuple[str, str, str]]:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    return [(m["name"], m["lang"], m["code"]) for m in EXAMPLE_RE.finditer(readme)]
+
+
+def test_readme_has_the_three_examples():
+    assert [name for name, _, _ in _examples()] == ["duckdb-sql", "pandas", "polars"]
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "code"),
+    _examples(),
+    ids=lambda v: v if isinstance(v, str) and "\n" not in v and len(v) < 20 else "",
+)
+def test_readme_examples_run_as_written(workdir, monkeypatch, name, lang, code):
+    if lang == "sql":
+        monkeypatch.chdir(workdir)
+        con = duckdb.connect()
+        statements = [
+            s
+            for s in code.split(";")
+            if s.strip()
+            and not all(line.strip().startswith("--") for line in s.strip().splitlines())
+        ]
+        for statement in statements[:-1]:
+            con.execute(statement)
+        rows = con.execute(statements[-1]).fetchall()
+        assert ("United States", dt.date(1997, 7, 8), "day", dt.date(2012, 9, 28), 15) in rows
+    else:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip(), f"{name} printed nothing"
+        if name == "pandas":
+            assert "United Kingdom" in result.stdout and "421" in result.stdout
+        if name == "polars":
+            assert "Pierre Razoux" in result.stdout
+
+
+def test_mekdata_show(workdir):
+    mekdata = str(Path(sys.executable).with_name("mekdata"))
+    result = subprocess.run(
+        [
+            mekdata,
+            "show",
+            "designations",
+            "--from",
+            str(workdir / "output"),
+            "--columns",
+            "authority,status,delisted_on",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "United States" in result.stdout and "2012-09-28" in result.stdout
+    assert "(10" in result.stdout and "rows)" in result.stdout
+    bad = subprocess.run(
+        [mekdata, "show", "nonsense", "--from", str(workdir / "output")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 2 and "designations" in bad.stderr
+
+
+def test_report_renders_in_headless_chromium(release, tmp_path):
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed (make test installs it with apt-get)"
+    report = release / "report.html"
+    assert report.is_file()
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
+    dom = subprocess.run(
+        [chromium, *flags, "--virtual-time-budget=5000", "--dump-dom", report.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert 'data-charts-loaded="2"' in dom.stdout
+    assert 'id="chart-listings"' in dom.stdout and 'id="chart-membership"' in dom.stdout
+    assert "Uncaught" not in dom.stderr
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [chromium, *flags, "--window-size=1200,2000", f"--screenshot={shot}", report.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 50_000  # a rendered page with two charts, not a blank one
