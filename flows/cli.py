@@ -58,6 +58,43 @@ def _quiet_expected_tracebacks() -> None:
         handler.addFilter(expected_filter)
 
 
+def _unchanged_before_starting(source: str | None, output: str | None) -> dict | None:
+    """A local source and output whose latest release was built from the same bytes by the
+    same code need no flow run at all (no Prefect, no heavy imports)."""
+    from flows.fingerprint import unchanged_local_run
+    from flows.ingest import BUNDLED_SOURCE, is_url
+    from flows.locations import is_remote
+
+    origin = source or str(BUNDLED_SOURCE)
+    folder = output or str(REPO_ROOT / "output")
+    if is_url(origin) or is_remote(folder):
+        return None
+    return unchanged_local_run(Path(origin), Path(folder))
+
+
+def _start_temporary_server():
+    """Without a configured Prefect server, start the temporary one now, so that its start-up
+    overlaps our imports (see flows/temporary_server.py)."""
+    from flows.temporary_server import TemporaryServer, api_url_configured
+
+    if api_url_configured():
+        return None
+    server = TemporaryServer()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    typer.echo(f"Started a temporary Prefect server on {server.api_url} for this run.", err=True)
+    return server
+
+
+def _warm_heavy_imports() -> None:
+    """Import what validation and the report need while the server starts."""
+    import great_expectations  # noqa: F401
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+    import pyarrow.parquet  # noqa: F401
+
+
 def _fail(message: str, code: int) -> None:
     typer.echo(f"mekdata: {message}", err=True)
     raise typer.Exit(code)
@@ -78,15 +115,27 @@ def run(
 ) -> None:
     """Run the pipeline once: ingest, extract, validate, publish a release."""
     _prefect_environment()
-    from flows.errors import MekdataError
-    from flows.release_flow import release_flow
-
-    _quiet_expected_tracebacks()
-    try:
-        result = release_flow(source=source, output=output)
-    except MekdataError as error:
-        _fail(str(error), error.exit_code)
+    latest = _unchanged_before_starting(source, output)
+    if latest is not None:
+        typer.echo(f"Unchanged: source and code equal release {latest['version']}; nothing to do.")
         return
+    server = _start_temporary_server()
+    try:
+        from flows.errors import MekdataError
+        from flows.release_flow import release_flow
+
+        _warm_heavy_imports()
+        if server is not None:
+            server.wait_until_ready()
+        _quiet_expected_tracebacks()
+        try:
+            result = release_flow(source=source, output=output)
+        except MekdataError as error:
+            _fail(str(error), error.exit_code)
+            return
+    finally:
+        if server is not None:
+            server.stop()
     if result.status == "unchanged":
         typer.echo(f"Unchanged: the data equals release {result.version}; nothing published.")
     else:

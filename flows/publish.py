@@ -32,6 +32,7 @@ import pandas as pd
 
 from flows.changes import diff_releases, render_changes_markdown
 from flows.errors import PublishError
+from flows.fingerprint import build_fingerprint
 from flows.formats import csv_bytes, parquet_bytes, to_arrow
 from flows.ingest import BUNDLED_METADATA, SourceText
 from flows.locations import Location, is_remote
@@ -252,6 +253,7 @@ def publish_release(
             "source_sha256": source.sha256,
             "source_origin": source.origin,
             "content_hash": digest,
+            "build_fingerprint": build_fingerprint(),
             "row_counts": row_counts,
             "files": files,
         }

@@ -72,9 +72,6 @@ def validate_tables(
     """
     now = now or dt.datetime.now(dt.UTC)
     gx, context = _gx_context()
-    from great_expectations.checkpoint import UpdateDataDocsAction
-
-    actions = []
     if docs_dir is not None:
         context.add_data_docs_site(
             DOCS_SITE,
@@ -87,7 +84,6 @@ def validate_tables(
                 },
             },
         )
-        actions = [UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])]
     semantic = load_semantic()
     suites = load_suites()
     frames = dict(tables)
@@ -119,7 +115,7 @@ def validate_tables(
             gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
         )
         checkpoint = context.checkpoints.add(
-            gx.Checkpoint(name=name, validation_definitions=[definition], actions=actions)
+            gx.Checkpoint(name=name, validation_definitions=[definition], actions=[])
         )
         outcome = checkpoint.run(
             batch_parameters={"dataframe": frame}, expectation_parameters=parameters

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,19 @@ def test_cli_help_on_every_command():
             [MEKDATA, *args, "--help"], capture_output=True, text=True, timeout=60, check=False
         )
         assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_cli_run_without_a_configured_server(tmp_path):
+    """What `make run` does on a fresh machine: no PREFECT_API_URL, a new Prefect home; the CLI
+    starts a temporary server on 127.0.0.1 for the run and stops it afterwards."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    result = subprocess.run([MEKDATA, "run", "--output", str(tmp_path / "out")], env=env,
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Started a temporary Prefect server on http://127.0.0.1:" in result.stderr
+    assert "Published release" in result.stdout
+    again = subprocess.run([MEKDATA, "run", "--output", str(tmp_path / "out")], env=env,
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 0 and "Unchanged" in again.stdout
+    assert "temporary Prefect server" not in again.stderr  # unchanged: no server needed

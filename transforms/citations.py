@@ -19,11 +19,10 @@ MAINTENANCE_TAG_RE = re.compile(
     r"better source needed|permanent dead link|dead link|clarification needed|"
     r"according to whom\?|verification needed|failed verification)\]"
 )
+# All four kinds in one pass; the named group that matched says which kind it is.
 ANY_MARKER_RE = re.compile(
-    "|".join(
-        p.pattern
-        for p in (REFERENCE_MARKER_RE, NOTE_MARKER_RE, LETTER_MARKER_RE, MAINTENANCE_TAG_RE)
-    )
+    rf"\[(?:(?P<reference>\d{{1,4}})|note (?P<note>\d{{1,3}})|(?P<letter>[a-z])|"
+    rf"(?P<maintenance>{MAINTENANCE_TAG_RE.pattern[2:-2]}))\]"
 )
 TRAILING_MARKERS_RE = re.compile(rf"(?:\s*(?:{ANY_MARKER_RE.pattern}))+\s*$")
 
@@ -43,17 +42,13 @@ class Citation:
 
 def find_citations(text: str) -> list[Citation]:
     """Every citation marker in ``text``, in order of appearance."""
+    if "[" not in text:
+        return []
     found: list[Citation] = []
     for match in ANY_MARKER_RE.finditer(text):
-        token = match.group(0)
-        if (m := REFERENCE_MARKER_RE.fullmatch(token)) is not None:
-            found.append(Citation("reference", m.group(1), match.start()))
-        elif (m := NOTE_MARKER_RE.fullmatch(token)) is not None:
-            found.append(Citation("note", f"note {m.group(1)}", match.start()))
-        elif (m := LETTER_MARKER_RE.fullmatch(token)) is not None:
-            found.append(Citation("letter", m.group(1), match.start()))
-        else:
-            found.append(Citation("maintenance", token[1:-1], match.start()))
+        kind = match.lastgroup
+        label = match.group(kind)
+        found.append(Citation(kind, f"note {label}" if kind == "note" else label, match.start()))
     return found
 
 

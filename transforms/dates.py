@@ -28,6 +28,7 @@ MONTH_DAY_YEAR_RE = re.compile(
 )
 MONTH_YEAR_RE = re.compile(rf"\b(?P<month>{MONTH_NAME})\s+(?P<year>{YEAR})\b")
 YEAR_RE = re.compile(rf"(?<![\d,.])(?<!\d,)(?P<year>{YEAR})(?!\d)(?!,\d)")
+ANY_YEAR_RE = re.compile(YEAR)
 ISO_DATE_RE = re.compile(rf"\b(?P<year>{YEAR})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
 
 PRECISIONS = ("day", "month", "year")
@@ -74,6 +75,8 @@ def _day_date(match: re.Match[str]) -> dt.date | None:
 
 def find_dates(text: str) -> list[PartialDate]:
     """Every date in ``text`` at the precision written, in order, never overlapping."""
+    if not ANY_YEAR_RE.search(text):
+        return []  # every pattern below needs a year; most sentences have none
     found: list[PartialDate] = []
     taken: list[tuple[int, int]] = []
 

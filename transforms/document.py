@@ -109,6 +109,13 @@ class Document:
         lines = tuple(normalize_text(text).split("\n"))
         return cls(lines=lines, sections=tuple(_find_sections(lines)))
 
+    def memo(self, key: str, compute):
+        """Derived results computed once per document (several extractors need them)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     def line(self, number: int) -> str:
         return self.lines[number - 1]
 

@@ -193,16 +193,22 @@ def _identifying_words(name: str) -> set[str]:
 def _enrich(row: ElectionRow, document: Document, table_lines: set[int]) -> None:
     """Read what the prose says about the same election: date, candidate, votes."""
     kind = election_type(row.election)
-    type_pattern = next(p for p, k in ELECTION_TYPES if k == kind) if kind != "other" else None
-    for sentence in document.sentences():
-        if sentence.line in table_lines or type_pattern is None:
+    if kind == "other":
+        return
+    type_pattern = next(p for p, k in ELECTION_TYPES if k == kind)
+    year = str(row.year)
+    for paragraph in document.paragraphs:
+        # Cheap tests on the whole paragraph first: most never name the year or the kind.
+        if paragraph.line in table_lines or year not in paragraph.text:
             continue
-        plain = strip_citations(sentence.text)
-        if not re.search(rf"\b{row.year}\b", plain) or not type_pattern.search(plain):
+        if not type_pattern.search(paragraph.text):
             continue
-        if not _is_about(row, plain, document, kind):
-            continue
-        _apply_sentence(row, sentence, plain)
+        for sentence in paragraph.sentences:
+            plain = strip_citations(sentence.text)
+            if not re.search(rf"\b{year}\b", plain) or not type_pattern.search(plain):
+                continue
+            if _is_about(row, plain, document, kind):
+                _apply_sentence(row, sentence, plain)
 
 
 def _is_about(row: ElectionRow, plain: str, document: Document, kind: str) -> bool:

@@ -63,6 +63,10 @@ NOUN_AFTER_RE = re.compile(
     rf"""(?P<noun>{"|".join(sorted(COUNT_NOUNS, key=len, reverse=True))})\b"""
     r"(?P<of_other>\s+of\s+(?:the\s+)?(?!MEK|PMOI|the organi[sz]ation|the group|its\b)[A-Z])?"
 )
+# Every estimate names what it counts with one of these words; sentences without any are
+# skipped before the (costly) number search.
+MEASURE_HINT_WORDS = frozenset(COUNT_NOUNS) | {"strength", "strong", "force", "wing", "total"}
+WORD_RE = re.compile(r"[a-z]+")
 STRONG_FORCE_RE = re.compile(r"armed|guerrill|military|fighting|army|militia|brigade", re.I)
 # What comes right before the number when the noun does ("a membership of between 3,000").
 NOUN_BEFORE_RE = re.compile(
@@ -240,6 +244,8 @@ def _without_markers(text: str) -> tuple[str, list[int]]:
 
 
 def _estimates(plain: str):
+    if MEASURE_HINT_WORDS.isdisjoint(WORD_RE.findall(plain.lower())):
+        return  # no word for anything counted: no estimate, whatever the numbers
     for quantity in find_quantities(plain):
         if _is_not_a_count(plain, quantity):
             continue

@@ -37,16 +37,20 @@ QUALIFIER = (
     r"nearly|almost|approximately|about|around|roughly|some|over|under|between|"
     r"an\s+estimated"
 )
-# One quantity: a qualifier, a number or a range, an optional scale word.
+# One quantity: a number or a range and an optional scale word. The qualifier before it is
+# looked up separately (QUALIFIER_BEFORE_RE), which keeps the scan anchored on digits and
+# number words instead of trying every qualifier at every position.
 QUANTITY_RE = re.compile(
     rf"""(?ix)
-    (?:(?P<qualifier>{QUALIFIER})\s+)?
-    (?P<low>{NUMBER}|{WORD_NUMBER})
-    (?:(?:\s*[{DASHES}]\s*|\s+to\s+)(?P<high>{NUMBER}|{WORD_NUMBER}))?
-    (?:\s+(?P<scale>{SCALE}))?
+    (?<![\w,.])
+    (?P<low>{NUMBER}|(?:{WORD_NUMBER})\b)
+    (?:(?:\s*[{DASHES}]\s*|\s+to\s+)(?P<high>{NUMBER}|(?:{WORD_NUMBER})\b))?
+    (?:\s+(?P<scale>{SCALE})\b)?
     (?![\d,]*\d)
     """
 )
+QUALIFIER_BEFORE_RE = re.compile(rf"(?i)(?<![\w])(?P<qualifier>{QUALIFIER})\s+$")
+QUALIFIER_LOOKBACK = 30
 # "between 5,000 and 13,500": the only place where "and" joins a range.
 BETWEEN_AND_RE = re.compile(
     rf"(?i)(?P<qualifier>between)\s+(?P<low>{NUMBER})\s+and\s+(?P<high>{NUMBER})"
@@ -77,8 +81,13 @@ def _quantity(match: re.Match[str], text: str) -> Quantity | None:
     scale = SCALES[match["scale"].lower()] if match["scale"] else 1
     low = _value(match["low"]) * scale
     high = _value(match["high"]) * scale if match["high"] else low
-    qualifier = " ".join(match["qualifier"].lower().split()) if match["qualifier"] else None
-    return Quantity(low, high, qualifier, match.start(), match.end(), match.group(0))
+    start, qualifier = match.start(), match.groupdict().get("qualifier")
+    if qualifier is None:
+        before = QUALIFIER_BEFORE_RE.search(text, max(0, start - QUALIFIER_LOOKBACK), start)
+        if before is not None:
+            start, qualifier = before.start(), before["qualifier"]
+    qualifier = " ".join(qualifier.lower().split()) if qualifier else None
+    return Quantity(low, high, qualifier, start, match.end(), text[start:match.end()])
 
 
 def find_quantities(text: str) -> list[Quantity]:

@@ -85,6 +85,10 @@ def _is_backlink_sequence(tokens: list[str]) -> bool:
 
 def split_lists(document: Document) -> tuple[list[ListItem], list[ListItem]]:
     """(notes, references): the last list is the references, earlier ones are notes."""
+    return document.memo("split_lists", lambda: _split_lists(document))
+
+
+def _split_lists(document: Document) -> tuple[list[ListItem], list[ListItem]]:
     lists = reference_lists(document)
     if not lists:
         return [], []
@@ -94,6 +98,10 @@ def split_lists(document: Document) -> tuple[list[ListItem], list[ListItem]]:
 
 def body_citation_counts(document: Document) -> tuple[Counter[int], Counter[str]]:
     """How often each reference number and each note label is cited in the body."""
+    return document.memo("body_citation_counts", lambda: _body_citation_counts(document))
+
+
+def _body_citation_counts(document: Document) -> tuple[Counter[int], Counter[str]]:
     references: Counter[int] = Counter()
     notes: Counter[str] = Counter()
     for _, text in document.numbered_lines(1, document.body_end):

@@ -1,0 +1,179 @@
+"""Benchmark mekdata against the import floor measured in the same run.
+
+    .venv/bin/python bench/run.py            # full: several runs each, medians
+    .venv/bin/python bench/run.py --quick    # one run each, 1× and 10× scaling (CI)
+
+Reports medians in seconds and as ratios to the import floor (the time a fresh Python takes to
+import prefect, great_expectations, pandas and pyarrow), and writes bench/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+
+BIN = Path(sys.executable).parent
+ARTICLE = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"
+RESULTS = REPO_ROOT / "bench" / "results"
+FLOOR_IMPORTS = "import prefect, great_expectations, pandas, pyarrow"
+TARGETS = {  # ratio to the import floor, from the issue
+    "full_run_new_output": 2.0,
+    "unchanged_rerun": 1.0,
+    "full_run_running_server": 1.3,
+}
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path = REPO_ROOT) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True,
+                            check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def median_of(runs: int, measure) -> tuple[float, list[float]]:
+    samples = [measure(index) for index in range(runs)]
+    return statistics.median(samples), samples
+
+
+def base_env(prefect_home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(prefect_home)
+    env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    return env
+
+
+def measure_extraction(scales: list[int], repeats: int) -> dict[str, float]:
+    from transforms import designations, electoral_history, membership_estimates, references
+    from transforms import findings as findings_module
+    from transforms.document import Document
+
+    text = ARTICLE.read_text(encoding="utf-8")
+    figures: dict[str, float] = {}
+    extractors = {
+        "document": lambda t: Document.from_text(t).paragraphs,
+        "designations": lambda t: designations.extract_designations(Document.from_text(t)),
+        "electoral_history": lambda t: electoral_history.extract_electoral_history(
+            Document.from_text(t)),
+        "membership_estimates": lambda t: membership_estimates.extract_membership_estimates(
+            Document.from_text(t)),
+        "references": lambda t: references.extract_references(Document.from_text(t)),
+        "notes": lambda t: references.extract_notes(Document.from_text(t)),
+        "findings": lambda t: findings_module.extract_findings(Document.from_text(t)),
+    }
+    from transforms import extract_all
+
+    extract_all(text)  # warm regex caches and imports
+    for name, extractor in extractors.items():
+        samples = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            extractor(text)
+            samples.append(time.perf_counter() - started)
+        figures[f"extract_{name}"] = statistics.median(samples)
+    for scale in scales:
+        scaled = "\n".join([text] * scale)
+        samples = []
+        for _ in range(max(1, repeats // scale)):
+            started = time.perf_counter()
+            extract_all(scaled)
+            samples.append(time.perf_counter() - started)
+        figures[f"extract_all_x{scale}"] = statistics.median(samples)
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one run each (CI smoke test)")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    scales = [1, 10] if args.quick else [1, 10, 100]
+    mekdata = str(BIN / "mekdata")
+    scratch = Path(tempfile.mkdtemp(prefix="mekdata-bench-"))
+    home = scratch / "prefect-home"
+    env = base_env(home)
+    figures: dict[str, float] = {}
+    try:
+        figures["import_floor"], _ = median_of(
+            max(runs, 3), lambda i: timed([sys.executable, "-c", FLOOR_IMPORTS], env))
+        figures["first_run_fresh_prefect_home"] = timed(
+            [mekdata, "run", "--output", str(scratch / "first")], env)
+        figures["full_run_new_output"], _ = median_of(
+            runs, lambda i: timed([mekdata, "run", "--output", str(scratch / f"new-{i}")], env))
+        figures["unchanged_rerun"], _ = median_of(
+            runs, lambda i: timed([mekdata, "run", "--output", str(scratch / "new-0")], env))
+
+        from prefect_server import PrefectServer
+
+        server = PrefectServer(scratch / "server-home").start()
+        try:
+            server_env = {**env, "PREFECT_API_URL": server.api_url}
+            timed([mekdata, "run", "--output", str(scratch / "warm-server")], server_env)
+            figures["full_run_running_server"], _ = median_of(
+                runs, lambda i: timed([mekdata, "run", "--output", str(scratch / f"srv-{i}")],
+                                      server_env))
+        finally:
+            server.stop()
+        figures.update(measure_extraction(scales, 5 if args.quick else 20))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    report = render(figures, args.quick)
+    print(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps({
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                   f"{platform.python_version()}",
+        "quick": args.quick,
+        "seconds": figures,
+    }, indent=2) + "\n")
+    return 0
+
+
+def render(figures: dict[str, float], quick: bool) -> str:
+    floor = figures["import_floor"]
+    lines = [f"mekdata benchmark ({'quick' if quick else 'medians'}; "
+             f"{platform.machine()}, {os.cpu_count()} cores)", "",
+             "| measure | seconds | × import floor | target |", "|---|---|---|---|"]
+    for name, seconds in figures.items():
+        if name.startswith("extract"):
+            continue
+        target = TARGETS.get(name)
+        verdict = ""
+        if target is not None:
+            verdict = f"≤ {target}× {'met' if seconds / floor <= target else 'NOT met'}"
+        lines.append(f"| {name} | {seconds:.2f} | {seconds / floor:.2f} | {verdict} |")
+    lines += ["", "| extraction | milliseconds |", "|---|---|"]
+    for name, seconds in figures.items():
+        if name.startswith("extract"):
+            lines.append(f"| {name.removeprefix('extract_')} | {seconds * 1000:.1f} |")
+    total = sum(v for k, v in figures.items()
+                if k.startswith("extract_") and not k.startswith("extract_all"))
+    lines.append(f"| sum of the tables (target < 50) | {total * 1000:.1f} |")
+    base = figures.get("extract_all_x1")
+    for name, seconds in figures.items():
+        if name.startswith("extract_all_x") and base:
+            scale = int(name.removeprefix("extract_all_x"))
+            lines.append(f"| {name.removeprefix('extract_')} per article copy | "
+                         f"{seconds / scale * 1000:.1f} (×{seconds / base:.1f} total) |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Cheap identity of a build: the source bytes and the code that turns them into tables.
+
+Standard library only, so the CLI can tell an unchanged run before importing anything heavy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Everything that decides a release's table bytes and its validation.
+BUILD_INPUTS = (
+    "transforms/*.py",
+    "expectations/*.json",
+    "expectations/*.py",
+    "flows/formats.py",
+    "flows/validate.py",
+)
+
+
+def build_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for pattern in BUILD_INPUTS:
+        for path in sorted(REPO_ROOT.glob(pattern)):
+            digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def unchanged_local_run(source: Path, output: Path) -> dict | None:
+    """The latest release's index entry when it was built from these exact source bytes by
+    this exact code, else None. Any doubt (no index, unreadable file) means None."""
+    try:
+        index = json.loads((output / "index.json").read_text(encoding="utf-8"))
+        latest = index["versions"][-1]
+        if latest.get("build_fingerprint") != build_fingerprint():
+            return None
+        if latest.get("source_sha256") != file_sha256(source):
+            return None
+        if not (output / "releases" / latest["version"]).is_dir():
+            return None
+        return latest
+    except (OSError, ValueError, KeyError, IndexError):
+        return None

@@ -1,0 +1,100 @@
+"""A temporary Prefect API server for one `mekdata run`, started before anything heavy.
+
+With no PREFECT_API_URL, Prefect 3 starts the same kind of server itself (SubprocessASGIServer:
+uvicorn serving prefect.server.api.server:create_app), but only once the flow starts, and only
+after importing that 4-second server module into our own process. Starting it first, without
+importing Prefect here, lets its start-up run on the other core while we import pandas, GX and
+the rest. Standard library only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+
+STARTUP_TIMEOUT_S = 60.0
+
+
+def api_url_configured() -> bool:
+    """PREFECT_API_URL in the environment or in the active Prefect profile."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))
+    profiles_path = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml"))
+    try:
+        profiles = tomllib.loads(profiles_path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active", "ephemeral")
+    return bool(profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class TemporaryServer:
+    def __init__(self) -> None:
+        spec = importlib.util.find_spec("prefect")
+        if spec is None or spec.origin is None:
+            raise RuntimeError("prefect is not installed")
+        self.port = _free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        app_dir = str(Path(spec.origin).parent.parent)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                app_dir,
+                "--factory",
+                "prefect.server.api.server:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "error",
+                "--lifespan",
+                "on",
+            ],
+            env={
+                **os.environ,
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+
+    def wait_until_ready(self, timeout: float = STARTUP_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"The temporary Prefect server exited: {error}")
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"The temporary Prefect server did not answer within {timeout:g} s.")
+
+    def stop(self) -> None:
+        """Ask the server to shut down; it finishes on its own after we exit."""
+        if self.process.poll() is None:
+            self.process.terminate()
