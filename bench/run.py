@@ -38,8 +38,7 @@ TARGETS = {  # ratio to the import floor, from the issue
 
 def timed(command: list[str], env: dict[str, str], cwd: Path = REPO_ROOT) -> float:
     started = time.perf_counter()
-    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
@@ -69,9 +68,11 @@ def measure_extraction(scales: list[int], repeats: int) -> dict[str, float]:
         "document": lambda t: Document.from_text(t).paragraphs,
         "designations": lambda t: designations.extract_designations(Document.from_text(t)),
         "electoral_history": lambda t: electoral_history.extract_electoral_history(
-            Document.from_text(t)),
+            Document.from_text(t)
+        ),
         "membership_estimates": lambda t: membership_estimates.extract_membership_estimates(
-            Document.from_text(t)),
+            Document.from_text(t)
+        ),
         "references": lambda t: references.extract_references(Document.from_text(t)),
         "notes": lambda t: references.extract_notes(Document.from_text(t)),
         "findings": lambda t: findings_module.extract_findings(Document.from_text(t)),
@@ -111,13 +112,17 @@ def main() -> int:
     figures: dict[str, float] = {}
     try:
         figures["import_floor"], _ = median_of(
-            max(runs, 3), lambda i: timed([sys.executable, "-c", FLOOR_IMPORTS], env))
+            max(runs, 3), lambda i: timed([sys.executable, "-c", FLOOR_IMPORTS], env)
+        )
         figures["first_run_fresh_prefect_home"] = timed(
-            [mekdata, "run", "--output", str(scratch / "first")], env)
+            [mekdata, "run", "--output", str(scratch / "first")], env
+        )
         figures["full_run_new_output"], _ = median_of(
-            runs, lambda i: timed([mekdata, "run", "--output", str(scratch / f"new-{i}")], env))
+            runs, lambda i: timed([mekdata, "run", "--output", str(scratch / f"new-{i}")], env)
+        )
         figures["unchanged_rerun"], _ = median_of(
-            runs, lambda i: timed([mekdata, "run", "--output", str(scratch / "new-0")], env))
+            runs, lambda i: timed([mekdata, "run", "--output", str(scratch / "new-0")], env)
+        )
 
         from prefect_server import PrefectServer
 
@@ -126,8 +131,11 @@ def main() -> int:
             server_env = {**env, "PREFECT_API_URL": server.api_url}
             timed([mekdata, "run", "--output", str(scratch / "warm-server")], server_env)
             figures["full_run_running_server"], _ = median_of(
-                runs, lambda i: timed([mekdata, "run", "--output", str(scratch / f"srv-{i}")],
-                                      server_env))
+                runs,
+                lambda i: timed(
+                    [mekdata, "run", "--output", str(scratch / f"srv-{i}")], server_env
+                ),
+            )
         finally:
             server.stop()
         figures.update(measure_extraction(scales, 5 if args.quick else 20))
@@ -136,21 +144,31 @@ def main() -> int:
     report = render(figures, args.quick)
     print(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps({
-        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                   f"{platform.python_version()}",
-        "quick": args.quick,
-        "seconds": figures,
-    }, indent=2) + "\n")
+    (RESULTS / "latest.json").write_text(
+        json.dumps(
+            {
+                "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                f"{platform.python_version()}",
+                "quick": args.quick,
+                "seconds": figures,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return 0
 
 
 def render(figures: dict[str, float], quick: bool) -> str:
     floor = figures["import_floor"]
-    lines = [f"mekdata benchmark ({'quick' if quick else 'medians'}; "
-             f"{platform.machine()}, {os.cpu_count()} cores)", "",
-             "| measure | seconds | × import floor | target |", "|---|---|---|---|"]
+    lines = [
+        f"mekdata benchmark ({'quick' if quick else 'medians'}; "
+        f"{platform.machine()}, {os.cpu_count()} cores)",
+        "",
+        "| measure | seconds | × import floor | target |",
+        "|---|---|---|---|",
+    ]
     for name, seconds in figures.items():
         if name.startswith("extract"):
             continue
@@ -163,15 +181,20 @@ def render(figures: dict[str, float], quick: bool) -> str:
     for name, seconds in figures.items():
         if name.startswith("extract"):
             lines.append(f"| {name.removeprefix('extract_')} | {seconds * 1000:.1f} |")
-    total = sum(v for k, v in figures.items()
-                if k.startswith("extract_") and not k.startswith("extract_all"))
+    total = sum(
+        v
+        for k, v in figures.items()
+        if k.startswith("extract_") and not k.startswith("extract_all")
+    )
     lines.append(f"| sum of the tables (target < 50) | {total * 1000:.1f} |")
     base = figures.get("extract_all_x1")
     for name, seconds in figures.items():
         if name.startswith("extract_all_x") and base:
             scale = int(name.removeprefix("extract_all_x"))
-            lines.append(f"| {name.removeprefix('extract_')} per article copy | "
-                         f"{seconds / scale * 1000:.1f} (×{seconds / base:.1f} total) |")
+            lines.append(
+                f"| {name.removeprefix('extract_')} per article copy | "
+                f"{seconds / scale * 1000:.1f} (×{seconds / base:.1f} total) |"
+            )
     return "\n".join(lines)
 
 

@@ -39,6 +39,8 @@ GROUP_STATUS = (
     (re.compile(r"^(?:Formerly|Previously)", re.I), "former"),
     (re.compile(r"^Other", re.I), "other"),
 )
+# Cheap test for a line that could be a row at all.
+ROW_HINT_RE = re.compile(r"Designated|designated|Listed|Added|The group|Described|Proscribed")
 # What a row says after the authority's name.
 ROW_BODY_RE = re.compile(
     r"^(?:Designated|Not designated|Listed|Added|The group|Described|Proscribed)\b"
@@ -128,6 +130,8 @@ def find_designation_table(document: Document) -> list[tuple[int, str]]:
     """The lines of the designation table: from a group-labelled row to the last row."""
     table: list[tuple[int, str]] = []
     for number, text in document.numbered_lines(1, document.body_end):
+        if not table and not ROW_HINT_RE.search(text):
+            continue  # no row verb: cannot open a table
         stripped = text.strip()
         is_labelled = _group_label(stripped) is not None
         is_row = is_labelled or _split_authority(stripped) is not None

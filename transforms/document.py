@@ -157,11 +157,11 @@ class Document:
         for paragraph in self.paragraphs:
             yield from paragraph.sentences
 
-    def cited_sentences(self):
+    def cited_sentences(self, paragraphs=None):
         """Yield (sentence, reference numbers, citation rule) under the one documented rule:
         a sentence's own markers (inside it or closing it); when it has none, the next
         markers in the same paragraph (rule ``next_in_paragraph``); else none."""
-        for paragraph in self.paragraphs:
+        for paragraph in self.paragraphs if paragraphs is None else paragraphs:
             sentences = paragraph.sentences
             for index, sentence in enumerate(sentences):
                 own = list(dict.fromkeys(sentence.reference_numbers))

@@ -159,7 +159,8 @@ def extract_membership_estimates(document: Document) -> pd.DataFrame:
     for number, text in document.numbered_lines(1, document.body_end):
         if (match := INFOBOX_SIZE_RE.match(text.strip())) is not None:
             rows.extend(_infobox_rows(number, text.strip(), match))
-    for sentence, citations, rule in document.cited_sentences():
+    candidates = [p for p in document.paragraphs if _may_count(p.text)]
+    for sentence, citations, rule in document.cited_sentences(candidates):
         if INFOBOX_SIZE_RE.match(sentence.text):
             continue
         rows.extend(_sentence_rows(sentence, citations, rule))
@@ -243,9 +244,14 @@ def _without_markers(text: str) -> tuple[str, list[int]]:
     return "".join(kept), offsets
 
 
+def _may_count(text: str) -> bool:
+    """False when no word for anything counted appears: then no estimate can be read."""
+    return not MEASURE_HINT_WORDS.isdisjoint(WORD_RE.findall(text.lower()))
+
+
 def _estimates(plain: str):
-    if MEASURE_HINT_WORDS.isdisjoint(WORD_RE.findall(plain.lower())):
-        return  # no word for anything counted: no estimate, whatever the numbers
+    if not _may_count(plain):
+        return
     for quantity in find_quantities(plain):
         if _is_not_a_count(plain, quantity):
             continue

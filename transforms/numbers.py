@@ -87,7 +87,7 @@ def _quantity(match: re.Match[str], text: str) -> Quantity | None:
         if before is not None:
             start, qualifier = before.start(), before["qualifier"]
     qualifier = " ".join(qualifier.lower().split()) if qualifier else None
-    return Quantity(low, high, qualifier, start, match.end(), text[start:match.end()])
+    return Quantity(low, high, qualifier, start, match.end(), text[start : match.end()])
 
 
 def find_quantities(text: str) -> list[Quantity]:

@@ -125,7 +125,7 @@ def parse_reference(text: str) -> dict:
         "doi": None,
         "pages": None,
         "retrieved_on": None,
-        "archived": bool(ARCHIVED_RE.search(text)),
+        "archived": _is_archived(text),
         "is_short_citation": False,
     }
     short = SHORT_CITATION_RE.match(text)
@@ -137,13 +137,14 @@ def parse_reference(text: str) -> dict:
             is_short_citation=True,
         )
         return fields
-    if (isbn := ISBN_RE.search(text)) is not None:
+    # Substring tests first: each field appears in a minority of references.
+    if "ISBN" in text and (isbn := ISBN_RE.search(text)) is not None:
         fields["isbn"] = re.sub(r"[^\dXx]", "", isbn["isbn"]).upper()
-    if (doi := DOI_RE.search(text)) is not None:
+    if "doi" in text.lower() and (doi := DOI_RE.search(text)) is not None:
         fields["doi"] = doi["doi"]
-    if (pages := PAGES_RE.search(text)) is not None:
+    if "p." in text and (pages := PAGES_RE.search(text)) is not None:
         fields["pages"] = pages["pages"].strip(" ,")
-    if (retrieved := RETRIEVED_RE.search(text)) is not None:
+    if "etrieved" in text and (retrieved := RETRIEVED_RE.search(text)) is not None:
         date = parse_date(retrieved["date"])
         fields["retrieved_on"] = date.value if date and date.precision == "day" else None
     rest = text
@@ -178,6 +179,12 @@ def _first_segment(text: str) -> str | None:
     if find_dates(segment) and len(segment) < 20:
         return None
     return segment
+
+
+def _is_archived(text: str) -> bool:
+    if "rchive" not in text and "Wayback" not in text:
+        return False
+    return ARCHIVED_RE.search(text) is not None
 
 
 def _publication_date(text: str):

@@ -350,8 +350,11 @@ REFERENCES = Table(
             required=True,
             minimum=1,
         ),
-        Column("text", "string",
-               "The full reference text; null when the list entry is empty (see findings)."),
+        Column(
+            "text",
+            "string",
+            "The full reference text; null when the list entry is empty (see findings).",
+        ),
         Column("authors", "string", "Author(s) as written, when the reference names them."),
         Column("year", "int16", "Publication year.", minimum=1800, maximum=2100),
         Column("title", "string", "Title of the work or article."),
