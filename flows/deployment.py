@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 DEPLOYMENT_NAME = "mekdata-daily"
@@ -54,29 +52,28 @@ def build_deployment(
     )
 
 
-def start_local_server(home: Path, port: int = LOCAL_SERVER_PORT) -> tuple[subprocess.Popen, str]:
+def start_local_server(
+    home: Path, port: int = LOCAL_SERVER_PORT, timeout: float = SERVER_STARTUP_TIMEOUT_S
+) -> tuple[subprocess.Popen, str]:
     """Start `prefect server start` on 127.0.0.1 and wait until it answers."""
+    from flows.temporary_server import wait_for_health
+
     home.mkdir(parents=True, exist_ok=True)
     api_url = f"http://127.0.0.1:{port}/api"
     prefect = Path(sys.executable).with_name("prefect")
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    log = open(home / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(
-        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + SERVER_STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prefect server exited; see {home / 'server.log'}")
-        try:
-            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return process, api_url
-        except OSError:
-            time.sleep(0.5)
-    process.terminate()
-    raise RuntimeError(f"prefect server did not answer within {SERVER_STARTUP_TIMEOUT_S} s")
+    env |= {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    with open(home / "server.log", "ab") as log:
+        process = subprocess.Popen(
+            [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_health(api_url, process, timeout)
+    except RuntimeError as error:
+        process.terminate()
+        raise RuntimeError(f"{error} See {home / 'server.log'}.") from error
+    return process, api_url

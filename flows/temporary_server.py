@@ -36,10 +36,30 @@ def api_url_configured() -> bool:
     return bool(profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL"))
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_for_health(api_url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Poll the server's /health until it answers 200; fail if the process exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = (
+                process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
+            )
+            raise RuntimeError(
+                f"The Prefect server exited with code {process.returncode}. {output}"
+            )
+        try:
+            with urllib.request.urlopen(f"{api_url}/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"The Prefect server at {api_url} did not answer within {timeout:g} s.")
 
 
 class TemporaryServer:
@@ -47,7 +67,7 @@ class TemporaryServer:
         spec = importlib.util.find_spec("prefect")
         if spec is None or spec.origin is None:
             raise RuntimeError("prefect is not installed")
-        self.port = _free_port()
+        self.port = free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         app_dir = str(Path(spec.origin).parent.parent)
         self.process = subprocess.Popen(
@@ -80,19 +100,11 @@ class TemporaryServer:
         )
 
     def wait_until_ready(self, timeout: float = STARTUP_TIMEOUT_S) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                error = self.process.stderr.read().decode(errors="replace")[-2000:]
-                raise RuntimeError(f"The temporary Prefect server exited: {error}")
-            try:
-                with urllib.request.urlopen(f"{self.api_url}/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"The temporary Prefect server did not answer within {timeout:g} s.")
+        try:
+            wait_for_health(self.api_url, self.process, timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         """Ask the server to shut down; it finishes on its own after we exit."""

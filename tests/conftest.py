@@ -41,6 +41,15 @@ def line_of(text: str, needle: str) -> int:
     raise AssertionError(f"{needle!r} not found in the text")
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (but the lock) and its bytes: 'nothing changed' made exact."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
 def replace_once(text: str, old: str, new: str) -> str:
     """Alter a copy of the article; fail loudly when the snippet is not there exactly once."""
     count = text.count(old)

@@ -10,20 +10,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import snapshot
 
 from transforms.schema import TABLES
 
 pytestmark = pytest.mark.slow
 MEKDATA = str(Path(sys.executable).with_name("mekdata"))
 ARTICLE = Path(__file__).resolve().parents[1] / "sources" / "peoples-mujahedin-of-iran.txt"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".lock"
-    }
 
 
 def run_cli(server, *args: str) -> subprocess.CompletedProcess:
@@ -111,12 +104,24 @@ def test_cli_run_without_a_configured_server(tmp_path):
     starts a temporary server on 127.0.0.1 for the run and stops it afterwards."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
-    result = subprocess.run([MEKDATA, "run", "--output", str(tmp_path / "out")], env=env,
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [MEKDATA, "run", "--output", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Started a temporary Prefect server on http://127.0.0.1:" in result.stderr
     assert "Published release" in result.stdout
-    again = subprocess.run([MEKDATA, "run", "--output", str(tmp_path / "out")], env=env,
-                           capture_output=True, text=True, timeout=300, check=False)
+    again = subprocess.run(
+        [MEKDATA, "run", "--output", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert again.returncode == 0 and "Unchanged" in again.stdout
     assert "temporary Prefect server" not in again.stderr  # unchanged: no server needed

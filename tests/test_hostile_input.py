@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import snapshot
 
 from flows.errors import SourceError
 from flows.ingest import decode, make_source
@@ -56,14 +57,6 @@ def test_refused_with_a_reason(data, message):
 
 
 # --- end to end -----------------------------------------------------------------------------
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".lock"
-    }
 
 
 def run_cli(server, *args: str, **env: str) -> subprocess.CompletedProcess:

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from conftest import snapshot
 
 from flows.errors import PublishError
 from flows.ingest import BUNDLED_SOURCE, make_source
@@ -24,14 +25,6 @@ REPORT = {"success": True, "suites": {}}
 @pytest.fixture(scope="module")
 def source():
     return make_source(BUNDLED_SOURCE.read_bytes(), str(BUNDLED_SOURCE))
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".lock"
-    }
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Partial dates as the article writes them: "8 July 1997", "September 21, 2012", "May 2002",
+"""Partial dates as the article writes them: "3 March 2004", "September 21, 2012", "May 2002",
 "1981".
 
 A month-precision date is stored as the first day of its month and a year-precision date as

@@ -4,7 +4,7 @@ The designation table survives flattening as lines like::
 
     Currently listed by  Iran Designated by the current government[290] since 1981, ...
      Iraq Designated by the post-2003 government[197][292]
-    Formerly listed by  United States Designated on 8 July 1997, delisted on 28 September 2012[293]
+    Formerly listed by  Ruritania Designated on 3 March 2004, delisted on 5 May 2010[99]
 
 A group label ("Currently listed by", "Formerly listed by", "Other designations") opens a
 group; following rows start with the authority's name (its flag icon lost). The table is found
@@ -65,7 +65,7 @@ LISTING_VERB_RE = re.compile(
 )
 LISTING_CONTEXT_RE = re.compile(r"terror|\blist\b|designation|proscri", re.I)
 LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri")
-# A date introduced as the time of an event ("on 28 September 2012", "in June 2008").
+# A date introduced as the time of an event ("on 5 May 2010", "in June 2008").
 TEMPORAL_PREPOSITION_RE = re.compile(r"(?:\b(?:on|in|since|from|until|by)\s+(?:the\s+)?)$", re.I)
 CLAUSE_BREAK_RE = re.compile(r"[;,]|\band\b|\bfollowed by\b")
 LEADING_MARKERS_RE = re.compile(r"[.,;]?(?:\[[^\]\n]{1,40}\])+")
@@ -273,7 +273,7 @@ def _clause_dates(clause: str) -> tuple[PartialDate | None, PartialDate | None]:
 
 
 def _is_event_date(text: str, date: PartialDate) -> bool:
-    """'on 8 July 1997', 'since 1981' yes; 'the post-2003 government' no."""
+    """'on 3 March 2004', 'since 1981' yes; 'the post-2003 government' no."""
     return TEMPORAL_PREPOSITION_RE.search(text[: date.start]) is not None
 
 
@@ -327,7 +327,7 @@ def _sentence_mentions(sentence: Sentence) -> list[Mention]:
 
 
 def _clause_bounds(text: str, date: PartialDate) -> tuple[int, int]:
-    """The clause around a date; a date opening the sentence ("On 28 September 2012, the
+    """The clause around a date; a date opening the sentence ("On 5 May 2010, the
     U.S. State Department …") takes the clause after its comma."""
     start = max((m.end() for m in CLAUSE_BREAK_RE.finditer(text, 0, date.start)), default=0)
     following = CLAUSE_BREAK_RE.search(text, date.end)

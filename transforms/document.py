@@ -8,6 +8,7 @@ dashes or letters, so quotes stay verbatim.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -126,12 +127,10 @@ class Document:
             yield number, self.lines[number - 1]
 
     def section_of(self, line_number: int) -> str | None:
-        title = None
-        for section in self.sections:
-            if section.start_line > line_number:
-                break
-            title = section.title
-        return title
+        """Title of the section a line is in (None before the first heading)."""
+        starts = self.memo("section_starts", lambda: [s.start_line for s in self.sections])
+        index = bisect.bisect_right(starts, line_number) - 1
+        return self.sections[index].title if index >= 0 else None
 
     def find_section(self, pattern: re.Pattern[str]) -> Section | None:
         return next((s for s in self.sections if pattern.search(s.title)), None)

@@ -26,7 +26,7 @@ from transforms.document import Document, Sentence
 from transforms.numbers import DASHES, Quantity, find_quantities
 from transforms.schema import MEMBERSHIP_ESTIMATES, to_frame
 
-# Infobox rows survive as "Membership (2011)5,000 to 13,500 (DoD estimate)".
+# Infobox rows survive with label and value glued: "Membership (2011)4,000 to 9,000 (X estimate)".
 INFOBOX_SIZE_RE = re.compile(
     r"^(?P<label>Membership|Members|Strength|Size)\s*(?:\((?P<year>\d{4})\))?\s*"
     r"(?P<value>\d.*?)\s*(?:\((?P<source>[^)]*?)\s*(?:estimate|est\.)\))?\s*$"
@@ -307,7 +307,7 @@ def _measure(plain: str, quantity: Quantity) -> tuple[str, str | None] | None:
     if measure == "persons" and GATHERING_RE.search(plain):
         measure = "attendees"
     elif measure == "persons" and "membership" in before[-60:].lower():
-        measure = "members"  # "global membership … between 5,000 and 13,500 persons"
+        measure = "members"  # "global membership … between 4,000 and 9,000 persons"
     return measure, None
 
 

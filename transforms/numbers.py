@@ -1,5 +1,5 @@
 """Counts and ranges as the article writes them: "5,000–7,000", "between 3,000–5,000",
-"5,000 to 13,500", "about 15,000", "2500", "5,000-strong", "eight to ten thousand".
+"4,000 to 9,000", "about 15,000", "2500", "5,000-strong", "eight to ten thousand".
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ QUANTITY_RE = re.compile(
 )
 QUALIFIER_BEFORE_RE = re.compile(rf"(?i)(?<![\w])(?P<qualifier>{QUALIFIER})\s+$")
 QUALIFIER_LOOKBACK = 30
-# "between 5,000 and 13,500": the only place where "and" joins a range.
+# "between 4,000 and 9,000": the only place where "and" joins a range.
 BETWEEN_AND_RE = re.compile(
     rf"(?i)(?P<qualifier>between)\s+(?P<low>{NUMBER})\s+and\s+(?P<high>{NUMBER})"
     rf"(?:\s+(?P<scale>{SCALE}))?(?![\d,]*\d)"

@@ -509,20 +509,23 @@ def to_frame(table: Table, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         unknown = set(row) - set(names)
         if unknown:
             raise KeyError(f"{table.name}: undeclared column(s) {sorted(unknown)}")
-    frame = pd.DataFrame({name: [row.get(name) for row in rows] for name in names})
-    for column in table.columns:
-        frame[column.name] = _cast(frame[column.name], column)
-    return frame
+    return pd.DataFrame(
+        {c.name: _typed_column([row.get(c.name) for row in rows], c) for c in table.columns},
+        columns=names,
+    )
 
 
-def _cast(series: pd.Series, column: Column) -> pd.Series:
+def _typed_column(values: list[Any], column: Column):
+    """The column built in its declared dtype at once (cheaper than object, then astype)."""
     if column.type == "list<int32>":
-        return series.map(lambda v: [int(x) for x in v] if v is not None else [])
+        return pd.Series(
+            [[int(x) for x in v] if v is not None else [] for v in values], dtype="object"
+        )
     if column.type == "date":
-        return pd.to_datetime(series, errors="raise").astype("datetime64[s]")
-    if column.type == "boolean":
-        return series.astype("boolean")
-    return series.astype(column.pandas_dtype)
+        return pd.Series(pd.to_datetime(values, errors="raise")).astype("datetime64[s]")
+    if column.type == "float64":
+        return pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
+    return pd.array(values, dtype=column.pandas_dtype)
 
 
 def arrow_type(column: Column):
