@@ -291,9 +291,12 @@ def serve(
         bool,
         typer.Option(
             "--start-server",
-            help="Start a local Prefect server on 127.0.0.1:4200 when none is configured.",
+            help="Start a local Prefect server on 127.0.0.1 when none is configured.",
         ),
     ] = False,
+    server_port: Annotated[
+        int, typer.Option(help="Port for the server that --start-server starts.")
+    ] = 4200,
 ) -> None:
     """Serve the release flow on a schedule (foreground; Ctrl-C stops it)."""
     _prefect_environment()
@@ -304,7 +307,9 @@ def serve(
         if not start_server:
             _fail(NO_SERVER_MESSAGE, 2)
             return
-        server, api_url = start_local_server(Path(os.environ["PREFECT_HOME"]) / "server")
+        server, api_url = start_local_server(
+            Path(os.environ["PREFECT_HOME"]) / "server", port=server_port
+        )
         os.environ["PREFECT_API_URL"] = api_url
         typer.echo(f"Started a Prefect server at {api_url} (UI: {api_url.removesuffix('/api')}).")
     from prefect import serve as prefect_serve

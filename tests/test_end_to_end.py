@@ -92,7 +92,7 @@ def test_cli_bad_input_publishes_nothing(prefect_server, tmp_path, content, code
 
 
 def test_cli_help_on_every_command():
-    for args in ([], ["run"], ["releases"]):
+    for args in ([], ["run"], ["releases"], ["download"], ["diff"], ["show"], ["serve"]):
         result = subprocess.run(
             [MEKDATA, *args, "--help"], capture_output=True, text=True, timeout=60, check=False
         )

@@ -169,3 +169,20 @@ def test_cli_download_and_diff(two_releases, http_url, tmp_path):
     )
     assert missing.returncode != 0 and "No release '2001.01.01'" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_changed_source_names_the_changed_values(tables, article_text, tmp_path):
+    """An edit to the article itself: the next release's change summary names old and new."""
+    from transforms import extract_all
+
+    output = tmp_path / "out"
+    original = make_source(article_text.encode(), "article.txt")
+    publish_release(tables, original, REPORT, output, now=NOW)
+    edited_text = article_text.replace("Designated on 24 May 2005,", "Designated on 2 June 2006,")
+    assert edited_text != article_text
+    edited = make_source(edited_text.encode(), "article.txt")
+    result = publish_release(extract_all(edited_text), edited, REPORT, output, now=NOW)
+    assert result.status == "published"
+    changes = (result.path / "CHANGES.md").read_text()
+    assert "designation_id=ca" in changes
+    assert "`listed_on` '2005-05-24' → '2006-06-02'" in changes

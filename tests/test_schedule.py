@@ -201,3 +201,46 @@ def test_schedule_serve_without_server_explains(tmp_path):
     assert result.returncode == 2
     assert "prefect server start --host 127.0.0.1" in result.stderr
     assert "--start-server" in result.stderr
+
+
+def test_schedule_serve_starts_a_local_server_when_asked(tmp_path):
+    from flows.temporary_server import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    serve = subprocess.Popen(
+        [
+            str(BIN / "mekdata"),
+            "serve",
+            "--start-server",
+            "--server-port",
+            str(port),
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+    class Local:
+        api_url = f"http://127.0.0.1:{port}/api"
+
+    try:
+        deadline = time.monotonic() + 180
+        deployment = None
+        while deployment is None and time.monotonic() < deadline:
+            assert serve.poll() is None, serve.stdout.read()
+            try:
+                deployment = _client_call(Local, lambda c: c.read_deployment_by_name(DEPLOYMENT))
+            except Exception:  # server still starting, or deployment not yet registered
+                time.sleep(1)
+        assert deployment is not None, "mekdata serve --start-server never registered"
+        schedule = deployment.schedules[0].schedule
+        assert (schedule.cron, schedule.timezone) == ("0 6 * * *", "UTC")
+    finally:
+        os.killpg(serve.pid, 15)
+        serve.wait(timeout=60)
