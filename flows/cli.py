@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -311,14 +312,21 @@ def serve(
             Path(os.environ["PREFECT_HOME"]) / "server", port=server_port
         )
         os.environ["PREFECT_API_URL"] = api_url
+        # A TERM must still stop the server we started (the finally below), not orphan it.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         typer.echo(f"Started a Prefect server at {api_url} (UI: {api_url.removesuffix('/api')}).")
     from prefect import serve as prefect_serve
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.deployment import build_deployment
 
     _quiet_expected_tracebacks()
     try:
-        prefect_serve(build_deployment(cron, timezone, source, output), limit=1)
+        # Prefect's settings were read before the server existed; point them at it.
+        with temporary_settings(
+            updates={PREFECT_API_URL: os.environ["PREFECT_API_URL"]} if server is not None else {}
+        ):
+            prefect_serve(build_deployment(cron, timezone, source, output), limit=1)
     finally:
         if server is not None:
             server.terminate()

@@ -40,7 +40,11 @@ def file_sha256(path: Path) -> str:
 def unchanged_local_run(source: Path, output: Path) -> dict | None:
     """The latest release's index entry when it was built from these exact source bytes by
     this exact code, else None. Any doubt (no index, unreadable file) means None."""
+    from flows.ingest import max_source_bytes
+
     try:
+        if source.stat().st_size > max_source_bytes():
+            return None  # let ingest refuse it with its message
         index = json.loads((output / "index.json").read_text(encoding="utf-8"))
         latest = index["versions"][-1]
         if latest.get("build_fingerprint") != build_fingerprint():
