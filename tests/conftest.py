@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -10,6 +11,11 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTICLE_PATH = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"
 
+# A fixed publication time, and a validation report for publishing tests that are not about
+# validation (the gate itself is tested in test_validation.py).
+RELEASE_TIME = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.UTC)
+PASSED_VALIDATION = {"success": True, "suites": {}}
+
 # Flow tests get their own Prefect home; never the developer's, never the repo's .prefect/.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -17,6 +23,13 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 @pytest.fixture(scope="session")
 def article_text() -> str:
     return ARTICLE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def bundled_source():
+    from flows.ingest import BUNDLED_SOURCE, make_source
+
+    return make_source(BUNDLED_SOURCE.read_bytes(), str(BUNDLED_SOURCE))
 
 
 @pytest.fixture(scope="session")

@@ -11,20 +11,20 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from conftest import snapshot
+from conftest import PASSED_VALIDATION, RELEASE_TIME, snapshot
 
 from flows.errors import PublishError
-from flows.ingest import BUNDLED_SOURCE, make_source
+from flows.ingest import BUNDLED_SOURCE
 from flows.publish import next_version, publish_release
 from transforms.schema import TABLES
 
-NOW = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.UTC)
-REPORT = {"success": True, "suites": {}}
+NOW = RELEASE_TIME
+REPORT = PASSED_VALIDATION
 
 
 @pytest.fixture(scope="module")
-def source():
-    return make_source(BUNDLED_SOURCE.read_bytes(), str(BUNDLED_SOURCE))
+def source(bundled_source):
+    return bundled_source
 
 
 @pytest.fixture(scope="module")

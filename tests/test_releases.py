@@ -11,19 +11,20 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import PASSED_VALIDATION, RELEASE_TIME
 
 from flows.download import VerificationError, diff_versions, download_release
-from flows.ingest import BUNDLED_SOURCE, make_source
+from flows.ingest import make_source
 from flows.locations import Location, LocationError
 from flows.publish import publish_release
 
-NOW = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.UTC)
-REPORT = {"success": True, "suites": {}}
+NOW = RELEASE_TIME
+REPORT = PASSED_VALIDATION
 
 
 @pytest.fixture(scope="module")
-def source():
-    return make_source(BUNDLED_SOURCE.read_bytes(), str(BUNDLED_SOURCE))
+def source(bundled_source):
+    return bundled_source
 
 
 @pytest.fixture(scope="module")
