@@ -11,6 +11,9 @@ from typing import Annotated
 
 import typer
 
+# Light (standard library only at import): the schedule's defaults are declared there once.
+from flows import deployment as deployment_defaults
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 app = typer.Typer(
@@ -280,8 +283,12 @@ def _cell(value, width: int) -> str:
 
 @app.command()
 def serve(
-    cron: Annotated[str, typer.Option(help="When to run, as a cron expression.")] = "0 6 * * *",
-    timezone: Annotated[str, typer.Option(help="Time zone of the cron expression.")] = "UTC",
+    cron: Annotated[
+        str, typer.Option(help="When to run, as a cron expression.")
+    ] = deployment_defaults.DEFAULT_CRON,
+    timezone: Annotated[
+        str, typer.Option(help="Time zone of the cron expression.")
+    ] = deployment_defaults.DEFAULT_TIMEZONE,
     source: Annotated[
         str | None, typer.Option(help="Path or URL of the article text; default: bundled copy.")
     ] = None,
@@ -297,7 +304,7 @@ def serve(
     ] = False,
     server_port: Annotated[
         int, typer.Option(help="Port for the server that --start-server starts.")
-    ] = 4200,
+    ] = deployment_defaults.LOCAL_SERVER_PORT,
 ) -> None:
     """Serve the release flow on a schedule (foreground; Ctrl-C stops it)."""
     _prefect_environment()

@@ -188,9 +188,9 @@ def publish_release(
     row_counts = {name: b.rows for name, b in built.items()}
     try:
         output.mkdir(parents=True, exist_ok=True)
-        probe = output / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A uniquely named probe: concurrent runs (threads share a pid) must not collide.
+        with tempfile.NamedTemporaryFile(dir=output, prefix=".write-test-"):
+            pass
     except OSError as error:
         raise PublishError(
             f"Output location {output} is not writable: {error.strerror or error}."
