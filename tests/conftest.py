@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,18 @@ ARTICLE_PATH = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"
 RELEASE_TIME = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.UTC)
 PASSED_VALIDATION = {"success": True, "suites": {}}
 
+MEKDATA = str(Path(sys.executable).with_name("mekdata"))
+
+
+def run_mekdata(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """The installed `mekdata` command as a user runs it, output captured."""
+    return subprocess.run(
+        [MEKDATA, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
 # Flow tests get their own Prefect home; never the developer's, never the repo's .prefect/.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -26,7 +40,7 @@ def article_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def bundled_source():
+def source():
     from flows.ingest import BUNDLED_SOURCE, make_source
 
     return make_source(BUNDLED_SOURCE.read_bytes(), str(BUNDLED_SOURCE))

@@ -15,13 +15,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import PASSED_VALIDATION, RELEASE_TIME
 
-from flows.ingest import BUNDLED_SOURCE, make_source
 from flows.publish import publish_release
 from transforms.schema import TABLES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-NOW = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.UTC)
 DUCKDB_TYPES = {
     "string": "VARCHAR",
     "int16": "SMALLINT",
@@ -38,11 +37,10 @@ EXAMPLE_RE = re.compile(
 
 
 @pytest.fixture(scope="module")
-def workdir(tables, tmp_path_factory):
+def workdir(tables, source, tmp_path_factory):
     """A folder laid out like the repository after `make run`: output/ with one release."""
     root = tmp_path_factory.mktemp("repo")
-    source = make_source(BUNDLED_SOURCE.read_bytes(), str(BUNDLED_SOURCE))
-    publish_release(tables, source, {"success": True, "suites": {}}, root / "output", now=NOW)
+    publish_release(tables, source, PASSED_VALIDATION, root / "output", now=RELEASE_TIME)
     return root
 
 

@@ -5,24 +5,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import snapshot
+from conftest import run_mekdata, snapshot
 
 from transforms.schema import TABLES
 
 pytestmark = pytest.mark.slow
-MEKDATA = str(Path(sys.executable).with_name("mekdata"))
 ARTICLE = Path(__file__).resolve().parents[1] / "sources" / "peoples-mujahedin-of-iran.txt"
 
 
 def run_cli(server, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [MEKDATA, *args], env=server.env, capture_output=True, text=True, timeout=300, check=False
-    )
+    return run_mekdata(*args, env=server.env)
 
 
 def test_flow_publishes_every_table(prefect_api, tmp_path):
@@ -93,9 +89,7 @@ def test_cli_bad_input_publishes_nothing(prefect_server, tmp_path, content, code
 
 def test_cli_help_on_every_command():
     for args in ([], ["run"], ["releases"], ["download"], ["diff"], ["show"], ["serve"]):
-        result = subprocess.run(
-            [MEKDATA, *args, "--help"], capture_output=True, text=True, timeout=60, check=False
-        )
+        result = run_mekdata(*args, "--help", timeout=60)
         assert result.returncode == 0 and "Usage" in result.stdout
 
 
@@ -104,24 +98,10 @@ def test_cli_run_without_a_configured_server(tmp_path):
     starts a temporary server on 127.0.0.1 for the run and stops it afterwards."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
-    result = subprocess.run(
-        [MEKDATA, "run", "--output", str(tmp_path / "out")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_mekdata("run", "--output", str(tmp_path / "out"), env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Started a temporary Prefect server on http://127.0.0.1:" in result.stderr
     assert "Published release" in result.stdout
-    again = subprocess.run(
-        [MEKDATA, "run", "--output", str(tmp_path / "out")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    again = run_mekdata("run", "--output", str(tmp_path / "out"), env=env)
     assert again.returncode == 0 and "Unchanged" in again.stdout
     assert "temporary Prefect server" not in again.stderr  # unchanged: no server needed

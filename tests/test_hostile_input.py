@@ -6,17 +6,15 @@ from __future__ import annotations
 import codecs
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from conftest import run_mekdata, snapshot
 
 from flows.errors import SourceError
 from flows.ingest import decode, make_source
 from transforms import extract_all
 
-MEKDATA = str(Path(sys.executable).with_name("mekdata"))
 ARTICLE = Path(__file__).resolve().parents[1] / "sources" / "peoples-mujahedin-of-iran.txt"
 
 
@@ -60,14 +58,7 @@ def test_refused_with_a_reason(data, message):
 
 
 def run_cli(server, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [MEKDATA, "run", *args],
-        env={**server.env, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_mekdata("run", *args, env={**server.env, **env})
 
 
 @pytest.fixture(scope="module")

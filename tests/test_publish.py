@@ -18,19 +18,11 @@ from flows.ingest import BUNDLED_SOURCE
 from flows.publish import next_version, publish_release
 from transforms.schema import TABLES
 
-NOW = RELEASE_TIME
-REPORT = PASSED_VALIDATION
-
-
-@pytest.fixture(scope="module")
-def source(bundled_source):
-    return bundled_source
-
 
 @pytest.fixture(scope="module")
 def release(tables, source, tmp_path_factory):
     output = tmp_path_factory.mktemp("output")
-    result = publish_release(tables, source, REPORT, output, now=NOW)
+    result = publish_release(tables, source, PASSED_VALIDATION, output, now=RELEASE_TIME)
     return output, result
 
 
@@ -132,14 +124,16 @@ def test_datapackage(release):
 def test_unchanged_rerun_changes_no_byte(release, tables, source):
     output, _ = release
     before = snapshot(output)
-    result = publish_release(tables, source, REPORT, output, now=NOW + dt.timedelta(hours=1))
+    result = publish_release(
+        tables, source, PASSED_VALIDATION, output, now=RELEASE_TIME + dt.timedelta(hours=1)
+    )
     assert result.status == "unchanged" and result.version == "2026.11.27"
     assert snapshot(output) == before
 
 
 def test_same_input_same_bytes(tables, source, tmp_path):
-    first = publish_release(tables, source, REPORT, tmp_path / "a", now=NOW)
-    second = publish_release(tables, source, REPORT, tmp_path / "b", now=NOW)
+    first = publish_release(tables, source, PASSED_VALIDATION, tmp_path / "a", now=RELEASE_TIME)
+    second = publish_release(tables, source, PASSED_VALIDATION, tmp_path / "b", now=RELEASE_TIME)
     for name in TABLES:
         for suffix in (".parquet", ".csv"):
             assert (first.path / f"{name}{suffix}").read_bytes() == (
@@ -149,12 +143,12 @@ def test_same_input_same_bytes(tables, source, tmp_path):
 
 def test_changed_data_publishes_a_new_version_with_changes(tables, source, tmp_path):
     output = tmp_path / "out"
-    publish_release(tables, source, REPORT, output, now=NOW)
+    publish_release(tables, source, PASSED_VALIDATION, output, now=RELEASE_TIME)
     altered = dict(tables)
     frame = tables["electoral_history"].copy()
     frame.loc[frame.index[4], "seats_won"] = 2
     altered["electoral_history"] = frame
-    result = publish_release(altered, source, REPORT, output, now=NOW)
+    result = publish_release(altered, source, PASSED_VALIDATION, output, now=RELEASE_TIME)
     assert result.status == "published" and result.version == "2026.11.27.1"
     changes = json.loads((result.path / "changes.json").read_text())
     changed = changes["tables"]["electoral_history"]["changed"]
@@ -171,7 +165,7 @@ def test_changed_data_publishes_a_new_version_with_changes(tables, source, tmp_p
 
 def test_failure_before_rename_leaves_nothing(tables, source, tmp_path):
     output = tmp_path / "out"
-    publish_release(tables, source, REPORT, output, now=NOW)
+    publish_release(tables, source, PASSED_VALIDATION, output, now=RELEASE_TIME)
     before = snapshot(output)
     altered = dict(tables)
     altered["notes"] = tables["notes"].iloc[0:0]
@@ -181,7 +175,9 @@ def test_failure_before_rename_leaves_nothing(tables, source, tmp_path):
         raise OSError("disk full (injected)")
 
     with pytest.raises(OSError, match="injected"):
-        publish_release(altered, source, REPORT, output, now=NOW, before_rename=explode)
+        publish_release(
+            altered, source, PASSED_VALIDATION, output, now=RELEASE_TIME, before_rename=explode
+        )
     assert snapshot(output) == before
     assert not [p for p in output.iterdir() if p.name.startswith(".staging")]
 
@@ -190,7 +186,7 @@ def test_unwritable_output(tables, source, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(PublishError, match="not writable"):
-        publish_release(tables, source, REPORT, blocker / "out", now=NOW)
+        publish_release(tables, source, PASSED_VALIDATION, blocker / "out", now=RELEASE_TIME)
 
 
 @pytest.mark.parametrize(
@@ -203,7 +199,7 @@ def test_unwritable_output(tables, source, tmp_path):
     ],
 )
 def test_next_version(existing, expected):
-    assert next_version(existing, NOW.date()) == expected
+    assert next_version(existing, RELEASE_TIME.date()) == expected
 
 
 def test_concurrent_runs_are_serialised(tables, source, tmp_path):
@@ -221,7 +217,9 @@ def test_concurrent_runs_are_serialised(tables, source, tmp_path):
 
     def run(variant):
         try:
-            results.append(publish_release(variant, source, REPORT, output, now=NOW))
+            results.append(
+                publish_release(variant, source, PASSED_VALIDATION, output, now=RELEASE_TIME)
+            )
         except Exception as error:  # surfaced by the assertion below
             errors.append(error)
 

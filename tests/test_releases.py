@@ -18,24 +18,18 @@ from flows.ingest import make_source
 from flows.locations import Location, LocationError
 from flows.publish import publish_release
 
-NOW = RELEASE_TIME
-REPORT = PASSED_VALIDATION
-
-
-@pytest.fixture(scope="module")
-def source(bundled_source):
-    return bundled_source
-
 
 @pytest.fixture(scope="module")
 def two_releases(tables, source, tmp_path_factory):
     output = tmp_path_factory.mktemp("published")
-    publish_release(tables, source, REPORT, output, now=NOW)
+    publish_release(tables, source, PASSED_VALIDATION, output, now=RELEASE_TIME)
     altered = dict(tables)
     frame = tables["designations"].copy()
     frame.loc[frame["designation_id"] == "ca", "delisted_on"] = dt.datetime(2013, 1, 7)
     altered["designations"] = frame
-    publish_release(altered, source, REPORT, output, now=NOW + dt.timedelta(days=1))
+    publish_release(
+        altered, source, PASSED_VALIDATION, output, now=RELEASE_TIME + dt.timedelta(days=1)
+    )
     return output
 
 
@@ -139,9 +133,9 @@ def test_publish_to_s3_then_download(tables, source, s3_url, tmp_path):
     import fsspec
 
     fsspec.filesystem("s3").invalidate_cache()
-    first = publish_release(tables, source, REPORT, s3_url, now=NOW)
+    first = publish_release(tables, source, PASSED_VALIDATION, s3_url, now=RELEASE_TIME)
     assert first.status == "published"
-    again = publish_release(tables, source, REPORT, s3_url, now=NOW)
+    again = publish_release(tables, source, PASSED_VALIDATION, s3_url, now=RELEASE_TIME)
     assert again.status == "unchanged" and again.version == first.version
     index = Location(s3_url).index()
     assert [v["version"] for v in index["versions"]] == ["2026.11.27"]
@@ -178,11 +172,13 @@ def test_changed_source_names_the_changed_values(tables, article_text, tmp_path)
 
     output = tmp_path / "out"
     original = make_source(article_text.encode(), "article.txt")
-    publish_release(tables, original, REPORT, output, now=NOW)
+    publish_release(tables, original, PASSED_VALIDATION, output, now=RELEASE_TIME)
     edited_text = article_text.replace("Designated on 24 May 2005,", "Designated on 2 June 2006,")
     assert edited_text != article_text
     edited = make_source(edited_text.encode(), "article.txt")
-    result = publish_release(extract_all(edited_text), edited, REPORT, output, now=NOW)
+    result = publish_release(
+        extract_all(edited_text), edited, PASSED_VALIDATION, output, now=RELEASE_TIME
+    )
     assert result.status == "published"
     changes = (result.path / "CHANGES.md").read_text()
     assert "designation_id=ca" in changes
