@@ -15,6 +15,7 @@ import typer
 from flows import deployment as deployment_defaults
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DRAIN_TIMEOUT_S = 10
 
 app = typer.Typer(
     name="mekdata",
@@ -89,9 +90,21 @@ def _start_temporary_server():
     return server
 
 
+def _send_pending_logs_and_events() -> None:
+    """Prefect ships logs and events from background workers; they must reach the temporary
+    server before it stops, or the exit handlers retry against a closed port for a minute."""
+    if "prefect" not in sys.modules:
+        return  # the run stopped before Prefect was imported: nothing was sent
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=DRAIN_TIMEOUT_S)
+    EventsWorker.drain_all(timeout=DRAIN_TIMEOUT_S)
+
+
 def _warm_heavy_imports() -> None:
-    """Import what validation and the report need while the server starts."""
-    import great_expectations  # noqa: F401
+    """Import what publishing and the report need while the server and the validation worker
+    start (Great Expectations is imported by the worker, never here)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -124,6 +137,9 @@ def run(
         typer.echo(f"Unchanged: source and code equal release {latest['version']}; nothing to do.")
         return
     server = _start_temporary_server()
+    from flows import validation_worker
+
+    validation_worker.prestart()
     try:
         from flows.errors import MekdataError
         from flows.release_flow import release_flow
@@ -139,6 +155,7 @@ def run(
             return
     finally:
         if server is not None:
+            _send_pending_logs_and_events()
             server.stop()
     if result.status == "unchanged":
         typer.echo(f"Unchanged: the data equals release {result.version}; nothing published.")

@@ -171,16 +171,18 @@ def publish_release(
     now: dt.datetime | None = None,
     before_rename: Callable[[Path], None] | None = None,
     data_docs: Path | None = None,
+    charts: dict[str, str] | None = None,
 ) -> PublishResult:
     """Write a new release unless the data equals the latest one.
 
     ``before_rename`` is called with the finished temporary folder just before it is renamed
-    into place (tests use it to inject a failure at the worst moment).
+    into place (tests use it to inject a failure at the worst moment). ``charts`` are the
+    report's charts if already drawn (flows/report.py: draw_charts).
     """
     now = now or dt.datetime.now(dt.UTC)
     if is_remote(str(output)):
         return _publish_remote(
-            tables, source, validation_report, str(output), now, before_rename, data_docs
+            tables, source, validation_report, str(output), now, before_rename, data_docs, charts
         )
     output = Path(output)
     built = build_tables(tables)
@@ -234,6 +236,7 @@ def publish_release(
                     (staging / "CHANGES.md").read_text(encoding="utf-8"),
                     source.origin,
                     now.date(),
+                    charts,
                 ),
                 encoding="utf-8",
             )
@@ -425,6 +428,7 @@ def _publish_remote(
     now: dt.datetime,
     before_rename: Callable[[Path], None] | None,
     data_docs: Path | None,
+    charts: dict[str, str] | None,
 ) -> PublishResult:
     """Publish to an fsspec URL (s3://…, gcs://…): build the release in a local mirror of the
     remote index and previous tables, upload the release, then index.json, then latest.json.
@@ -449,7 +453,7 @@ def _publish_remote(
                 relative = f"{RELEASES_DIR}/{previous}/{name}.parquet"
                 (previous_dir / f"{name}.parquet").write_bytes(location.read_bytes(relative))
         result = publish_release(
-            tables, source, validation_report, mirror, now, before_rename, data_docs
+            tables, source, validation_report, mirror, now, before_rename, data_docs, charts
         )
         remote_release = f"{root.rstrip('/')}/{RELEASES_DIR}/{result.version}"
         if result.status == "unchanged":

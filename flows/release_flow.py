@@ -11,7 +11,9 @@ from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
+from flows import validation_worker
 from flows.errors import MekdataError, ValidationFailed
 from flows.ingest import (
     BUNDLED_SOURCE,
@@ -24,7 +26,9 @@ from flows.ingest import (
 )
 from flows.observability import artifact_key, summary_markdown, table_rows
 from flows.publish import PublishResult, publish_release, unchanged_release
-from flows.validate import summary_lines, validate_tables
+from flows.report import draw_charts
+from flows.validate import summary_lines
+from flows.validation_worker import ValidationWorker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "output"
@@ -111,12 +115,16 @@ def check_unchanged(tables: dict[str, pd.DataFrame], output: str) -> dict[str, A
     return unchanged_release(tables, output)
 
 
-@task(name="validate")
-def validate(tables: dict[str, pd.DataFrame], docs_dir: str) -> dict[str, Any]:
-    """Run the GX suites; a failure raises before anything is published."""
+# The worker is a live process handle, not data: nothing to hash or cache.
+@task(name="validate", cache_policy=NO_CACHE)
+def validate(
+    worker: ValidationWorker, tables: dict[str, pd.DataFrame], docs_dir: str
+) -> dict[str, Any]:
+    """Run the GX suites (in the validation worker); a failure raises before anything is
+    published."""
     logger = get_run_logger()
     try:
-        report = validate_tables(tables, docs_dir=Path(docs_dir))
+        report = worker.validate(tables, docs_dir=Path(docs_dir))
     except ValidationFailed as failure:
         for line in summary_lines(failure.report):
             logger.info(line)
@@ -126,6 +134,12 @@ def validate(tables: dict[str, pd.DataFrame], docs_dir: str) -> dict[str, Any]:
     return report
 
 
+@task(name="draw-charts")
+def charts_for_report(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """The report's charts, drawn while the suites run: they do not depend on the verdict."""
+    return draw_charts(tables, dt.datetime.now(dt.UTC).date())
+
+
 @task(name="publish")
 def publish(
     tables: dict[str, pd.DataFrame],
@@ -133,9 +147,16 @@ def publish(
     report: dict[str, Any],
     output: str,
     docs_dir: str,
+    charts: dict[str, str],
 ) -> PublishResult:
     result = publish_release(
-        tables, source, report, output, now=dt.datetime.now(dt.UTC), data_docs=Path(docs_dir)
+        tables,
+        source,
+        report,
+        output,
+        now=dt.datetime.now(dt.UTC),
+        data_docs=Path(docs_dir),
+        charts=charts,
     )
     logger = get_run_logger()
     if result.status == "unchanged":
@@ -176,25 +197,33 @@ def report_artifacts(
 def release_flow(source: str | None = None, output: str | None = None) -> PublishResult:
     """Build and publish one release of the MEK datasets."""
     output = output or str(DEFAULT_OUTPUT)
-    text = ingest(source)
-    tables = extract(text)
-    latest = check_unchanged(tables, output)
-    if latest is not None:
-        get_run_logger().info(
-            "Data unchanged since release %s: nothing to validate or publish.", latest["version"]
-        )
-        result = PublishResult(
-            "unchanged",
-            latest["version"],
-            Path(output),
-            latest["content_hash"],
-            latest["row_counts"],
-        )
-        report_artifacts(result, tables, None)
-        return result
-    with tempfile.TemporaryDirectory(prefix="mekdata-docs-") as docs_dir:
-        report = validate(tables, docs_dir)
-        result = publish(tables, text, report, output, docs_dir)
+    # Great Expectations imports in its own process while this one reads and extracts.
+    worker = validation_worker.acquire()
+    try:
+        text = ingest(source)
+        tables = extract(text)
+        latest = check_unchanged(tables, output)
+        if latest is not None:
+            get_run_logger().info(
+                "Data unchanged since release %s: nothing to validate or publish.",
+                latest["version"],
+            )
+            result = PublishResult(
+                "unchanged",
+                latest["version"],
+                Path(output),
+                latest["content_hash"],
+                latest["row_counts"],
+            )
+            report_artifacts(result, tables, None)
+            return result
+        with tempfile.TemporaryDirectory(prefix="mekdata-docs-") as docs_dir:
+            verdict = validate.submit(worker, tables, docs_dir)
+            charts = charts_for_report(tables)
+            report = verdict.result()
+            result = publish(tables, text, report, output, docs_dir, charts)
+    finally:
+        worker.stop()
     report_artifacts(result, tables, report)
     return result
 

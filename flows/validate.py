@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import pickle
 import shutil
+import threading
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +54,167 @@ def expectation_parameters(tables: dict[str, pd.DataFrame], now: dt.datetime) ->
     }
 
 
-def _gx_context():
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+class Validator:
+    """A Great Expectations context holding every suite, ready before the data exists.
 
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return gx, context
+    Building it costs little; importing GX costs seconds, which is why a worker process
+    (flows/validation_worker.py) builds one while the flow reads and extracts the source.
+    Validates once: its results store feeds the Data Docs of that one validation.
+    """
+
+    def __init__(self) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from tqdm import tqdm
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        # GX creates (disabled) tqdm bars; tqdm's monitor thread would only stop us forking.
+        tqdm.monitor_interval = 0
+        self.gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.semantic = load_semantic()
+        self.suites = load_suites()
+        self.used = False
+        datasource = self.context.data_sources.add_pandas("mekdata")
+        self.definitions = {}
+        for name, (_, expectations) in self.suites.items():
+            suite = gx.ExpectationSuite(name=name, expectations=expectations)
+            if len(suite.expectations) != len(expectations):
+                raise ValidationFailed(
+                    f"Suite {name!r}: {len(expectations) - len(suite.expectations)} "
+                    f"expectation(s) were not understood by Great Expectations "
+                    f"{gx.__version__}; fix expectations/ before publishing."
+                )
+            batch_definition = datasource.add_dataframe_asset(
+                name=name
+            ).add_batch_definition_whole_dataframe("all_rows")
+            self.definitions[name] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(
+                    name=name, data=batch_definition, suite=self.context.suites.add(suite)
+                )
+            )
+
+    def validate(
+        self,
+        tables: dict[str, pd.DataFrame],
+        now: dt.datetime | None = None,
+        docs_dir: Path | None = None,
+        split: bool = False,
+    ) -> dict[str, Any]:
+        """Run every suite; raise ValidationFailed when any fails (after writing Data Docs).
+
+        ``split`` runs half of the suites in a forked copy of this process (a second core at
+        the cost of a fork, not of a second GX import); only for single-threaded processes.
+        """
+        if self.used:
+            raise RuntimeError("A Validator validates once; build a new one.")
+        self.used = True
+        now = now or dt.datetime.now(dt.UTC)
+        frames = self._frames(tables)
+        parameters = expectation_parameters(tables, now)
+        names = list(self.suites)
+        if split and hasattr(os, "fork") and threading.active_count() == 1:
+            results = self._run_split(names, frames, parameters)
+        else:
+            results = self._run(names, frames, parameters)
+        report: dict[str, Any] = {
+            "validated_at": now.isoformat(timespec="seconds"),
+            "great_expectations_version": self.gx.__version__,
+            "success": True,
+            "suites": {},
+        }
+        for name in names:
+            report["suites"][name] = _summarise(results[name])
+            report["success"] = report["success"] and report["suites"][name]["success"]
+        if docs_dir is not None:
+            self._build_data_docs(docs_dir)
+        if not report["success"]:
+            raise ValidationFailed(failure_message(report, _missing_sections(tables)), report)
+        return report
+
+    def _frames(self, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """The frame each suite runs on: semantic suites see their derived columns too."""
+        sources = dict(tables)
+        sources["citation_links"] = citation_links(tables)
+        frames = {}
+        for name, (frame_name, _) in self.suites.items():
+            frame = sources[frame_name]
+            if name.endswith(".semantic"):
+                frame = _with_derived(frame, self.semantic["tables"].get(frame_name, {}))
+            frames[name] = frame
+        return frames
+
+    def _run(self, names: list[str], frames: dict[str, pd.DataFrame], parameters) -> dict:
+        return {
+            name: self.definitions[name].run(
+                batch_parameters={"dataframe": frames[name]}, expectation_parameters=parameters
+            )
+            for name in names
+        }
+
+    def _run_split(self, names: list[str], frames: dict[str, pd.DataFrame], parameters) -> dict:
+        """Half of the suites (by expectation count) in a forked child, half here; the child
+        sends back its results and the stored copies the Data Docs are rendered from."""
+        here, there = balanced_halves({name: len(self.suites[name][1]) for name in names})
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(read_end)
+            status = 0
+            try:
+                results = self._run(there, frames, parameters)
+                store = self.context.validation_results_store
+                payload: tuple = ("ok", results, [(k, store.get(k)) for k in store.list_keys()])
+            except BaseException:
+                payload, status = ("error", traceback.format_exc()), 1
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(payload, pipe)
+            os._exit(status)  # a forked copy must not run the parent's exit handlers
+        os.close(write_end)
+        try:
+            results = self._run(here, frames, parameters)
+        finally:
+            with os.fdopen(read_end, "rb") as pipe:
+                try:
+                    payload = pickle.load(pipe)
+                except EOFError:
+                    payload = ("error", "the forked validation process exited without results")
+            os.waitpid(child, 0)
+        if payload[0] != "ok":
+            raise RuntimeError(f"Validation of {', '.join(there)} failed: {payload[1]}")
+        store = self.context.validation_results_store
+        for key, value in payload[2]:
+            store.set(key, value)
+        return {**results, **payload[1]}
+
+    def _build_data_docs(self, docs_dir: Path) -> None:
+        self.context.add_data_docs_site(
+            DOCS_SITE,
+            {
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+            },
+        )
+        self.context.build_data_docs(site_names=[DOCS_SITE])
+        _trim_data_docs(docs_dir)
+
+
+def balanced_halves(sizes: dict[str, int]) -> tuple[list[str], list[str]]:
+    """Two groups of names with about equal total size (largest first, into the lighter
+    group), each in the original order."""
+    groups: tuple[list[str], list[str]] = ([], [])
+    totals = [0, 0]
+    for name in sorted(sizes, key=lambda n: -sizes[n]):
+        lighter = 0 if totals[0] <= totals[1] else 1
+        groups[lighter].append(name)
+        totals[lighter] += sizes[name]
+    order = list(sizes)
+    return sorted(groups[0], key=order.index), sorted(groups[1], key=order.index)
 
 
 def validate_tables(
@@ -70,65 +227,7 @@ def validate_tables(
     Returns the validation report (JSON-ready). With ``docs_dir``, GX also renders its Data
     Docs (HTML) there.
     """
-    now = now or dt.datetime.now(dt.UTC)
-    gx, context = _gx_context()
-    if docs_dir is not None:
-        context.add_data_docs_site(
-            DOCS_SITE,
-            {
-                "class_name": "SiteBuilder",
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
-                },
-            },
-        )
-    semantic = load_semantic()
-    suites = load_suites()
-    frames = dict(tables)
-    frames["citation_links"] = citation_links(tables)
-    parameters = expectation_parameters(tables, now)
-    datasource = context.data_sources.add_pandas("mekdata")
-    report: dict[str, Any] = {
-        "validated_at": now.isoformat(timespec="seconds"),
-        "great_expectations_version": gx.__version__,
-        "success": True,
-        "suites": {},
-    }
-    for name, (frame_name, expectations) in suites.items():
-        frame = frames[frame_name]
-        if name.endswith(".semantic"):
-            frame = _with_derived(frame, semantic["tables"].get(frame_name, {}))
-        suite = gx.ExpectationSuite(name=name, expectations=expectations)
-        if len(suite.expectations) != len(expectations):
-            raise ValidationFailed(
-                f"Suite {name!r}: {len(expectations) - len(suite.expectations)} expectation(s) "
-                f"were not understood by Great Expectations {gx.__version__}; fix "
-                f"expectations/ before publishing."
-            )
-        suite = context.suites.add(suite)
-        batch_definition = datasource.add_dataframe_asset(
-            name=name
-        ).add_batch_definition_whole_dataframe("all_rows")
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-        )
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(name=name, validation_definitions=[definition], actions=[])
-        )
-        outcome = checkpoint.run(
-            batch_parameters={"dataframe": frame}, expectation_parameters=parameters
-        )
-        result = next(iter(outcome.run_results.values()))
-        report["suites"][name] = _summarise(result)
-        report["success"] = report["success"] and report["suites"][name]["success"]
-    if docs_dir is not None:
-        context.build_data_docs(site_names=[DOCS_SITE])
-        _trim_data_docs(docs_dir)
-    if not report["success"]:
-        raise ValidationFailed(failure_message(report, _missing_sections(tables)), report)
-    return report
+    return Validator().validate(tables, now, docs_dir)
 
 
 def _trim_data_docs(docs_dir: Path) -> None:
