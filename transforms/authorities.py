@@ -42,6 +42,10 @@ SHORT_FORM_RE = re.compile(
 ADJECTIVE_SUFFIXES = ("ese", "ian", "ean", "an", "i", "ish")
 CAPITALISED_RUN_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+|the\s+)?[A-Z][a-z]+)*")
 
+# "the United States government" names the same authority as "United States".
+LEADING_THE_RE = re.compile(r"^(?:the)\s+", re.I)
+GOVERNMENT_SUFFIX_RE = re.compile(r"\s+(?:government|administration)$", re.I)
+
 
 @dataclass(frozen=True)
 class AuthorityMention:
@@ -54,8 +58,8 @@ class AuthorityMention:
 @lru_cache(maxsize=2048)
 def authority_code(name: str) -> str | None:
     """The code for a state or body name ("United States" -> "US"), or None."""
-    cleaned = re.sub(r"^(?:the)\s+", "", name.strip(), flags=re.I)
-    cleaned = re.sub(r"\s+(?:government|administration)$", "", cleaned, flags=re.I)
+    cleaned = LEADING_THE_RE.sub("", name.strip())
+    cleaned = GOVERNMENT_SUFFIX_RE.sub("", cleaned)
     for code, _, pattern in BODY_PATTERNS:
         if pattern.fullmatch(cleaned):
             return code

@@ -29,6 +29,9 @@ MONTH_DAY_YEAR_RE = re.compile(
 MONTH_YEAR_RE = re.compile(rf"\b(?P<month>{MONTH_NAME})\s+(?P<year>{YEAR})\b")
 YEAR_RE = re.compile(rf"(?<![\d,.])(?<!\d,)(?P<year>{YEAR})(?!\d)(?!,\d)")
 ANY_YEAR_RE = re.compile(YEAR)
+# Case-sensitive alternation of literals: scanned fast, and the month patterns run only
+# when it finds a month name.
+ANY_MONTH_RE = re.compile(MONTH_NAME)
 ISO_DATE_RE = re.compile(rf"\b(?P<year>{YEAR})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
 
 PRECISIONS = ("day", "month", "year")
@@ -88,18 +91,19 @@ def find_dates(text: str) -> list[PartialDate]:
             found.append(PartialDate(value, precision, match.start(), match.end()))
         taken.append((match.start(), match.end()))
 
-    for pattern in (DAY_MONTH_YEAR_RE, MONTH_DAY_YEAR_RE):
+    has_month = ANY_MONTH_RE.search(text) is not None
+    for pattern in (DAY_MONTH_YEAR_RE, MONTH_DAY_YEAR_RE) if has_month else ():
         for match in pattern.finditer(text):
             if free(match):
                 add(_day_date(match), "day", match)
-    for match in ISO_DATE_RE.finditer(text):
+    for match in ISO_DATE_RE.finditer(text) if "-" in text else ():
         if free(match):
             try:
                 value = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
             except ValueError:
                 value = None
             add(value, "day", match)
-    for match in MONTH_YEAR_RE.finditer(text):
+    for match in MONTH_YEAR_RE.finditer(text) if has_month else ():
         if free(match):
             add(dt.date(int(match["year"]), _month_number(match["month"]), 1), "month", match)
     for match in YEAR_RE.finditer(text):

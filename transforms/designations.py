@@ -69,6 +69,7 @@ LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri")
 TEMPORAL_PREPOSITION_RE = re.compile(r"(?:\b(?:on|in|since|from|until|by)\s+(?:the\s+)?)$", re.I)
 CLAUSE_BREAK_RE = re.compile(r"[;,]|\band\b|\bfollowed by\b")
 LEADING_MARKERS_RE = re.compile(r"[.,;]?(?:\[[^\]\n]{1,40}\])+")
+NOT_SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass
@@ -436,7 +437,7 @@ def _designation_ids(rows: list[DesignationRow]) -> list[str]:
     for row in rows:
         base = row.code.lower()
         if row.regime:
-            base += "-" + re.sub(r"[^a-z0-9]+", "-", row.regime.lower()).strip("-")
+            base += "-" + NOT_SLUG_RE.sub("-", row.regime.lower()).strip("-")
         candidate, suffix = base, 2
         while candidate in ids:
             candidate, suffix = f"{base}-{suffix}", suffix + 1

@@ -52,6 +52,7 @@ ELECTION_TYPES = (
 )
 # Words every election name shares; the rest identifies which one a sentence is about.
 GENERIC_WORDS = {"election", "elections", "referendum", "iranian", "the", "of", "vote"}
+WORD_RE = re.compile(r"[A-Za-z]+")
 VOTES_RE = re.compile(r"(?P<votes>\d{1,3}(?:,\d{3})+|\d+)\s+votes\b")
 BARRED_RE = re.compile(
     r"\b(?:refused to (?:permit|allow)|prevent\w*|barred|disqualified|banned)\s+"
@@ -187,7 +188,7 @@ def election_type(name: str) -> str:
 
 
 def _identifying_words(name: str) -> set[str]:
-    return {w.lower()[:8] for w in re.findall(r"[A-Za-z]+", name)} - {w[:8] for w in GENERIC_WORDS}
+    return {w.lower()[:8] for w in WORD_RE.findall(name)} - {w[:8] for w in GENERIC_WORDS}
 
 
 def _enrich(row: ElectionRow, document: Document, table_lines: set[int]) -> None:
@@ -216,7 +217,7 @@ def _is_about(row: ElectionRow, plain: str, document: Document, kind: str) -> bo
     words = _identifying_words(row.election)
     if not words or kind not in ("referendum", "other"):
         return True
-    sentence_words = {w.lower()[:8] for w in re.findall(r"[A-Za-z]+", plain)}
+    sentence_words = {w.lower()[:8] for w in WORD_RE.findall(plain)}
     return bool(words & sentence_words)
 
 

@@ -66,7 +66,12 @@ NOUN_AFTER_RE = re.compile(
 # Every estimate names what it counts with one of these words; sentences without any are
 # skipped before the (costly) number search.
 MEASURE_HINT_WORDS = frozenset(COUNT_NOUNS) | {"strength", "strong", "force", "wing", "total"}
-WORD_RE = re.compile(r"[a-z]+")
+# Any hint word standing as a whole word (lower case text): one search instead of a word list.
+MEASURE_HINT_RE = re.compile(
+    r"(?<![a-z])(?:"
+    + "|".join(sorted(map(re.escape, MEASURE_HINT_WORDS), key=len, reverse=True))
+    + r")(?![a-z])"
+)
 STRONG_FORCE_RE = re.compile(r"armed|guerrill|military|fighting|army|militia|brigade", re.I)
 # What comes right before the number when the noun does ("a membership of between 3,000").
 NOUN_BEFORE_RE = re.compile(
@@ -130,6 +135,19 @@ PERIOD_PATTERNS = (
 )
 YEAR_TOKEN_RE = re.compile(rf"(?<!\d){YEAR}(?!\d)")
 LEADING_PREPOSITION_RE = re.compile(r"^(?:[Ii]n|[Oo]n|[Dd]uring)\s+")
+LEADING_DETERMINER_RE = re.compile(r"^(?:[Aa]|[Tt]he|[Ii]ts|[\w-]+['’]s)\s+")
+# "2003 report" is the period 2003.
+YEAR_OF_PUBLICATION_RE = re.compile(rf"^({YEAR})\s+(?:article|report|estimate|survey|study)$")
+YEAR_ONLY_RE = re.compile(YEAR)
+UNTIL_RE = re.compile(r"^[Bb]efore\b|^[Uu]ntil\b|^[Bb]y\b")
+SINCE_RE = re.compile(r"^[Aa]fter\b|^[Ss]ince\b")
+CLAUSE_END_RE = re.compile(r"[;,]\s|\.\s|$")
+POSSESSIVE_END_RE = re.compile(r"['’]s$")
+REFERENCE_MARKER_RE = re.compile(r"\[(\d+)\]")
+# A number followed by a unit or a span of time counts no people.
+UNIT_AFTER_RE = re.compile(
+    r"^\s*(?:per\s*cent|%|km|kilometers|kilometres|miles|years?|days?|months?)"
+)
 # Where: "in Iraq", "in its Albania camp", "to Albania", "at Camp Ashraf", "global membership".
 SCOPE_RE = re.compile(
     r"(?<![Aa]ccording )\b(?:in|to|at|into|enter|entered|based in|throughout)\s+(?:its\s+|the\s+)?"
@@ -189,8 +207,8 @@ def _infobox_rows(number: int, text: str, match: re.Match[str]) -> list[dict]:
             "scope": None,
             "is_self_reported": bool(source and SELF_RE.match(source)),
             "derived": False,
-            "citations": [int(n) for n in re.findall(r"\[(\d+)\]", text)],
-            "citation_rule": "row" if re.search(r"\[\d+\]", text) else "none",
+            "citations": [int(n) for n in REFERENCE_MARKER_RE.findall(text)],
+            "citation_rule": "row" if REFERENCE_MARKER_RE.search(text) else "none",
             "source_line": number,
             "quote": text,
         }
@@ -198,10 +216,11 @@ def _infobox_rows(number: int, text: str, match: re.Match[str]) -> list[dict]:
 
 
 def _sentence_rows(sentence: Sentence, citations: list[int], rule: str) -> list[dict]:
-    plain, offsets = _without_markers(sentence.text)
+    plain = ANY_MARKER_RE.sub("", sentence.text)
     estimates = list(_estimates(plain))
     if not estimates:
         return []
+    offsets = _plain_offsets(sentence.text)
     rows = []
     for estimate in estimates:
         estimator = _estimator(plain, estimate.quantity)
@@ -230,23 +249,20 @@ def _sentence_rows(sentence: Sentence, citations: list[int], rule: str) -> list[
     return rows
 
 
-def _without_markers(text: str) -> tuple[str, list[int]]:
-    """The text without citation markers, and for each kept character its original offset."""
-    kept: list[str] = []
+def _plain_offsets(text: str) -> list[int]:
+    """For each character of the text without citation markers, its offset in ``text``."""
     offsets: list[int] = []
     position = 0
     for match in ANY_MARKER_RE.finditer(text):
-        kept.append(text[position : match.start()])
         offsets.extend(range(position, match.start()))
         position = match.end()
-    kept.append(text[position:])
     offsets.extend(range(position, len(text) + 1))
-    return "".join(kept), offsets
+    return offsets
 
 
 def _may_count(text: str) -> bool:
     """False when no word for anything counted appears: then no estimate can be read."""
-    return not MEASURE_HINT_WORDS.isdisjoint(WORD_RE.findall(text.lower()))
+    return MEASURE_HINT_RE.search(text.lower()) is not None
 
 
 def _estimates(plain: str):
@@ -272,7 +288,7 @@ def _is_not_a_count(plain: str, quantity: Quantity) -> bool:
     after = plain[quantity.end : quantity.end + 12]
     if "$" in before or "£" in before or "€" in before:
         return True
-    if re.match(r"^\s*(?:per\s*cent|%|km|kilometers|kilometres|miles|years?|days?|months?)", after):
+    if UNIT_AFTER_RE.match(after):
         return True
     # A bare year ("in 2003") is a date, not a count.
     return (
@@ -372,8 +388,8 @@ def _clean_name(name: str) -> str | None:
         words = words[1:]
     while words and words[-1].lower() in {"of", "on", "for", "and", "the", "in"}:
         words = words[:-1]
-    cleaned = re.sub(r"['’]s$", "", " ".join(words)).strip(" ,.'’")
-    if not cleaned or re.fullmatch(YEAR, cleaned):
+    cleaned = POSSESSIVE_END_RE.sub("", " ".join(words)).strip(" ,.'’")
+    if not cleaned or YEAR_ONLY_RE.fullmatch(cleaned):
         return None
     return cleaned
 
@@ -410,20 +426,20 @@ def _period(plain: str, quantity: Quantity) -> tuple[str | None, int | None, int
     phrase = plain[start:end]
     years = [int(y) for y in YEAR_TOKEN_RE.findall(phrase)]
     period = LEADING_PREPOSITION_RE.sub("", phrase).strip()
-    period = re.sub(r"^(?:[Aa]|[Tt]he|[Ii]ts|[\w-]+['’]s)\s+", "", period)
-    period = re.sub(rf"^({YEAR})\s+(?:article|report|estimate|survey|study)$", r"\1", period)
+    period = LEADING_DETERMINER_RE.sub("", period)
+    period = YEAR_OF_PUBLICATION_RE.sub(r"\1", period)
     if not years:
         return period, None, None
-    if re.match(r"^[Bb]efore\b|^[Uu]ntil\b|^[Bb]y\b", period):
+    if UNTIL_RE.match(period):
         return period, None, max(years)
-    if re.match(r"^[Aa]fter\b|^[Ss]ince\b", period):
+    if SINCE_RE.match(period):
         return period, min(years), None
     return period, min(years), max(years)
 
 
 def _scope(plain: str, quantity: Quantity) -> str | None:
     after = plain[quantity.end :]
-    end = re.search(r"[;,]\s|\.\s|$", after)
+    end = CLAUSE_END_RE.search(after)
     clause_after = after[: end.start()] if end else after
     before_start = max(plain.rfind(",", 0, quantity.start), plain.rfind(";", 0, quantity.start))
     clause_before = plain[before_start + 1 : quantity.start]

@@ -40,8 +40,12 @@ QUALIFIER = (
 # One quantity: a number or a range and an optional scale word. The qualifier before it is
 # looked up separately (QUALIFIER_BEFORE_RE), which keeps the scan anchored on digits and
 # number words instead of trying every qualifier at every position.
+# Every quantity starts with a digit or a number word's first letter: testing that first
+# lets the scan skip most positions cheaply.
+QUANTITY_FIRST = "[\\d" + "".join(sorted({word[0] for word in WORD_NUMBERS})) + "]"
 QUANTITY_RE = re.compile(
     rf"""(?ix)
+    (?={QUANTITY_FIRST})
     (?<![\w,.])
     (?P<low>{NUMBER}|(?:{WORD_NUMBER})\b)
     (?:(?:\s*[{DASHES}]\s*|\s+to\s+)(?P<high>{NUMBER}|(?:{WORD_NUMBER})\b))?
@@ -92,7 +96,9 @@ def _quantity(match: re.Match[str], text: str) -> Quantity | None:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every count or range in ``text``, in order, never overlapping."""
-    found = [q for m in BETWEEN_AND_RE.finditer(text) if (q := _quantity(m, text))]
+    found = []
+    if "between" in text.lower():  # a cheap test before the case-blind scan
+        found = [q for m in BETWEEN_AND_RE.finditer(text) if (q := _quantity(m, text))]
     for match in QUANTITY_RE.finditer(text):
         if any(match.start() < q.end and q.start < match.end() for q in found):
             continue

