@@ -76,6 +76,7 @@ class Validator:
         self.semantic = load_semantic()
         self.suites = load_suites()
         self.used = False
+        self.split_used = False
         datasource = self.context.data_sources.add_pandas("mekdata")
         self.definitions = {}
         for name, (_, expectations) in self.suites.items():
@@ -114,7 +115,8 @@ class Validator:
         frames = self._frames(tables)
         parameters = expectation_parameters(tables, now)
         names = list(self.suites)
-        if split and hasattr(os, "fork") and threading.active_count() == 1:
+        self.split_used = split and hasattr(os, "fork") and threading.active_count() == 1
+        if self.split_used:
             results = self._run_split(names, frames, parameters)
         else:
             results = self._run(names, frames, parameters)

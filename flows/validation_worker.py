@@ -70,6 +70,7 @@ class ValidationWorker:
         self._request = os.fdopen(request_write, "wb")
         self._response = os.fdopen(response_read, "rb")
         self._used = False
+        self.split: bool | None = None  # after validate(): whether half ran in a fork
 
     def validate(
         self,
@@ -92,31 +93,33 @@ class ValidationWorker:
             pass  # the worker died; its output explains why (read below)
         response = self._read_response()
         self.stop()
-        kind = response[0]
-        if kind == "ok":
-            return response[1]
-        if kind == "failed":
-            raise ValidationFailed(response[1], response[2])
-        raise ValidationFailed(f"Validation could not run, nothing was published: {response[1]}")
+        self.split = response.get("split", False)
+        if response["kind"] == "ok":
+            return response["report"]
+        if response["kind"] == "failed":
+            raise ValidationFailed(response["message"], response["report"])
+        raise ValidationFailed(
+            f"Validation could not run, nothing was published: {response['message']}"
+        )
 
-    def _read_response(self) -> tuple:
+    def _read_response(self) -> dict[str, Any]:
         chunks = []
         with self._response as pipe:
             while True:
                 ready, _, _ = select.select([pipe], [], [], RESPONSE_TIMEOUT_S)
                 if not ready:
-                    return ("error", f"no answer within {RESPONSE_TIMEOUT_S} s")
+                    return {"kind": "error", "message": f"no answer within {RESPONSE_TIMEOUT_S} s"}
                 chunk = os.read(pipe.fileno(), 1 << 20)
                 if not chunk:
                     break
                 chunks.append(chunk)
         if not chunks:
             self.process.wait(timeout=30)
-            return (
-                "error",
-                f"the validation worker exited with code {self.process.returncode} "
+            return {
+                "kind": "error",
+                "message": f"the validation worker exited with code {self.process.returncode} "
                 f"without an answer. {self._output_tail()}",
-            )
+            }
         return pickle.loads(b"".join(chunks))
 
     def _output_tail(self) -> str:
@@ -159,6 +162,7 @@ def _serve(request_fd: int, response_fd: int) -> int:
     """Build the validator before the request arrives, answer it, exit."""
     import traceback
 
+    validator = None
     try:
         from flows.validate import Validator
 
@@ -168,14 +172,15 @@ def _serve(request_fd: int, response_fd: int) -> int:
                 request = pickle.load(pipe)
             except EOFError:
                 return 0  # the run needed no validation (unchanged data) and closed the pipe
-        response: tuple = (
-            "ok",
-            validator.validate(request["tables"], request["now"], request["docs_dir"], split=True),
+        report = validator.validate(
+            request["tables"], request["now"], request["docs_dir"], split=True
         )
+        response: dict[str, Any] = {"kind": "ok", "report": report}
     except ValidationFailed as failure:
-        response = ("failed", str(failure), failure.report)
+        response = {"kind": "failed", "message": str(failure), "report": failure.report}
     except BaseException:
-        response = ("error", traceback.format_exc(limit=-8))
+        response = {"kind": "error", "message": traceback.format_exc(limit=-8)}
+    response["split"] = bool(validator and validator.split_used)
     with os.fdopen(response_fd, "wb") as pipe:
         pipe.write(pickle.dumps(response, protocol=pickle.HIGHEST_PROTOCOL))
     return 0

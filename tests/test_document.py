@@ -14,6 +14,12 @@ from transforms.document import Document, normalize_text, split_sentences
         pytest.param("\ufeffa\r\nb\r\n", "a\nb\n", id="bom-and-crlf"),
         pytest.param("a\u00a0b \t\nc", "a b\nc", id="nbsp-and-trailing-blanks"),
         pytest.param("a\u200bb", "ab", id="zero-width-space"),
+        pytest.param("a\u2060b\u200dc", "abc", id="word-joiner-and-zero-width-joiner"),
+        pytest.param(
+            "1\u20032\u20093\u202f4\u20075\u200a6\u20027",
+            "1 2 3 4 5 6 7",
+            id="em-thin-narrow-spaces",
+        ),
         pytest.param("5,000–7,000", "5,000–7,000", id="dashes-kept-verbatim"),
     ],
 )
@@ -79,6 +85,18 @@ def test_strip_citations():
         ),
         pytest.param(
             "Hiro, p. 12 says so. Then", ["Hiro, p. 12 says so.", "Then"], id="page-abbreviation"
+        ),
+        pytest.param(
+            # Its last 24 characters alone would read as initials ("B.C.…M."), the whole
+            # word does not: the sentence ends.
+            "Made by Aa.B.C.D.E.F.G.H.I.J.K.L.M. Then",
+            ["Made by Aa.B.C.D.E.F.G.H.I.J.K.L.M.", "Then"],
+            id="word-longer-than-the-searched-tail",
+        ),
+        pytest.param(
+            "It was counterrevolutionaryandanticolonialist. Then",
+            ["It was counterrevolutionaryandanticolonialist.", "Then"],
+            id="long-last-word-still-ends-a-sentence",
         ),
     ],
 )

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 
 from expectations.suites import SUITES_DIR, render, structural_file, structural_suite
 from flows.docs import README, render_readme
 from flows.formats import to_arrow
-from transforms.schema import TABLES, arrow_schema, frictionless_schema, to_frame
+from transforms.schema import (
+    TABLES,
+    Column,
+    Table,
+    arrow_schema,
+    frictionless_schema,
+    to_frame,
+)
 
 CONTRACT_COLUMNS = {
     "designations": {
@@ -144,3 +153,30 @@ def test_required_bump(change, expected):
     current = json.loads(json.dumps(locked))
     change(current["tables"])
     assert required_bump(locked, current) == expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param([dt.date(2012, 9, 28), None, dt.date(1970, 1, 1)], id="dates-and-none"),
+        pytest.param([dt.date(1901, 12, 31), dt.date(2099, 1, 1)], id="far-dates"),
+        pytest.param([None, None], id="all-missing"),
+        pytest.param([], id="no-rows"),
+        pytest.param([dt.datetime(2012, 9, 28, 0, 0), None], id="datetimes-take-the-parser"),
+        pytest.param(["2012-09-28", None], id="strings-take-the-parser"),
+    ],
+)
+def test_date_columns_equal_what_pandas_parses(values):
+    expected = pd.Series(pd.to_datetime(values, errors="raise")).astype("datetime64[s]")
+    one_date_column = Table(
+        name="days",
+        title="Days",
+        description="One row per day.",
+        primary_key=("day",),
+        min_rows=0,
+        max_rows=10,
+        columns=(Column("day", "date", "A day."),),
+    )
+    built = to_frame(one_date_column, [{"day": v} for v in values])["day"]
+    assert built.dtype == expected.dtype == "datetime64[s]"
+    assert built.equals(expected)
