@@ -16,6 +16,8 @@ from flows import deployment as deployment_defaults
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DRAIN_TIMEOUT_S = 10
+# Set when `run` completed: main() may then exit without the interpreter's teardown.
+_finished_run = False
 
 app = typer.Typer(
     name="mekdata",
@@ -148,8 +150,14 @@ def run(
         if server is not None:
             server.wait_until_ready()
         _quiet_expected_tracebacks()
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
         try:
-            result = release_flow(source=source, output=output)
+            # Heartbeats let a server notice a crashed long-running run; a one-shot run of
+            # seconds needs none, and stopping their thread costs up to a second. Scheduled
+            # runs (serve, deployments) keep them.
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                result = release_flow(source=source, output=output)
         except MekdataError as error:
             _fail(str(error), error.exit_code)
             return
@@ -162,6 +170,8 @@ def run(
     else:
         counts = ", ".join(f"{name} {rows}" for name, rows in result.row_counts.items())
         typer.echo(f"Published release {result.version} to {result.path} ({counts} rows).")
+    global _finished_run
+    _finished_run = True
 
 
 @app.command()
@@ -362,6 +372,24 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except SystemExit as leaving:
+        if _finished_run and leaving.code in (0, None):
+            _exit_without_teardown()
+        raise
+
+
+def _exit_without_teardown() -> None:
+    """Leave a finished run without the interpreter's teardown.
+
+    Freeing the module graph of Prefect, pandas and pyarrow takes about half a second and
+    serves nobody once every file is written (and fsynced), Prefect's logs and events are
+    sent and the output is flushed, which is done here first.
+    """
+    _send_pending_logs_and_events()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

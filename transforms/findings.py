@@ -8,6 +8,7 @@ empty references, and the article's own maintenance tags ("[citation needed]").
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -65,6 +66,7 @@ def citation_findings(document: Document) -> list[Finding]:
                     )
                 )
     counts, note_counts = body_citation_counts(document)
+    cited = sorted(first_cited)
     for item in references:
         if not item.text:
             findings.append(
@@ -78,7 +80,7 @@ def citation_findings(document: Document) -> list[Finding]:
                 )
             )
         if counts.get(item.number, 0) == 0:
-            findings.append(_unused(document, item.number, item.line, first_cited))
+            findings.append(_unused(document, item.number, item.line, first_cited, cited))
     for item in notes:
         if note_counts.get(f"note {item.number}", 0) == 0:
             findings.append(
@@ -111,11 +113,15 @@ def _dangling(document: Document, line: int, marker: str, number: int, known: se
     )
 
 
-def _unused(document: Document, number: int, line: int, first_cited: dict[int, int]) -> Finding:
+def _unused(
+    document: Document, number: int, line: int, first_cited: dict[int, int], cited: list[int]
+) -> Finding:
     """References are numbered by first use, so the neighbours' first uses say where the
-    lost text stood."""
-    before = max((n for n in first_cited if n < number), default=None)
-    after = min((n for n in first_cited if n > number), default=None)
+    lost text stood. ``cited``: the cited numbers, sorted."""
+    lower = bisect.bisect_left(cited, number)
+    higher = bisect.bisect_right(cited, number)
+    before = cited[lower - 1] if lower > 0 else None
+    after = cited[higher] if higher < len(cited) else None
     sections = []
     for neighbour in (before, after):
         if neighbour is not None:
