@@ -28,7 +28,8 @@ HEADING_RE = re.compile(r"^[^\s\[].*[^.:;,\]\"”]$")
 REFERENCE_ITEM_RE = re.compile(r"^\s*\d+\.\s+\^")
 # Sentence boundary: terminal punctuation, optional closing quote, optional citation markers,
 # then white space and something that can start a sentence.
-SENTENCE_END_RE = re.compile(r"""(?<=[.!?])["”’']?(?:\[[^\]\n]{1,40}\])*(?=\s+[A-Z0-9"“‘'(])""")
+# The match starts at the punctuation itself (a literal class lets the scan skip ahead fast).
+SENTENCE_END_RE = re.compile(r"""[.!?]["”’']?(?:\[[^\]\n]{1,40}\])*(?=\s+[A-Z0-9"“‘'(])""")
 # Words whose trailing period is not a sentence end.
 ABBREVIATIONS = frozenset(
     {
@@ -206,7 +207,7 @@ def split_sentences(text: str, line: int) -> list[Sentence]:
     for match in SENTENCE_END_RE.finditer(text):
         end = match.end()
         candidate = text[start:end]
-        if _ends_with_abbreviation(text[start : match.start()]):
+        if _ends_with_abbreviation(text[start : match.start() + 1]):
             continue
         _append_sentence(sentences, candidate, line, start)
         start = end

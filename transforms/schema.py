@@ -9,12 +9,14 @@ structural Great Expectations suites. Edit a column here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import pandas_dtype
 
 SCHEMA_VERSION = "1.0.0"
 UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -529,7 +531,13 @@ def _typed_column(values: list[Any], column: Column):
         return _date_column(values)
     if column.type == "float64":
         return pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
-    return pd.array(values, dtype=column.pandas_dtype)
+    return pd.array(values, dtype=_dtype(column.pandas_dtype))
+
+
+@functools.cache
+def _dtype(name: str):
+    """The pandas dtype object for a name (resolving the name costs more than the column)."""
+    return pandas_dtype(name)
 
 
 def _date_column(values: list[Any]) -> pd.Series:
