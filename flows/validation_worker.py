@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import pickle
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,8 @@ class ValidationWorker:
                 stdout=self._stderr,
                 stderr=self._stderr,
                 env=environment,
+                # Its own process group: stop() ends the worker and the fork it may be running.
+                start_new_session=True,
             )
         finally:
             os.close(request_read)
@@ -127,9 +130,11 @@ class ValidationWorker:
         return self._stderr.read().decode("utf-8", errors="replace")[-ERROR_TAIL_CHARS:].strip()
 
     def stop(self) -> None:
-        """End the worker (an unchanged run never needs it) and release its pipes."""
+        """End the worker and its fork (an unchanged run never needs them; a cancelled run
+        must not leave them behind) and release the pipes."""
         if self.process.poll() is None:
-            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         for pipe in (self._request, self._response):
             with contextlib.suppress(BrokenPipeError):  # the worker is gone; nothing to flush

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import pytest
 
@@ -84,6 +85,8 @@ def test_an_unneeded_worker_stops():
     worker = ValidationWorker()
     worker.stop()
     assert worker.process.returncode is not None
+    with pytest.raises(ProcessLookupError):  # nothing of its process group is left
+        os.killpg(worker.process.pid, 0)
     worker.stop()  # stopping twice is harmless
 
 
