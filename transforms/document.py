@@ -163,6 +163,16 @@ class Document:
         for paragraph in self.paragraphs:
             yield from paragraph.sentences
 
+    def body_citations(self):
+        """Yield (line number, citation) for every marker in the body, in reading order.
+
+        Read from the sentences, which are parsed anyway: they cover every non-blank body
+        line, and a sentence boundary never falls inside a marker.
+        """
+        for sentence in self.sentences():
+            for citation in sentence.citations:
+                yield sentence.line, citation
+
     def cited_sentences(self, paragraphs=None):
         """Yield (sentence, reference numbers, citation rule) under the one documented rule:
         a sentence's own markers (inside it or closing it); when it has none, the next

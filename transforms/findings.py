@@ -14,7 +14,6 @@ from dataclasses import replace
 
 import pandas as pd
 
-from transforms.citations import find_citations
 from transforms.document import Document
 from transforms.quality import Finding, findings_frame
 from transforms.references import body_citation_counts, split_lists
@@ -28,43 +27,42 @@ def citation_findings(document: Document) -> list[Finding]:
     note_labels = {f"note {item.number}" for item in notes}
     findings: list[Finding] = []
     first_cited: dict[int, int] = {}
-    for number, text in document.numbered_lines(1, document.body_end):
-        for citation in find_citations(text):
-            if citation.kind == "reference":
-                first_cited.setdefault(citation.number, number)
-                if citation.number not in reference_numbers:
-                    findings.append(
-                        _dangling(
-                            document,
-                            number,
-                            f"[{citation.label}]",
-                            citation.number,
-                            reference_numbers,
-                        )
-                    )
-            elif citation.kind == "note" and citation.label not in note_labels:
+    for number, citation in document.body_citations():
+        if citation.kind == "reference":
+            first_cited.setdefault(citation.number, number)
+            if citation.number not in reference_numbers:
                 findings.append(
-                    Finding(
-                        kind="dangling_citation",
-                        severity="error",
-                        table="notes",
-                        detail=f"[{citation.label}] is cited on line {number} but there is no "
-                        f"explanatory {citation.label}.",
-                        source_line=number,
-                        section=document.section_of(number),
+                    _dangling(
+                        document,
+                        number,
+                        f"[{citation.label}]",
+                        citation.number,
+                        reference_numbers,
                     )
                 )
-            elif citation.kind == "maintenance":
-                findings.append(
-                    Finding(
-                        kind="maintenance_tag",
-                        severity="info",
-                        table=REFERENCE_TABLE,
-                        detail=f"The article itself flags line {number} with [{citation.label}].",
-                        source_line=number,
-                        section=document.section_of(number),
-                    )
+        elif citation.kind == "note" and citation.label not in note_labels:
+            findings.append(
+                Finding(
+                    kind="dangling_citation",
+                    severity="error",
+                    table="notes",
+                    detail=f"[{citation.label}] is cited on line {number} but there is no "
+                    f"explanatory {citation.label}.",
+                    source_line=number,
+                    section=document.section_of(number),
                 )
+            )
+        elif citation.kind == "maintenance":
+            findings.append(
+                Finding(
+                    kind="maintenance_tag",
+                    severity="info",
+                    table=REFERENCE_TABLE,
+                    detail=f"The article itself flags line {number} with [{citation.label}].",
+                    source_line=number,
+                    section=document.section_of(number),
+                )
+            )
     counts, note_counts = body_citation_counts(document)
     cited = sorted(first_cited)
     for item in references:

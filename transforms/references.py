@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from transforms.citations import find_citations, reference_numbers
+from transforms.citations import reference_numbers
 from transforms.dates import find_dates, parse_date
 from transforms.document import Document
 from transforms.schema import NOTES, REFERENCES, to_frame
@@ -111,12 +111,11 @@ def body_citation_counts(document: Document) -> tuple[Counter[int], Counter[str]
 def _body_citation_counts(document: Document) -> tuple[Counter[int], Counter[str]]:
     references: Counter[int] = Counter()
     notes: Counter[str] = Counter()
-    for _, text in document.numbered_lines(1, document.body_end):
-        for citation in find_citations(text):
-            if citation.kind == "reference":
-                references[citation.number] += 1
-            elif citation.kind == "note":
-                notes[citation.label] += 1
+    for _, citation in document.body_citations():
+        if citation.kind == "reference":
+            references[citation.number] += 1
+        elif citation.kind == "note":
+            notes[citation.label] += 1
     return references, notes
 
 
