@@ -77,39 +77,67 @@ def _day_date(match: re.Match[str]) -> dt.date | None:
 
 
 def find_dates(text: str) -> list[PartialDate]:
-    """Every date in ``text`` at the precision written, in order, never overlapping."""
+    """Every date in ``text`` at the precision written, in order, never overlapping: day
+    dates first, then ISO dates, months, years, each only where no earlier one stands."""
     if not ANY_YEAR_RE.search(text):
         return []  # every pattern below needs a year; most sentences have none
     found: list[PartialDate] = []
     taken: list[tuple[int, int]] = []
-
-    def free(match: re.Match[str]) -> bool:
-        return all(match.end() <= a or match.start() >= b for a, b in taken)
-
-    def add(value: dt.date | None, precision: str, match: re.Match[str]) -> None:
-        if value is not None:
-            found.append(PartialDate(value, precision, match.start(), match.end()))
-        taken.append((match.start(), match.end()))
-
     has_month = ANY_MONTH_RE.search(text) is not None
-    for pattern in (DAY_MONTH_YEAR_RE, MONTH_DAY_YEAR_RE) if has_month else ():
-        for match in pattern.finditer(text):
-            if free(match):
-                add(_day_date(match), "day", match)
-    for match in ISO_DATE_RE.finditer(text) if "-" in text else ():
-        if free(match):
-            try:
-                value = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
-            except ValueError:
-                value = None
-            add(value, "day", match)
-    for match in MONTH_YEAR_RE.finditer(text) if has_month else ():
-        if free(match):
-            add(dt.date(int(match["year"]), _month_number(match["month"]), 1), "month", match)
+    if has_month:
+        for pattern in (DAY_MONTH_YEAR_RE, MONTH_DAY_YEAR_RE):
+            for match in pattern.finditer(text):
+                if _is_free(taken, match):
+                    _take(found, taken, match, _day_date(match), "day")
+    if "-" in text:
+        for match in ISO_DATE_RE.finditer(text):
+            if _is_free(taken, match):
+                _take(found, taken, match, _iso_date(match), "day")
+    if has_month:
+        for match in MONTH_YEAR_RE.finditer(text):
+            if _is_free(taken, match):
+                month = _month_number(match["month"])
+                _take(found, taken, match, dt.date(int(match["year"]), month, 1), "month")
     for match in YEAR_RE.finditer(text):
-        if free(match):
-            add(dt.date(int(match["year"]), 1, 1), "year", match)
-    return sorted(found, key=lambda d: d.start)
+        if _is_free(taken, match):
+            _take(found, taken, match, dt.date(int(match["year"]), 1, 1), "year")
+    if len(found) > 1:
+        found.sort(key=_start)
+    return found
+
+
+def _is_free(taken: list[tuple[int, int]], match: re.Match[str]) -> bool:
+    start, end = match.span()
+    for taken_start, taken_end in taken:  # noqa: SIM110 (a plain loop: hot, and no generator)
+        if start < taken_end and taken_start < end:
+            return False
+    return True
+
+
+def _take(
+    found: list[PartialDate],
+    taken: list[tuple[int, int]],
+    match: re.Match[str],
+    value: dt.date | None,
+    precision: str,
+) -> None:
+    """Record the match's span as used; a valid date is also found (an invalid one, such
+    as "31 February 2004", still keeps weaker patterns off its text)."""
+    start, end = match.span()
+    if value is not None:
+        found.append(PartialDate(value, precision, start, end))
+    taken.append((start, end))
+
+
+def _iso_date(match: re.Match[str]) -> dt.date | None:
+    try:
+        return dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
+
+
+def _start(date: PartialDate) -> int:
+    return date.start
 
 
 def parse_date(text: str) -> PartialDate | None:
