@@ -4,7 +4,6 @@ transforms/ for extraction, flows/validate.py for the GX gate, flows/publish.py 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import validation_worker
 from flows.errors import MekdataError, ValidationFailed
+from flows.fingerprint import build_fingerprint
 from flows.ingest import (
     BUNDLED_SOURCE,
     SourceText,
@@ -32,7 +32,6 @@ from flows.validation_worker import ValidationWorker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "output"
-TRANSFORMS_DIR = REPO_ROOT / "transforms"
 FLOW_TIMEOUT_S = 30 * 60
 FETCH_RETRIES = 3
 FETCH_RETRY_DELAYS = [1, 2, 4]
@@ -79,18 +78,10 @@ def ingest(source: str | None) -> SourceText:
     return result
 
 
-def _code_fingerprint() -> str:
-    """Hash of every module that shapes the tables, so changed code never reuses a cache."""
-    digest = hashlib.sha256()
-    for path in sorted(TRANSFORMS_DIR.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def extraction_cache_key(context, parameters: dict[str, Any]) -> str:
-    """Extraction is a pure function of the source bytes and the transform code."""
-    return f"extract-{parameters['source'].sha256}-{_code_fingerprint()[:16]}"
+    """Extraction is a pure function of the source bytes and the build code (the same
+    fingerprint that lets an unchanged run skip the flow)."""
+    return f"extract-{parameters['source'].sha256}-{build_fingerprint()[:16]}"
 
 
 @task(

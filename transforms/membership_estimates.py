@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from transforms.authorities import authority_code
-from transforms.citations import ANY_MARKER_RE
+from transforms.citations import ANY_MARKER_RE, REFERENCE_MARKER_RE, strip_citations
 from transforms.document import Document, Sentence
 from transforms.numbers import DASHES, Quantity, find_quantities
 from transforms.schema import MEMBERSHIP_ESTIMATES, to_frame
@@ -143,7 +143,6 @@ UNTIL_RE = re.compile(r"^[Bb]efore\b|^[Uu]ntil\b|^[Bb]y\b")
 SINCE_RE = re.compile(r"^[Aa]fter\b|^[Ss]ince\b")
 CLAUSE_END_RE = re.compile(r"[;,]\s|\.\s|$")
 POSSESSIVE_END_RE = re.compile(r"['’]s$")
-REFERENCE_MARKER_RE = re.compile(r"\[(\d+)\]")
 # A number followed by a unit or a span of time counts no people.
 UNIT_AFTER_RE = re.compile(
     r"^\s*(?:per\s*cent|%|km|kilometers|kilometres|miles|years?|days?|months?)"
@@ -216,7 +215,7 @@ def _infobox_rows(number: int, text: str, match: re.Match[str]) -> list[dict]:
 
 
 def _sentence_rows(sentence: Sentence, citations: list[int], rule: str) -> list[dict]:
-    plain = ANY_MARKER_RE.sub("", sentence.text)
+    plain = strip_citations(sentence.text)
     estimates = list(_estimates(plain))
     if not estimates:
         return []
