@@ -47,14 +47,14 @@ class _ExpectedErrorFilter(logging.Filter):
     """Prefect logs a failed task's traceback; for errors we explain ourselves that is noise."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from flows.errors import MekdataError
+        from mekdata.errors import MekdataError
 
         if record.exc_info and isinstance(record.exc_info[1], MekdataError):
             record.exc_info = None
             record.exc_text = None
             return False
         message = record.getMessage()
-        return not ("Traceback (most recent call last)" in message and "flows.errors" in message)
+        return not ("Traceback (most recent call last)" in message and "mekdata.errors" in message)
 
 
 def _quiet_expected_tracebacks() -> None:
@@ -68,9 +68,9 @@ def _quiet_expected_tracebacks() -> None:
 def _unchanged_before_starting(source: str | None, output: str | None) -> dict | None:
     """A local source and output whose latest release was built from the same bytes by the
     same code need no flow run at all (no Prefect, no heavy imports)."""
-    from flows.fingerprint import unchanged_local_run
-    from flows.ingest import BUNDLED_SOURCE, is_url
-    from flows.locations import is_remote
+    from ingestion.source import BUNDLED_SOURCE, is_url
+    from storage.fingerprint import unchanged_local_run
+    from storage.locations import is_remote
 
     origin = source or str(BUNDLED_SOURCE)
     folder = output or str(REPO_ROOT / "output")
@@ -139,12 +139,12 @@ def run(
         typer.echo(f"Unchanged: source and code equal release {latest['version']}; nothing to do.")
         return
     server = _start_temporary_server()
-    from flows import validation_worker
+    from expectations import validation_worker
 
     validation_worker.prestart()
     try:
-        from flows.errors import MekdataError
         from flows.release_flow import release_flow
+        from mekdata.errors import MekdataError
 
         _warm_heavy_imports()
         if server is not None:
@@ -182,8 +182,8 @@ def releases(
     ] = None,
 ) -> None:
     """List the published versions, oldest first."""
-    from flows.errors import MekdataError
-    from flows.locations import Location
+    from mekdata.errors import MekdataError
+    from storage.locations import Location
 
     where = location or str(REPO_ROOT / "output")
     try:
@@ -213,8 +213,8 @@ def download(
     ],
 ) -> None:
     """Download a release and verify every file's size and sha256 against the index."""
-    from flows.download import download_release
-    from flows.errors import MekdataError
+    from mekdata.errors import MekdataError
+    from storage.download import download_release
 
     try:
         result = download_release(source, version, destination)
@@ -237,8 +237,8 @@ def diff(
     ] = None,
 ) -> None:
     """Print the row-level changes between two published versions."""
-    from flows.download import diff_versions
-    from flows.errors import MekdataError
+    from mekdata.errors import MekdataError
+    from storage.download import diff_versions
 
     try:
         typer.echo(diff_versions(location or str(REPO_ROOT / "output"), old, new), nl=False)
@@ -266,8 +266,8 @@ def show(
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    from flows.errors import MekdataError
-    from flows.locations import Location
+    from mekdata.errors import MekdataError
+    from storage.locations import Location
     from transforms.schema import TABLES
 
     if table not in TABLES:

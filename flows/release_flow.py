@@ -1,5 +1,5 @@
 """The release flow: ingest → extract → validate → publish. Business logic lives elsewhere:
-transforms/ for extraction, flows/validate.py for the GX gate, flows/publish.py for files."""
+transforms/ for extraction, expectations/validate.py for the GX gate, storage/ for files."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import validation_worker
-from flows.errors import MekdataError, ValidationFailed
-from flows.fingerprint import build_fingerprint
-from flows.ingest import (
+from expectations import validation_worker
+from expectations.validate import summary_lines
+from expectations.validation_worker import ValidationWorker
+from flows.observability import artifact_key, summary_markdown, table_rows
+from ingestion.source import (
     BUNDLED_SOURCE,
     SourceText,
     TransientFetchError,
@@ -24,11 +25,10 @@ from flows.ingest import (
     make_source,
     read_path,
 )
-from flows.observability import artifact_key, summary_markdown, table_rows
-from flows.publish import PublishResult, publish_release, unchanged_release
-from flows.report import draw_charts
-from flows.validate import summary_lines
-from flows.validation_worker import ValidationWorker
+from mekdata.errors import MekdataError, ValidationFailed
+from storage.fingerprint import build_fingerprint
+from storage.publish import PublishResult, publish_release, unchanged_release
+from storage.report import draw_charts
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "output"

@@ -41,7 +41,7 @@ def article_text() -> str:
 
 @pytest.fixture(scope="session")
 def source():
-    from flows.ingest import BUNDLED_SOURCE, make_source
+    from ingestion.source import BUNDLED_SOURCE, make_source
 
     return make_source(BUNDLED_SOURCE.read_bytes(), str(BUNDLED_SOURCE))
 

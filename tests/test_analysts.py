@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import PASSED_VALIDATION, RELEASE_TIME
 
-from flows.publish import publish_release
+from storage.publish import publish_release
 from transforms.schema import TABLES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import run_mekdata, snapshot
 
-from flows.errors import SourceError
-from flows.ingest import decode, make_source
+from ingestion.source import decode, make_source
+from mekdata.errors import SourceError
 from transforms import extract_all
 
 ARTICLE = Path(__file__).resolve().parents[1] / "sources" / "peoples-mujahedin-of-iran.txt"

@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import PASSED_VALIDATION, RELEASE_TIME, snapshot
 
-from flows.errors import PublishError
-from flows.ingest import BUNDLED_SOURCE
-from flows.publish import next_version, publish_release
+from ingestion.source import BUNDLED_SOURCE
+from mekdata.errors import PublishError
+from storage.publish import next_version, publish_release
 from transforms.schema import TABLES
 
 
@@ -237,7 +237,7 @@ def test_concurrent_runs_are_serialised(tables, source, tmp_path):
 def test_csv_cells_are_formula_safe():
     import pyarrow as pa
 
-    from flows.formats import csv_bytes
+    from storage.formats import csv_bytes
     from transforms.schema import Column, Table
 
     table = Table("t", "t", "t", ("a",), (Column("a", "string", "a"), Column("n", "int32", "n")))

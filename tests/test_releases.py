@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import PASSED_VALIDATION, RELEASE_TIME
 
-from flows.download import VerificationError, diff_versions, download_release
-from flows.ingest import make_source
-from flows.locations import Location, LocationError
-from flows.publish import publish_release
+from ingestion.source import make_source
+from storage.download import VerificationError, diff_versions, download_release
+from storage.locations import Location, LocationError
+from storage.publish import publish_release
 
 
 @pytest.fixture(scope="module")

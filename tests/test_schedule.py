@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import SourceError
+from mekdata.errors import SourceError
 
 pytestmark = pytest.mark.slow
 REPO_ROOT = Path(__file__).resolve().parents[1]

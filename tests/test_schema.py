@@ -11,7 +11,7 @@ import pytest
 
 from expectations.suites import SUITES_DIR, render, structural_file, structural_suite
 from flows.docs import README, render_readme
-from flows.formats import to_arrow
+from storage.formats import to_arrow
 from transforms.schema import (
     TABLES,
     Column,

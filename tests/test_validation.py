@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from flows.errors import ValidationFailed
-from flows.validate import validate_tables
+from expectations.validate import validate_tables
+from mekdata.errors import ValidationFailed
 
 NOW = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
 

@@ -9,10 +9,10 @@ import os
 
 import pytest
 
-from flows import validation_worker
-from flows.errors import ValidationFailed
-from flows.validate import balanced_halves, validate_tables
-from flows.validation_worker import ValidationWorker
+from expectations import validation_worker
+from expectations.validate import balanced_halves, validate_tables
+from expectations.validation_worker import ValidationWorker
+from mekdata.errors import ValidationFailed
 
 NOW = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
 

@@ -1,7 +1,7 @@
 """Great Expectations in a process of its own, started before the flow needs it.
 
 Importing GX costs about as much as importing Prefect, pandas and pyarrow together. A run
-starts this worker first; it imports GX and builds the suites (flows/validate.py: Validator)
+starts this worker first; it imports GX and builds the suites (expectations/validate.py: Validator)
 on the second core while the run imports Prefect and reads and extracts the source. The run
 then hands the tables over (a pickle through a pipe: the same Python and pandas on both ends,
 so every dtype arrives exactly as extracted) and gets the report back, or the failure. The
@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flows.errors import ValidationFailed
+from mekdata.errors import ValidationFailed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Generous: validating the article takes about a second once GX is imported.
@@ -55,7 +55,7 @@ class ValidationWorker:
                 [
                     sys.executable,
                     "-m",
-                    "flows.validation_worker",
+                    "expectations.validation_worker",
                     str(request_read),
                     str(response_write),
                 ],
@@ -81,7 +81,7 @@ class ValidationWorker:
         now: dt.datetime | None = None,
         docs_dir: Path | None = None,
     ) -> dict[str, Any]:
-        """What flows.validate.validate_tables returns or raises, computed by the worker."""
+        """What expectations.validate.validate_tables returns or raises, computed by the worker."""
         if self._used:
             raise RuntimeError("A ValidationWorker validates once; start a new one.")
         self._used = True
@@ -169,7 +169,7 @@ def _serve(request_fd: int, response_fd: int) -> int:
 
     validator = None
     try:
-        from flows.validate import Validator
+        from expectations.validate import Validator
 
         validator = Validator()
         with os.fdopen(request_fd, "rb") as pipe:

@@ -30,13 +30,13 @@ from typing import Any
 
 import pandas as pd
 
-from flows.changes import diff_releases, render_changes_markdown
-from flows.errors import PublishError
-from flows.fingerprint import build_fingerprint
-from flows.formats import csv_bytes, parquet_bytes, to_arrow
-from flows.ingest import BUNDLED_METADATA, SourceText
-from flows.locations import Location, is_remote
-from flows.report import render_report
+from ingestion.source import BUNDLED_METADATA, SourceText
+from mekdata.errors import PublishError
+from storage.changes import diff_releases, render_changes_markdown
+from storage.fingerprint import build_fingerprint
+from storage.formats import csv_bytes, parquet_bytes, to_arrow
+from storage.locations import Location, is_remote
+from storage.report import render_report
 from transforms.schema import SCHEMA_VERSION, TABLES, frictionless_schema
 
 VERSION_RE = re.compile(r"^(?P<date>\d{4}\.\d{2}\.\d{2})(?:\.(?P<n>\d+))?$")
@@ -177,7 +177,7 @@ def publish_release(
 
     ``before_rename`` is called with the finished temporary folder just before it is renamed
     into place (tests use it to inject a failure at the worst moment). ``charts`` are the
-    report's charts if already drawn (flows/report.py: draw_charts).
+    report's charts if already drawn (storage/report.py: draw_charts).
     """
     now = now or dt.datetime.now(dt.UTC)
     if is_remote(str(output)):

@@ -15,8 +15,7 @@ BUILD_INPUTS = (
     "transforms/*.py",
     "expectations/*.json",
     "expectations/*.py",
-    "flows/formats.py",
-    "flows/validate.py",
+    "storage/formats.py",
 )
 
 
@@ -40,7 +39,7 @@ def file_sha256(path: Path) -> str:
 def unchanged_local_run(source: Path, output: Path) -> dict | None:
     """The latest release's index entry when it was built from these exact source bytes by
     this exact code, else None. Any doubt (no index, unreadable file) means None."""
-    from flows.ingest import max_source_bytes
+    from ingestion.source import max_source_bytes
 
     try:
         if source.stat().st_size > max_source_bytes():

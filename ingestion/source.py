@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.errors import SourceError
+from mekdata.errors import SourceError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_SOURCE = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"

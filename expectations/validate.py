@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from expectations.suites import load_semantic, load_suites
-from flows.errors import ValidationFailed
+from mekdata.errors import ValidationFailed
 
 SAMPLE_VALUES = 5
 DOCS_SITE = "release"
@@ -58,7 +58,7 @@ class Validator:
     """A Great Expectations context holding every suite, ready before the data exists.
 
     Building it costs little; importing GX costs seconds, which is why a worker process
-    (flows/validation_worker.py) builds one while the flow reads and extracts the source.
+    (expectations/validation_worker.py) builds one while the flow reads and extracts the source.
     Validates once: its results store feeds the Data Docs of that one validation.
     """
 

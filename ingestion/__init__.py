@@ -1,0 +1,1 @@
+"""Reading the article: local files, URLs and (soon) Wikipedia revisions."""

@@ -1,0 +1,1 @@
+"""Releases as stored files: publishing, formats, locations, downloads, changes, reports."""
