@@ -45,6 +45,9 @@ def test_same_lines_same_tables(tables, article_text, variant):
         "title",
         "authors",
         "work",
+        "publisher",
+        "volume",
+        "issue",
         "section",
         "position",
     }

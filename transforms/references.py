@@ -8,6 +8,7 @@ earlier ones are explanatory notes (cited as ``[note n]``).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from transforms.citations import reference_numbers
-from transforms.dates import find_dates, parse_date
+from transforms.dates import PartialDate, find_dates, parse_date
 from transforms.document import Document
 from transforms.schema import NOTES, REFERENCES, to_frame
 
@@ -24,22 +25,78 @@ LIST_ITEM_RE = re.compile(
 )
 SHORT_CITATION_RE = re.compile(
     r"^(?P<authors>[A-Z][\w'’.-]+(?:\s+(?:&|and)\s+[A-Z][\w'’.-]+)?(?:\s+et al\.)?)\s+"
-    r"(?P<year>\d{4})[a-z]?(?:,\s*(?P<pages>pp?\.\s*.+?|page\s+\S+))?\.?$"
+    r"(?P<year>\d{4})[a-z]?(?:,\s*(?P<pages>(?:pp?\.|pages?)\s*.+?))?\.?$"
 )
-AUTHORS_DATE_RE = re.compile(r"^(?P<authors>[^\"“(]{2,120}?)\s*\((?P<date>[^)]*?\d{4}[^)]*)\)")
-QUOTED_TITLE_RE = re.compile(r"[\"“](?P<title>.+?)[\"”](?=[.,;:\s]|$)")
-ISBN_RE = re.compile(r"ISBN(?:-1[03])?:?\s*(?P<isbn>[\dXx][\d\sXx-]{8,16}[\dXx])")
-DOI_RE = re.compile(r"\bdoi:\s*(?P<doi>10\.\S+?)(?=[.,]?\s|[.,]?$)", re.I)
-PAGES_RE = re.compile(r"(?<![\w])(?P<pages>pp?\.\s*[\dA-Za-z][\d\s,–—-]*[\dA-Za-z]?)(?=[.,]|\s|$)")
-RETRIEVED_RE = re.compile(r"\b[Rr]etrieved(?: on)?\s+(?P<date>[^.;]+?\d{4})")
+# What Wikipedia appends to a rendered citation that no template field holds.
+MAINTENANCE_RE = re.compile(
+    r"\s*(?:\[(?:permanent )?dead link\]|Cite error:.*$|CS1 maint:.*$)", re.DOTALL
+)
+# CS1 renders |format=, |language=, |edition= and |type= in parentheses after the title.
+FORMAT_MARK_RE = re.compile(
+    r"\s+\((?:PDF|in [A-Z][\w]+(?: and [A-Z]\w+)?|[^()]*\w ed\.|[^()]*\b(?:thesis|briefing))\)"
+)
+# "Last, First (Date)." (CS1) or "Last, First (Date)," (CS2 {{citation}}), an original
+# date in brackets after it allowed: the authors and the publication date.
+HEAD_RE = re.compile(
+    r"^(?P<authors>[^\"“‘(]{2,200}?)\s*\((?P<date>[^()]*?\d{4}[^()]*)\)(?:\s*\[[^\]]*\])?"
+    r"(?P<separator>[.,])(?:\s+|$)"
+)
+# "Last, First. "Title"": authors with no date before a quoted title.
+AUTHORS_ONLY_RE = re.compile(r"^(?P<authors>[^\"“\d(]{2,60}?)[.,]\s+(?=[\"“])")
+# Editors in front of the title ("Rania El Gamal; David Stamp (eds.). "Title"").
+LEADING_EDITORS_RE = re.compile(r"^[^\"“]{2,120}?\s\(eds?\.\)[.,]\s+")
+INITIAL_END_RE = re.compile(r"(?<![^\s.])[A-Z]$")
+EDITOR_MARK_RE = re.compile(r",?\s+eds?\.$")
+# A quoted title (CS1 puts articles and chapters in quotes): it closes at a quote followed by
+# the field separator, or after end punctuation ("… in U.S." The New York Times).
+QUOTED_TITLE_RE = re.compile(
+    r"^[\"“](?P<title>.+?)(?:[\"”](?=[.,](?:\s|$)|$)|(?<=[.?!])[\"”](?=\s))"
+)
+DATE_PATTERN = (
+    r"(?:\d{1,2} [A-Z][a-z]+\.? \d{4}|[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{4}-\d\d-\d\d"
+    r"|[A-Z][a-z]+ \d{4}|\d{4})"
+)
+# The fields CS1 renders after the title, work and publisher, in their rendered wording.
+# Each alternative is one field; a citation's fields follow each other separated by ". " or
+# ", ", and whatever follows the last of them is a quotation, not a field.
+TRAILING_FIELD_RE = re.compile(
+    r"(?P<pages>(?:pp?\.|pages?)\s?(?:[\d]+|[A-Z][.-]?\d+|[ivxlc]+\b)[\w–—−-]*(?:,\s?\d[\w–—−-]*)*)"
+    r"|(?P<volume>\d{1,4})\s?\((?P<issue>[^()]*\d[^()]*)\)(?::\s?(?P<issue_pages>\d[\w–—−-]*))?"
+    r"|(?P<volume_only>\d{1,4}):\s?(?P<volume_pages>\d[\w–—−-]*)"
+    r"|ISBN(?:-1[03])?:?\s?(?P<isbn>[\dXx][\d\sXx-]{8,16}[\dXx])"
+    r"|doi:\s?(?P<doi>10\.\S+?)(?=[.,]?(?:\s|$))(?:\s\([^)]*\))?"
+    r"|(?:ISSN|S2CID|JSTOR|OCLC|PMID|ASIN|Bibcode)\s\S+?(?=[.,]?(?:\s|$))"
+    rf"|[Aa]rchived from the original(?: \(PDF\))? on (?P<archived_on>{DATE_PATTERN})"
+    rf"|Archived (?P<wayback_on>{DATE_PATTERN}) at the Wayback Machine"
+    rf"|[Rr]etrieved(?: on)? (?P<retrieved_on>{DATE_PATTERN})"
+    r"|–\s?via\b(?:\s[^.,]+)?"
+    rf"|(?P<date>{DATE_PATTERN})(?:\s\[[^\]]*\])?(?=[.,](?:\s|$)|$)"
+)
+# Where the first trailing field starts (a bare date is no start: it is a field of its own
+# before them).
+TRAILING_START_RE = re.compile(
+    r"(?:(?<=\s)|^)(?:(?:pp?\.|pages?)\s?(?:\d|[A-Z][.-]?\d|[ivxlc]+\b)|\d{1,4}\s?\([^()]*\d[^()]*\)"
+    r"|\d{1,4}:\s?\d|ISBN|ISSN\s|doi:|S2CID\s|JSTOR\s|OCLC\s|ASIN\s|[Aa]rchived\b"
+    r"|[Rr]etrieved\b|–\s?via\b)"
+)
+FIELD_GAP_RE = re.compile(r"[.,;]?\s*")
+# Abbreviations that end in a period without ending a CS1 field.
+ABBREVIATION_RE = re.compile(
+    r"(?<![^\s(])(?:[A-Z]|(?:[A-Z]\.)+[A-Z]|Inc|Ltd|Co|Corp|Jr|Sr|St|Dr|Mr|Mrs|Univ|No|Vol|Fasc"
+    r"|eds?|Bros)$"
+)
+CONJUNCTION_START_RE = re.compile(r"^(?:and|or|&)\s")
+CS1_SEPARATOR_RE = re.compile(r"\.\s+")
+CS2_SEPARATOR_RE = re.compile(r",\s+(?!(?:Inc|Ltd|Jr|Sr)\b)")
+EDITOR_SEGMENT_RE = re.compile(r"^(?:[Ii]n\s+)?[^()]+\(eds?\.\)$")
+VOLUME_SEGMENT_RE = re.compile(r"^(?:Vol(?:\.|ume)\s*)?(?P<volume>\d{1,4}|[IVXLC]+)$")
+ISSUE_SEGMENT_RE = re.compile(r"^(?:No\.|Fasc\.|Issue)\s*(?P<issue>\S+)$")
+LOCATION_RE = re.compile(r"^[^:\d]{2,40}:\s+(?P<publisher>.+)$")
+# A segment is a date when the date is all of it but for a few characters ("2008 [Q1]").
+DATE_SEGMENT_SLACK = 5
+QUOTATION_MIN_WORDS = 4
 ARCHIVED_RE = re.compile(r"\b[Aa]rchived\b|\barchive\.org\b|\bWayback\b")
-ARCHIVED_ON_RE = re.compile(r"\b[Aa]rchived from the original on\s+[^.,;]+?\d{4}")
 NOT_ISBN_CHARACTER_RE = re.compile(r"[^\dXx]")
-# A CS1 field runs to the first ". ", ", " or " (".
-FIRST_SEGMENT_RE = re.compile(r"(?P<segment>.+?)(?:[.,](?:\s|$)|\s+\(|$)")
-NOT_A_SEGMENT_RE = re.compile(r"^(?:ISBN|doi|pp?\.|[Rr]etrieved|[Aa]rchived|\d)")
-# A segment this short with a date in it is the date field, not a title or work.
-SHORT_DATE_SEGMENT_CHARS = 20
 AUTHOR_SEPARATOR_RE = re.compile(r"[\s,;&]")
 
 
@@ -120,17 +177,30 @@ def _body_citation_counts(document: Document) -> tuple[Counter[int], Counter[str
 
 
 def parse_reference(text: str) -> dict:
-    """Parse one reference's text into fields; absent fields are None."""
+    """Parse one rendered citation into its fields; absent fields are None.
+
+    Reads the layout Wikipedia's citation templates (Module:Citation/CS1) give a citation:
+    ``Last, First (Date). "Title". Work. Location: Publisher. Volume (Issue): pages. p. N.
+    ISBN …. doi:…. Archived from the original on …. Retrieved ….`` with ". " between
+    fields (CS1), or the same with ", " and lower-case "retrieved" (CS2, {{citation}}).
+    A book's title is italic, so unquoted in text, and may hold commas and colons: it is
+    the whole field up to the separator, never cut at a comma in CS1. Short citations
+    ("Abrahamian 1989, p. 1.") keep authors, year and pages.
+    """
     fields: dict = {
         "authors": None,
         "year": None,
         "title": None,
         "work": None,
+        "publisher": None,
+        "volume": None,
+        "issue": None,
         "published_on": None,
         "isbn": None,
         "doi": None,
         "pages": None,
         "retrieved_on": None,
+        "archived_on": None,
         "archived": _is_archived(text),
         "is_short_citation": False,
     }
@@ -143,61 +213,192 @@ def parse_reference(text: str) -> dict:
             is_short_citation=True,
         )
         return fields
-    # Substring tests first: each field appears in a minority of references.
-    if "ISBN" in text and (isbn := ISBN_RE.search(text)) is not None:
-        fields["isbn"] = NOT_ISBN_CHARACTER_RE.sub("", isbn["isbn"]).upper()
-    if "doi" in text.lower() and (doi := DOI_RE.search(text)) is not None:
-        fields["doi"] = doi["doi"]
-    if "p." in text and (pages := PAGES_RE.search(text)) is not None:
-        fields["pages"] = pages["pages"].strip(" ,")
-    if "etrieved" in text and (retrieved := RETRIEVED_RE.search(text)) is not None:
-        date = parse_date(retrieved["date"])
-        fields["retrieved_on"] = date.value if date and date.precision == "day" else None
-    rest = text
-    if (head := AUTHORS_DATE_RE.match(text)) is not None:
-        fields["authors"] = head["authors"].strip(" ,.")
-        date = parse_date(head["date"])
-        fields["published_on"] = date
-        rest = text[head.end() :].lstrip(" .,")
-    if (title := QUOTED_TITLE_RE.search(rest)) is not None:
-        fields["title"] = title["title"].strip()
-        after = rest[title.end() :].lstrip(" .,")
-        fields["work"] = _first_segment(after)
-        if fields["published_on"] is None:
-            fields["published_on"] = _publication_date(after)
+    body = MAINTENANCE_RE.sub("", text).strip()
+    separator = None
+    if (head := HEAD_RE.match(body)) is not None:
+        fields["authors"] = _authors(head["authors"])
+        fields["published_on"] = parse_date(head["date"])
+        separator = head["separator"]
+        body = body[head.end() :]
+    elif (authors := AUTHORS_ONLY_RE.match(body)) is not None:
+        names = authors["authors"]
+        if INITIAL_END_RE.search(names):  # "Hersh, Seymour M. "Title"": the initial's period
+            names += "."
+        fields["authors"] = _authors(names)
+        body = body[authors.end() :]
+    body = FORMAT_MARK_RE.sub("", LEADING_EDITORS_RE.sub("", body, count=1))
+    quoted = QUOTED_TITLE_RE.match(body)
+    if quoted is not None:
+        fields["title"] = quoted["title"].strip()
+        rest = body[quoted.end() :]
+        if separator is None and rest.startswith(","):
+            separator = ","
+        rest = rest.lstrip(" .,")
     else:
-        fields["title"] = _first_segment(rest)
-        after = rest[len(fields["title"] or "") :].lstrip(" .,")
-        fields["work"] = _first_segment(after)
+        rest = body
+    if separator is None:
+        separator = "," if _is_cs2(rest) else "."
+    start = TRAILING_START_RE.search(rest)
+    descriptive = rest[: start.start()] if start else rest
+    if start is not None:
+        _read_trailing_fields(rest, start.start(), fields)
+    segments = _segments(descriptive, separator)
+    _assign_segments(segments, fields, has_quoted_title=quoted is not None, cs2=separator == ",")
     if fields["published_on"] is not None:
         fields["year"] = fields["published_on"].value.year
     return fields
 
 
-def _first_segment(text: str) -> str | None:
-    """Up to the first '. ' or ', ' that ends a CS1 field; None for a date or identifier."""
-    match = FIRST_SEGMENT_RE.match(text)
-    if not match:
+def _is_cs2(text: str) -> bool:
+    """{{citation}} (CS2) separates fields with commas and writes "retrieved" in lower case."""
+    if ", retrieved " in text or ", archived from" in text:
+        return True
+    return ", " in text and len(_segments(text, ".")) == 1
+
+
+def _authors(text: str) -> str | None:
+    """The credited names as written, without the separator or an editors' mark."""
+    authors = EDITOR_MARK_RE.sub("", text.strip().rstrip(",;"))
+    if authors.endswith(".") and not ABBREVIATION_RE.search(authors[:-1]):
+        authors = authors[:-1]
+    return authors.strip() or None
+
+
+def _read_trailing_fields(text: str, position: int, fields: dict) -> None:
+    """Pages, volume and issue, identifiers, archive and retrieval dates, one after the other
+    from ``position``; stops at the first text that is no field (a quotation)."""
+    while position < len(text):
+        match = TRAILING_FIELD_RE.match(text, position)
+        if match is None:
+            return
+        groups = match.groupdict()
+        if groups["pages"] and fields["pages"] is None:
+            fields["pages"] = groups["pages"].rstrip(",")
+        elif groups["volume"] or groups["volume_only"]:
+            fields["volume"] = fields["volume"] or groups["volume"] or groups["volume_only"]
+            fields["issue"] = fields["issue"] or groups["issue"]
+            fields["pages"] = fields["pages"] or groups["issue_pages"] or groups["volume_pages"]
+        elif groups["isbn"] and fields["isbn"] is None:
+            fields["isbn"] = NOT_ISBN_CHARACTER_RE.sub("", groups["isbn"]).upper()
+        elif groups["doi"] and fields["doi"] is None:
+            fields["doi"] = groups["doi"]
+        elif groups["archived_on"] or groups["wayback_on"]:
+            fields["archived_on"] = _day(groups["archived_on"] or groups["wayback_on"])
+        elif groups["retrieved_on"]:
+            fields["retrieved_on"] = _day(groups["retrieved_on"])
+        elif groups["date"] and fields["published_on"] is None:
+            fields["published_on"] = parse_date(groups["date"])
+        position = FIELD_GAP_RE.match(text, match.end()).end()
+
+
+def _day(text: str) -> dt.date | None:
+    date = parse_date(text)
+    return date.value if date is not None and date.precision == "day" else None
+
+
+def _segments(text: str, separator: str) -> list[str]:
+    """The descriptive fields: split at ". " (CS1) unless the period ends an abbreviation or
+    an initial, or at ", " (CS2)."""
+    text = text.strip().rstrip(",").strip()
+    if text.endswith(".") and not ABBREVIATION_RE.search(text, 0, len(text) - 1):
+        text = text[:-1]
+    if not text:
+        return []
+    if separator == ",":
+        return [s.strip() for s in CS2_SEPARATOR_RE.split(text) if s.strip()]
+    segments, begin = [], 0
+    for match in CS1_SEPARATOR_RE.finditer(text):
+        if ABBREVIATION_RE.search(text, begin, match.start()):
+            continue
+        segments.append(text[begin : match.start()])
+        begin = match.end()
+    segments.append(text[begin:])
+    return [s.strip() for s in segments if s.strip()]
+
+
+def _assign_segments(
+    segments: list[str], fields: dict, *, has_quoted_title: bool, cs2: bool
+) -> None:
+    """Title, work, publisher, volume, issue and date from the descriptive fields, in CS1's
+    order: [title], work (for a quoted article or chapter), series, volume, publisher, date.
+    Nothing descriptive follows a date standing as its own field."""
+    texts: list[str] = []
+    for segment in segments:
+        if _is_quotation(segment):
+            break
+        if EDITOR_SEGMENT_RE.match(segment):
+            continue
+        date = _date_segment(segment)
+        if date is not None:
+            if fields["published_on"] is None:
+                fields["published_on"] = date
+            break
+        if (volume := VOLUME_SEGMENT_RE.match(segment)) is not None and (texts or has_quoted_title):
+            fields["volume"] = fields["volume"] or volume["volume"]
+            continue
+        if (issue := ISSUE_SEGMENT_RE.match(segment)) is not None:
+            fields["issue"] = fields["issue"] or issue["issue"]
+            continue
+        texts.append(segment)
+    if not texts:
+        return
+    if not has_quoted_title:
+        title_end = _cs2_title_end(texts) if cs2 else 1
+        fields["title"] = ", ".join(texts[:title_end])
+        others = texts[title_end:]
+    else:
+        fields["work"] = texts[0]
+        others = texts[1:]
+    if others:
+        fields["publisher"] = _publisher(others)
+
+
+def _cs2_title_end(texts: list[str]) -> int:
+    """How many comma-separated pieces an italic CS2 title spans: commas of its own join
+    pieces that continue it (a lower-case start), that end an enumeration ("…, Feminism,
+    and Gender Inequality…"), or that follow a one-word title or subtitle ("Media, …",
+    "…: Sanctions, Wars and …"). The last piece is left to the publisher."""
+    last = len(texts) - 1
+    end = 1
+    for index in range(1, last):
+        if CONJUNCTION_START_RE.match(texts[index]):
+            end = index + 1
+    while end < last:
+        one_word = len(texts[end - 1].rsplit(": ", 1)[-1].split()) == 1
+        if not (texts[end][:1].islower() or (one_word and (end == 1 or ": " in texts[end - 1]))):
+            break
+        end += 1
+    return end
+
+
+def _is_quotation(segment: str) -> bool:
+    """Words quoted from the source after the citation: a lower-case start and the length
+    of a clause (a lower-case site name such as "tasnimnews" is one word)."""
+    if CONJUNCTION_START_RE.match(segment):  # the end of a title's enumeration
+        return False
+    return segment[:1].islower() and len(segment.split()) > QUOTATION_MIN_WORDS
+
+
+def _publisher(segments: list[str]) -> str:
+    """The last descriptive field, or all from a "Location: Publisher" field on."""
+    for index in range(len(segments) - 1, -1, -1):
+        if (located := LOCATION_RE.match(segments[index])) is not None:
+            return ", ".join([located["publisher"], *segments[index + 1 :]])
+    return segments[-1]
+
+
+def _date_segment(segment: str) -> PartialDate | None:
+    dates = find_dates(segment)
+    if len(dates) != 1:
         return None
-    segment = match["segment"].strip()
-    if not segment or NOT_A_SEGMENT_RE.match(segment):
-        return None
-    if len(segment) < SHORT_DATE_SEGMENT_CHARS and find_dates(segment):
-        return None
-    return segment
+    date = dates[0]
+    return date if len(segment) - (date.end - date.start) <= DATE_SEGMENT_SLACK else None
 
 
 def _is_archived(text: str) -> bool:
     if "rchive" not in text and "Wayback" not in text:
         return False
     return ARCHIVED_RE.search(text) is not None
-
-
-def _publication_date(text: str):
-    """A date standing as its own field, not a retrieved or archived date."""
-    cleaned = RETRIEVED_RE.sub("", ARCHIVED_ON_RE.sub("", text))
-    dates = find_dates(cleaned)
-    return dates[0] if dates else None
 
 
 def _short_key(authors: str) -> str:

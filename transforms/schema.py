@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 SECONDS_PER_DAY = 86_400
 NAT_INT = np.iinfo(np.int64).min  # numpy's NaT as an integer
@@ -362,15 +362,46 @@ REFERENCES = Table(
             "string",
             "The full reference text; null when the list entry is empty (see findings).",
         ),
-        Column("authors", "string", "Author(s) as written, when the reference names them."),
+        Column(
+            "authors",
+            "string",
+            "Author(s) as written (editors when they stand in the authors' place), when the "
+            "reference names them.",
+        ),
         Column("year", "int16", "Publication year.", minimum=1800, maximum=2100),
-        Column("title", "string", "Title of the work or article."),
-        Column("work", "string", "Newspaper, journal, website or publisher."),
+        Column(
+            "title",
+            "string",
+            "Title of the article, chapter or book as written (a book's title whole, commas "
+            "and colons included).",
+        ),
+        Column(
+            "work",
+            "string",
+            "What the titled piece appeared in: newspaper, journal, website, or the book or "
+            "encyclopedia a chapter is in; null for a book cited whole.",
+        ),
+        Column(
+            "publisher",
+            "string",
+            "Publisher (or agency) as written, without the place of publication.",
+        ),
+        Column("volume", "string", "Volume of the journal or book, as written."),
+        Column("issue", "string", "Issue or number of the journal, as written."),
         *_partial_date("published_on", "Publication date"),
         Column("isbn", "string", "ISBN, digits and X only."),
         Column("doi", "string", "DOI."),
-        Column("pages", "string", "Page or pages cited, as written."),
+        Column(
+            "pages",
+            "string",
+            "Page or pages cited, as written ('p. 208', 'pp. 73–74'; a journal's '75–96').",
+        ),
         Column("retrieved_on", "date", "Date the source was retrieved, when stated."),
+        Column(
+            "archived_on",
+            "date",
+            "Date of the archived copy ('Archived from the original on …'), when stated.",
+        ),
         Column(
             "archived",
             "boolean",
