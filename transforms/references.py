@@ -72,6 +72,9 @@ TRAILING_FIELD_RE = re.compile(
     r"|–\s?via\b(?:\s[^.,]+)?"
     rf"|(?P<date>{DATE_PATTERN})(?:\s\[[^\]]*\])?(?=[.,](?:\s|$)|$)"
 )
+LEADING_WAYBACK_RE = re.compile(
+    rf"^Archived (?P<archived_on>{DATE_PATTERN}) at the Wayback Machine\s*\|?\s*"
+)
 # Where the first trailing field starts (a bare date is no start: it is a field of its own
 # before them).
 TRAILING_START_RE = re.compile(
@@ -91,6 +94,7 @@ CS2_SEPARATOR_RE = re.compile(r",\s+(?!(?:Inc|Ltd|Jr|Sr)\b)")
 EDITOR_SEGMENT_RE = re.compile(r"^(?:[Ii]n\s+)?[^()]+\(eds?\.\)$")
 VOLUME_SEGMENT_RE = re.compile(r"^(?:Vol(?:\.|ume)\s*)?(?P<volume>\d{1,4}|[IVXLC]+)$")
 ISSUE_SEGMENT_RE = re.compile(r"^(?:No\.|Fasc\.|Issue)\s*(?P<issue>\S+)$")
+WORK_PAGES_RE = re.compile(r"^(?P<work>.+?):\s?(?P<pages>\d[\d–—−-]*)$")
 LOCATION_RE = re.compile(r"^[^:\d]{2,40}:\s+(?P<publisher>.+)$")
 # A segment is a date when the date is all of it but for a few characters ("2008 [Q1]").
 DATE_SEGMENT_SLACK = 5
@@ -214,6 +218,9 @@ def parse_reference(text: str) -> dict:
         )
         return fields
     body = MAINTENANCE_RE.sub("", text).strip()
+    if (wayback := LEADING_WAYBACK_RE.match(body)) is not None:  # {{Webarchive}} put first
+        fields["archived_on"] = _day(wayback["archived_on"])
+        body = body[wayback.end() :]
     separator = None
     if (head := HEAD_RE.match(body)) is not None:
         fields["authors"] = _authors(head["authors"])
@@ -324,10 +331,10 @@ def _assign_segments(
     Nothing descriptive follows a date standing as its own field."""
     texts: list[str] = []
     for segment in segments:
-        if _is_quotation(segment):
-            break
         if EDITOR_SEGMENT_RE.match(segment):
             continue
+        if _is_quotation(segment):
+            break
         date = _date_segment(segment)
         if date is not None:
             if fields["published_on"] is None:
@@ -349,6 +356,9 @@ def _assign_segments(
     else:
         fields["work"] = texts[0]
         others = texts[1:]
+        # A magazine cited by page alone: "The New Yorker: 48."
+        if fields["pages"] is None and (paged := WORK_PAGES_RE.match(texts[0])) is not None:
+            fields["work"], fields["pages"] = paged["work"], paged["pages"]
     if others:
         fields["publisher"] = _publisher(others)
 
