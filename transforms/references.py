@@ -12,11 +12,12 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from transforms.citations import reference_numbers
-from transforms.dates import PartialDate, find_dates, parse_date
+from transforms.dates import ANY_YEAR_RE, PartialDate, find_dates, parse_date
 from transforms.document import Document
 from transforms.schema import NOTES, REFERENCES, to_frame
 
@@ -81,6 +82,22 @@ TRAILING_START_RE = re.compile(
     r"(?:(?<=\s)|^)(?:(?:pp?\.|pages?)\s?(?:\d|[A-Z][.-]?\d|[ivxlc]+\b)|\d{1,4}\s?\([^()]*\d[^()]*\)"
     r"|\d{1,4}:\s?\d|ISBN|ISSN\s|doi:|S2CID\s|JSTOR\s|OCLC\s|ASIN\s|[Aa]rchived\b"
     r"|[Rr]etrieved\b|–\s?via\b)"
+)
+STRAY_FIELDS = (
+    ("isbn", "ISBN", re.compile(r"\bISBN(?:-1[03])?:?\s?(?P<isbn>[\dXx][\d\sXx-]{8,16}[\dXx])")),
+    ("doi", "doi:", re.compile(r"\bdoi:\s?(?P<doi>10\.\S+?)(?=[.,]?(?:\s|$))")),
+    (
+        "retrieved_on",
+        "etrieved",
+        re.compile(rf"\b[Rr]etrieved(?: on)? (?P<retrieved_on>{DATE_PATTERN})"),
+    ),
+    (
+        "archived_on",
+        "rchived",
+        re.compile(
+            rf"\b[Aa]rchived from the original(?: \(PDF\))? on (?P<archived_on>{DATE_PATTERN})"
+        ),
+    ),
 )
 FIELD_GAP_RE = re.compile(r"[.,;]?\s*")
 # Abbreviations that end in a period without ending a CS1 field.
@@ -249,6 +266,7 @@ def parse_reference(text: str) -> dict:
     descriptive = rest[: start.start()] if start else rest
     if start is not None:
         _read_trailing_fields(rest, start.start(), fields)
+    _read_stray_identifiers(rest, fields)
     segments = _segments(descriptive, separator)
     _assign_segments(segments, fields, has_quoted_title=quoted is not None, cs2=separator == ",")
     if fields["published_on"] is not None:
@@ -296,6 +314,20 @@ def _read_trailing_fields(text: str, position: int, fields: dict) -> None:
         elif groups["date"] and fields["published_on"] is None:
             fields["published_on"] = parse_date(groups["date"])
         position = FIELD_GAP_RE.match(text, match.end()).end()
+
+
+def _read_stray_identifiers(text: str, fields: dict) -> None:
+    """Identifiers and dates out of CS1's order ("…, p. 193. ABC-CLIO. ISBN …"): their
+    wording is unambiguous wherever they stand, so they are read anywhere."""
+    for key, literal, pattern in STRAY_FIELDS:
+        if fields[key] is None and literal in text and (match := pattern.search(text)):
+            value = match[key]
+            if key == "isbn":
+                fields[key] = NOT_ISBN_CHARACTER_RE.sub("", value).upper()
+            elif key == "doi":
+                fields[key] = value
+            else:
+                fields[key] = _day(value)
 
 
 def _day(text: str) -> dt.date | None:
@@ -461,3 +493,80 @@ def extract_notes(document: Document) -> pd.DataFrame:
             for item in items
         ),
     )
+
+
+# Cheap signals that a field is in a reference's text at all, independent of the parser: a
+# literal or a simple pattern each. They over- and under-count a little (a title with "(12)"
+# in it, a publisher not named in a known word); that is their job: to show how much of a
+# field's absence is the text's and how much the parser's.
+COVERAGE_SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "authors": (
+        "a name before a parenthesised year at the start, before a quoted title, or an "
+        "'Author 1989, p.' short citation",
+        re.compile(
+            r"^(?:[^\"“(\d][^\"“(]*\([^)]*\d{4}[^)]*\)|[^\"“\d]{2,60}[.,] [\"“]"
+            r"|[A-Z][\w'’.-]+(?: (?:&|and) [A-Z][\w'’.-]+)? \d{4}\b)"
+        ),
+    ),
+    "title": ("any reference that is not a short citation", re.compile(r"\S")),
+    "work": ("text after a closing quotation mark", re.compile(r"[\"”][.,]? +[^\s]")),
+    "publisher": (
+        "'ISBN' or a publisher word (Press, Publish…, Books, Routledge, …)",
+        re.compile(r"ISBN|Press\b|Publish|Books\b|Routledge|Library\b|Institute\b|Office\b"),
+    ),
+    "volume": ("'N (M)' or 'N: M' after a field", re.compile(r"[.,] \d{1,4} ?(?:\(\d|: ?\d)")),
+    "issue": ("'N (M)' after a field", re.compile(r"[.,] \d{1,4} ?\(\d")),
+    "published_on": (
+        "a year outside the 'Retrieved …' and 'Archived … on …' phrases",
+        re.compile(rf"{ANY_YEAR_RE.pattern}"),
+    ),
+    "year": (
+        "a year outside the 'Retrieved …' and 'Archived … on …' phrases",
+        re.compile(rf"{ANY_YEAR_RE.pattern}"),
+    ),
+    "isbn": ("the literal 'ISBN'", re.compile(r"ISBN")),
+    "doi": ("the literal 'doi:'", re.compile(r"doi:", re.I)),
+    "pages": (
+        "'p.', 'pp.' or 'page' before a number, or 'N (M): pages'",
+        re.compile(r"\bp{1,2}\.\s?[\dA-Z]|\bpages? [\divx]|\): ?\d|[A-Za-z]: \d+\.?$"),
+    ),
+    "retrieved_on": ("the word 'Retrieved'", re.compile(r"[Rr]etrieved")),
+    "archived_on": ("the word 'Archived'", re.compile(r"[Aa]rchived")),
+}
+DATE_PHRASE_RE = re.compile(r"(?:[Rr]etrieved|[Aa]rchived)[^.,]*?\d{4}")
+SHORT_ONLY_FIELDS = {"authors", "year", "pages"}
+
+
+def reference_field_coverage(references: pd.DataFrame) -> dict[str, Any]:
+    """Per field: how many references show it in their text (a cheap, independent signal)
+    and how many the parser read. A field read where the signal sees nothing is counted too:
+    the signal missed it, or the parser invented it."""
+    texts = [t if isinstance(t, str) else "" for t in references["text"]]
+    short = [bool(s) for s in references["is_short_citation"].fillna(False)]
+    without_dates = [DATE_PHRASE_RE.sub("", t) for t in texts]
+    fields: dict[str, Any] = {}
+    for field, (description, signal) in COVERAGE_SIGNALS.items():
+        source = without_dates if field in ("published_on", "year") else texts
+        present = [
+            bool(text) and (not is_short or field in SHORT_ONLY_FIELDS) and bool(signal.search(s))
+            for text, s, is_short in zip(texts, source, short, strict=True)
+        ]
+        if field in references:
+            read = [bool(v) for v in references[field].notna()]
+        else:
+            read = [False] * len(texts)
+        both = sum(p and r for p, r in zip(present, read, strict=True))
+        fields[field] = {
+            "present": sum(present),
+            "read": sum(read),
+            "read_where_present": both,
+            "present_not_read": sum(present) - both,
+            "read_without_signal": sum(read) - both,
+            "signal": description,
+        }
+    return {
+        "references": len(texts),
+        "with_text": sum(bool(t) for t in texts),
+        "short_citations": sum(short),
+        "fields": fields,
+    }
