@@ -3,6 +3,7 @@
 Layout::
 
     <output>/releases/<version>/   tables (.parquet, .csv), datapackage.json, validation.json,
+                                   reference_coverage.json,
                                    CHANGES.md, changes.json, source/, SHA256SUMS
     <output>/index.json            every version, newest last
     <output>/latest.json           the newest version
@@ -37,6 +38,7 @@ from storage.fingerprint import build_fingerprint
 from storage.formats import csv_bytes, parquet_bytes, to_arrow
 from storage.locations import Location, is_remote
 from storage.report import render_report
+from transforms.references import reference_field_coverage
 from transforms.schema import SCHEMA_VERSION, TABLES, frictionless_schema
 
 VERSION_RE = re.compile(r"^(?P<date>\d{4}\.\d{2}\.\d{2})(?:\.(?P<n>\d+))?$")
@@ -49,6 +51,7 @@ PUBLIC_DIR_MODE = 0o755
 SOURCE_DIR = "source"
 DATA_DOCS_DIR = "data_docs"
 REPORT_FILE = "report.html"
+REFERENCE_COVERAGE_FILE = "reference_coverage.json"
 LICENCE = {
     "name": "CC-BY-SA-4.0",
     "title": "Creative Commons Attribution-ShareAlike 4.0 International",
@@ -215,6 +218,7 @@ def publish_release(
         releases.mkdir(exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=output, prefix=f".staging-{version}-"))
         try:
+            coverage = reference_field_coverage(tables["references"])
             changes = _write_release_files(
                 staging,
                 built,
@@ -225,6 +229,7 @@ def publish_release(
                 latest,
                 now,
                 digest,
+                coverage,
             )
             if data_docs is not None and (data_docs / "index.html").exists():
                 shutil.copytree(data_docs, staging / DATA_DOCS_DIR)
@@ -237,6 +242,7 @@ def publish_release(
                     source.origin,
                     now.date(),
                     charts,
+                    coverage,
                 ),
                 encoding="utf-8",
             )
@@ -285,11 +291,13 @@ def _write_release_files(
     previous_entry: dict | None,
     now: dt.datetime,
     digest: str,
+    reference_coverage: dict[str, Any],
 ) -> dict[str, Any]:
     for name, table in built.items():
         (folder / f"{name}.parquet").write_bytes(table.parquet)
         (folder / f"{name}.csv").write_bytes(table.csv)
     (folder / "validation.json").write_bytes(_json_bytes(validation_report))
+    (folder / REFERENCE_COVERAGE_FILE).write_bytes(_json_bytes(reference_coverage))
     source_dir = folder / SOURCE_DIR
     source_dir.mkdir()
     source_name = _source_file_name(source)

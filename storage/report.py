@@ -144,6 +144,7 @@ def render_report(
     source_origin: str,
     today: dt.date,
     charts: dict[str, str] | None = None,
+    reference_coverage: dict[str, Any] | None = None,
 ) -> str:
     charts = charts or draw_charts(tables, today)
     contents = "".join(
@@ -191,7 +192,30 @@ def render_report(
         + ", ".join(f"{html.escape(k)}: {v}" for k, v in sorted(counts.items()))
         + "</p>",
         _table_html(important, ["kind", "severity", "source_line", "section", "detail"]),
+        _coverage_html(reference_coverage),
         f"<h2>Changes</h2><pre>{html.escape(changes_markdown)}</pre>",
         f"<script>{LOAD_SCRIPT}</script></body></html>",
     ]
     return "\n".join(parts)
+
+
+def _coverage_html(coverage: dict[str, Any] | None) -> str:
+    """The references' fields: how many texts show each (a cheap signal) and how many the
+    parser read, so a low count can be told to be the article's or ours."""
+    if not coverage:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{html.escape(name)}</code></td><td>{f['present']}</td>"
+        f"<td>{f['read']}</td><td>{f['present_not_read']}</td><td>{f['read_without_signal']}"
+        f"</td><td>{html.escape(f['signal'])}</td></tr>"
+        for name, f in coverage["fields"].items()
+    )
+    return (
+        f"<h2 id='reference-coverage'>Reference fields</h2><p>Of {coverage['references']} "
+        f"references ({coverage['short_citations']} short citations): how many show each "
+        "field in their text, by the signal named, and how many the parser read "
+        "(<code>reference_coverage.json</code>).</p><table><thead><tr><th>field</th>"
+        "<th>present in the text</th><th>read</th><th>present, not read</th>"
+        "<th>read, no signal</th><th>signal</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )

@@ -36,6 +36,7 @@ def test_release_layout(release):
         "datapackage.json",
         "SHA256SUMS",
         "validation.json",
+        "reference_coverage.json",
         "CHANGES.md",
         "changes.json",
         "source/peoples-mujahedin-of-iran.txt",
@@ -49,6 +50,18 @@ def test_release_layout(release):
     assert entry["source_sha256"] == hashlib.sha256(BUNDLED_SOURCE.read_bytes()).hexdigest()
     assert entry["row_counts"]["designations"] == 10
     assert not [p for p in output.iterdir() if p.name.startswith(".staging")]
+
+
+def test_reference_coverage_in_release_and_report(release, tables):
+    output, _ = release
+    folder = output / "releases" / "2026.11.27"
+    coverage = json.loads((folder / "reference_coverage.json").read_text())
+    assert coverage["references"] == len(tables["references"])
+    isbn = coverage["fields"]["isbn"]
+    assert isbn["present"] >= isbn["read_where_present"] > 0
+    assert "reference_coverage.json" in (folder / "SHA256SUMS").read_text()
+    report = (folder / "report.html").read_text()
+    assert "id='reference-coverage'" in report and "<code>archived_on</code>" in report
 
 
 def test_checksums_verify(release):

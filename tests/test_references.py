@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from conftest import line_of, replace_once
 
 from transforms.document import Document
 from transforms.findings import extract_findings
-from transforms.references import extract_references, parse_reference
+from transforms.references import (
+    extract_references,
+    parse_reference,
+    reference_field_coverage,
+)
 
 
 @pytest.mark.parametrize(
@@ -161,3 +166,42 @@ def test_references_renumbered_follow_text(article_text):
     findings = extract_findings(Document.from_text(text))
     assert "dangling_citation" not in set(findings["kind"])
     assert frame.loc[164, "cited_count"] >= 1
+
+
+def test_field_coverage_counts_present_and_read():
+    texts = [
+        "O'Hern, Steven (2012). Iran's Revolutionary Guard. Potomac Books, Inc. p. 208. "
+        "ISBN 978-1-59797-701-2.",
+        '"Iran MEK Albania". New York Times. Retrieved 3 May 2019.',
+        "Abrahamian 1989, p. 1.",
+        # "ISBN" with no number after it: present in the text, not readable.
+        "Smith, John (2001). A Book. Some Press. ISBN.",
+    ]
+    frame = pd.DataFrame([{"text": t, **parse_reference(t)} for t in texts])
+    coverage = reference_field_coverage(frame)
+    assert coverage["references"] == 4 and coverage["short_citations"] == 1
+    isbn = coverage["fields"]["isbn"]
+    assert (isbn["present"], isbn["read"], isbn["present_not_read"]) == (2, 1, 1)
+    retrieved = coverage["fields"]["retrieved_on"]
+    assert (retrieved["present"], retrieved["read"]) == (1, 1)
+    title = coverage["fields"]["title"]
+    assert title["present"] == 3  # a short citation has no title to read
+    assert coverage["fields"]["year"]["read_where_present"] == 3
+
+
+def test_bundled_article_coverage_has_no_unread_identifiers(tables):
+    """Every ISBN, DOI, retrieval and archive date the text shows is read."""
+    fields = reference_field_coverage(tables["references"])["fields"]
+    for name in ("isbn", "doi", "retrieved_on", "archived_on"):
+        assert fields[name]["present_not_read"] == 0, name
+        assert fields[name]["read_without_signal"] == 0, name
+
+
+def test_book_titles_keep_their_commas(tables):
+    frame = tables["references"].set_index("ref_number")
+    assert frame.loc[52, "title"] == (
+        "Vanguard of the Imam: Religion, Politics, and Iran's Revolutionary Guards"
+    )
+    assert frame.loc[52, "publisher"] == "Oxford University Press"
+    assert pd.isna(frame.loc[52, "work"])
+    assert frame.loc[108, "title"].endswith("National Liberation In Iran, 1971–1979")
