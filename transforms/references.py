@@ -115,6 +115,7 @@ WORK_PAGES_RE = re.compile(r"^(?P<work>.+?):\s?(?P<pages>\d[\d–—−-]*)$")
 LOCATION_RE = re.compile(r"^[^:\d]{2,40}:\s+(?P<publisher>.+)$")
 # A segment is a date when the date is all of it but for a few characters ("2008 [Q1]").
 DATE_SEGMENT_SLACK = 5
+DATE_SEGMENT_MAX_CHARS = 40
 QUOTATION_MIN_WORDS = 4
 ARCHIVED_RE = re.compile(r"\b[Aa]rchived\b|\barchive\.org\b|\bWayback\b")
 NOT_ISBN_CHARACTER_RE = re.compile(r"[^\dXx]")
@@ -234,8 +235,12 @@ def parse_reference(text: str) -> dict:
             is_short_citation=True,
         )
         return fields
-    body = MAINTENANCE_RE.sub("", text).strip()
-    if (wayback := LEADING_WAYBACK_RE.match(body)) is not None:  # {{Webarchive}} put first
+    body = text.strip()
+    if "link]" in body or "Cite error" in body or "CS1 maint" in body:
+        body = MAINTENANCE_RE.sub("", body).strip()
+    if (
+        body.startswith("Archived") and (wayback := LEADING_WAYBACK_RE.match(body)) is not None
+    ):  # {{Webarchive}} put first
         fields["archived_on"] = _day(wayback["archived_on"])
         body = body[wayback.end() :]
     separator = None
@@ -250,7 +255,10 @@ def parse_reference(text: str) -> dict:
             names += "."
         fields["authors"] = _authors(names)
         body = body[authors.end() :]
-    body = FORMAT_MARK_RE.sub("", LEADING_EDITORS_RE.sub("", body, count=1))
+    if "(ed" in body:
+        body = LEADING_EDITORS_RE.sub("", body, count=1)
+    if " (" in body:
+        body = FORMAT_MARK_RE.sub("", body)
     quoted = QUOTED_TITLE_RE.match(body)
     if quoted is not None:
         fields["title"] = quoted["title"].strip()
@@ -430,6 +438,8 @@ def _publisher(segments: list[str]) -> str:
 
 
 def _date_segment(segment: str) -> PartialDate | None:
+    if len(segment) > DATE_SEGMENT_MAX_CHARS or not ANY_YEAR_RE.search(segment):
+        return None  # most segments are names and titles: skip the date patterns
     dates = find_dates(segment)
     if len(dates) != 1:
         return None
