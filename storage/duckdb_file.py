@@ -116,8 +116,19 @@ def read_duckdb_table(path: Path, table: str) -> list[dict[str, Any]]:
     """The rows of one table of a mekdata.duckdb file, as `mekdata show` prints them."""
     import duckdb
 
-    connection = duckdb.connect(str(path), read_only=True)
+    from storage.locations import LocationError
+
+    if not path.is_file():
+        raise LocationError(f"{path} does not exist.")
     try:
-        return connection.table(quote_identifier(table)).to_arrow_table().to_pylist()
+        connection = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as error:
+        raise LocationError(f"{path} is not a DuckDB file this DuckDB can read: {error}") from error
+    try:
+        return (
+            connection.sql(f"SELECT * FROM {quote_identifier(table)}").to_arrow_table().to_pylist()
+        )
+    except duckdb.CatalogException as error:
+        raise LocationError(f"{path} has no table {table!r}.") from error
     finally:
         connection.close()
