@@ -504,3 +504,23 @@ def test_mekdata_run_twice_then_a_failed_run(prefect_server, article_text, tmp_p
     )
     assert again.returncode == 0 and "Unchanged" in again.stdout
     assert (output / CATALOG_FILE).read_bytes() == before
+
+
+def test_versions_published_before_the_page_get_verdict_and_changes_from_their_folder(output):
+    """index.json entries written before the page existed lack its fields: the writer reads
+    them from each release's validation.json and changes.json."""
+    from storage.catalog import catalog_html
+
+    index = json.loads((output / "index.json").read_text())
+    for entry in index["versions"]:
+        del entry["validation"], entry["changes"]
+    old = output.parent / "old-output"
+    shutil.copytree(output / "releases", old / "releases")
+    (old / "index.json").write_text(json.dumps(index))
+    page = parse(catalog_html(old))
+    newest, oldest = page.table_rows["release-table"]
+    assert "passed" in newest[4] and "passed" in oldest[4]
+    assert "against 2026.11.27: 0 rows added, 0 removed, 1 changed" in newest[5]
+    (old / "releases" / "2026.11.28" / "changes.json").unlink()
+    newest = parse(catalog_html(old)).table_rows["release-table"][0]
+    assert "row counts only" in newest[5]
