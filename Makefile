@@ -41,4 +41,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .prefect output/releases output/index.json output/latest.json
+	rm -rf $(VENV) .prefect output/releases output/index.json output/index.html output/latest.json

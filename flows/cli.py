@@ -136,6 +136,9 @@ def run(
     _prefect_environment()
     latest = _unchanged_before_starting(source, output)
     if latest is not None:
+        from storage.catalog import ensure_catalog
+
+        ensure_catalog(Path(output or REPO_ROOT / "output"))  # outputs older than index.html
         typer.echo(f"Unchanged: source and code equal release {latest['version']}; nothing to do.")
         return
     server = _start_temporary_server()
@@ -251,7 +254,10 @@ def show(
     table: Annotated[str, typer.Argument(help="designations, electoral_history, …")],
     version: Annotated[str, typer.Option(help="Version to show, or 'latest'.")] = "latest",
     location: Annotated[
-        str | None, typer.Option("--from", help="Folder or URL of releases; default: output/.")
+        str | None,
+        typer.Option(
+            "--from", help="Folder or URL of releases, or a mekdata.duckdb; default: output/."
+        ),
     ] = None,
     columns: Annotated[
         str | None, typer.Option(help="Comma-separated columns to show; default: all.")
@@ -275,12 +281,18 @@ def show(
         return
     where = Location(location or str(REPO_ROOT / "output"))
     try:
-        entry = where.resolve_version(version)
-        data = where.read_bytes(f"releases/{entry['version']}/{table}.parquet")
+        if where.kind == "local" and where.url.endswith(".duckdb"):  # a release's mekdata.duckdb
+            from storage.duckdb_file import read_duckdb_table
+
+            entry = {"version": Path(where.url).parent.name}
+            rows = read_duckdb_table(Path(where.url), table)
+        else:
+            entry = where.resolve_version(version)
+            data = where.read_bytes(f"releases/{entry['version']}/{table}.parquet")
+            rows = pq.read_table(io.BytesIO(data)).to_pylist()
     except MekdataError as error:
         _fail(str(error), error.exit_code)
         return
-    rows = pq.read_table(io.BytesIO(data)).to_pylist()
     wanted = [c.strip() for c in columns.split(",")] if columns else TABLES[table].column_names
     unknown = [c for c in wanted if c not in TABLES[table].column_names]
     if unknown:

@@ -6,11 +6,12 @@ Layout::
                                    reference_coverage.json,
                                    CHANGES.md, changes.json, source/, SHA256SUMS
     <output>/index.json            every version, newest last
+    <output>/index.html            the catalog page for people (storage/catalog.py)
     <output>/latest.json           the newest version
 
 A release is built in a hidden temporary folder inside the output, then renamed into place;
-index.json and latest.json are replaced atomically, latest last. A lock file serialises runs
-on one output. Nothing ever writes into a published version folder again.
+index.json, index.html and latest.json are replaced atomically, latest last. A lock file
+serialises runs on one output. Nothing ever writes into a published version folder again.
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from ingestion.source import BUNDLED_METADATA, SourceText
 from mekdata.errors import PublishError
+from storage.catalog import CATALOG_FILE, index_fields, mirror_history_index, write_catalog
 from storage.changes import diff_releases, render_changes_markdown
+from storage.duckdb_file import DUCKDB_FILE, write_duckdb
 from storage.fingerprint import build_fingerprint
 from storage.formats import csv_bytes, parquet_bytes, to_arrow
 from storage.locations import Location, is_remote
@@ -75,6 +79,7 @@ class BuiltTable:
     parquet: bytes
     csv: bytes
     rows: int
+    arrow: pa.Table  # the rows the Parquet and CSV bytes were made from, for mekdata.duckdb
 
 
 def build_tables(tables: dict[str, pd.DataFrame]) -> dict[str, BuiltTable]:
@@ -84,13 +89,18 @@ def build_tables(tables: dict[str, pd.DataFrame]) -> dict[str, BuiltTable]:
             raise PublishError(f"The extract step produced no {name!r} table.")
         arrow_table = to_arrow(table, tables[name])
         built[name] = BuiltTable(
-            name, parquet_bytes(arrow_table), csv_bytes(table, arrow_table), arrow_table.num_rows
+            name,
+            parquet_bytes(arrow_table),
+            csv_bytes(table, arrow_table),
+            arrow_table.num_rows,
+            arrow_table,
         )
     return built
 
 
 def content_hash(built: dict[str, BuiltTable]) -> str:
-    """Hash of the published data (CSV bytes per table) and the schema version."""
+    """Hash of the published data (CSV bytes per table) and the schema version; never of
+    mekdata.duckdb, whose bytes differ from build to build (storage/duckdb_file.py)."""
     digest = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
     for name in sorted(built):
         digest.update(f"{name}\n".encode())
@@ -205,6 +215,8 @@ def publish_release(
         versions = index.get("versions", [])
         latest = versions[-1] if versions else None
         if latest and latest.get("content_hash") == digest:
+            if not (output / CATALOG_FILE).exists():  # published before index.html existed
+                write_catalog(output, LICENCE)
             return PublishResult(
                 "unchanged",
                 latest["version"],
@@ -265,9 +277,11 @@ def publish_release(
             "build_fingerprint": build_fingerprint(),
             "row_counts": row_counts,
             "files": files,
+            **index_fields(validation_report, changes, _source_metadata(source)),
         }
         index = {"name": "mekdata", "versions": [*versions, entry]}
         _atomic_write(output / INDEX_FILE, _json_bytes(index))
+        write_catalog(output, LICENCE)
         _atomic_write(
             output / LATEST_FILE,
             _json_bytes(
@@ -296,6 +310,7 @@ def _write_release_files(
     for name, table in built.items():
         (folder / f"{name}.parquet").write_bytes(table.parquet)
         (folder / f"{name}.csv").write_bytes(table.csv)
+    write_duckdb(folder / DUCKDB_FILE, {name: table.arrow for name, table in built.items()})
     (folder / "validation.json").write_bytes(_json_bytes(validation_report))
     (folder / REFERENCE_COVERAGE_FILE).write_bytes(_json_bytes(reference_coverage))
     source_dir = folder / SOURCE_DIR
@@ -309,7 +324,7 @@ def _write_release_files(
     (folder / "changes.json").write_bytes(_json_bytes(changes))
     (folder / "CHANGES.md").write_text(render_changes_markdown(changes), encoding="utf-8")
     (folder / "datapackage.json").write_bytes(
-        _json_bytes(datapackage(built, source, version, now, digest))
+        _json_bytes(datapackage(built, source, version, now, digest, folder / DUCKDB_FILE))
     )
     return changes
 
@@ -343,7 +358,12 @@ def _source_metadata(source: SourceText) -> dict[str, Any]:
 
 
 def datapackage(
-    built: dict[str, BuiltTable], source: SourceText, version: str, now: dt.datetime, digest: str
+    built: dict[str, BuiltTable],
+    source: SourceText,
+    version: str,
+    now: dt.datetime,
+    digest: str,
+    duckdb_file: Path | None = None,
 ) -> dict[str, Any]:
     metadata = _source_metadata(source)
     resources = []
@@ -403,6 +423,21 @@ def datapackage(
         ],
         "contributors": [{"title": "Wikipedia contributors", "role": "author"}],
         "resources": resources,
+        # Not a resource: a tabular data package lists tabular resources only.
+        **({"mekdata:duckdb": _duckdb_description(duckdb_file)} if duckdb_file else {}),
+    }
+
+
+def _duckdb_description(path: Path) -> dict[str, Any]:
+    data = path.read_bytes()
+    return {
+        "path": path.name,
+        "bytes": len(data),
+        "hash": f"sha256:{_sha256(data)}",
+        "format": "duckdb",
+        "tables": list(TABLES),
+        "note": "Every table above with its schema's types, primary key and descriptions "
+        "(COMMENT ON). Not byte-reproducible: compare releases by content_hash.",
     }
 
 
@@ -460,6 +495,7 @@ def _publish_remote(
             for name in TABLES:
                 relative = f"{RELEASES_DIR}/{previous}/{name}.parquet"
                 (previous_dir / f"{name}.parquet").write_bytes(location.read_bytes(relative))
+        mirror_history_index(location, mirror)  # so the mirror's index.html lists history too
         result = publish_release(
             tables, source, validation_report, mirror, now, before_rename, data_docs, charts
         )
@@ -479,6 +515,7 @@ def _publish_remote(
                 filesystem.put_file(str(path), target)
                 uploaded.append(target)
             filesystem.put_file(str(mirror / INDEX_FILE), f"{root.rstrip('/')}/{INDEX_FILE}")
+            filesystem.put_file(str(mirror / CATALOG_FILE), f"{root.rstrip('/')}/{CATALOG_FILE}")
         except BaseException as error:
             for target in uploaded:
                 with contextlib.suppress(Exception):

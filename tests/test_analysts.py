@@ -4,6 +4,7 @@ run as written, `mekdata show`, and report.html rendered in headless Chromium.""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -126,7 +127,13 @@ def _examples() -> list[tuple[str, str, str]]:
 
 
 def test_readme_has_the_three_examples():
-    assert [name for name, _, _ in _examples()] == ["duckdb-sql", "pandas", "polars"]
+    assert [name for name, _, _ in _examples()] == [
+        "duckdb-sql",
+        "duckdb-file",
+        "pandas",
+        "pandas-duckdb",
+        "polars",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -159,21 +166,23 @@ def test_readme_examples_run_as_written(workdir, monkeypatch, name, lang, code):
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip(), f"{name} printed nothing"
-        if name == "pandas":
+        if name in ("pandas", "pandas-duckdb"):
             assert "United Kingdom" in result.stdout and "421" in result.stdout
         if name == "polars":
             assert "Pierre Razoux" in result.stdout
 
 
-def test_mekdata_show(workdir):
+@pytest.mark.parametrize("where", ["folder", "duckdb-file"])
+def test_mekdata_show(workdir, release, where):
     mekdata = str(Path(sys.executable).with_name("mekdata"))
+    location = workdir / "output" if where == "folder" else release / "mekdata.duckdb"
     result = subprocess.run(
         [
             mekdata,
             "show",
             "designations",
             "--from",
-            str(workdir / "output"),
+            str(location),
             "--columns",
             "authority,status,delisted_on",
         ],
@@ -181,11 +190,14 @@ def test_mekdata_show(workdir):
         text=True,
         timeout=120,
         check=False,
-        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+        # PYTHONPATH kept: a worktree's tests must run the worktree's code.
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"}
+        | {k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
     )
     assert result.returncode == 0, result.stderr
     assert "United States" in result.stdout and "2012-09-28" in result.stdout
     assert "(10" in result.stdout and "rows)" in result.stdout
+    assert release.name in result.stdout
     bad = subprocess.run(
         [mekdata, "show", "nonsense", "--from", str(workdir / "output")],
         capture_output=True,

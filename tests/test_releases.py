@@ -143,6 +143,8 @@ def test_publish_to_s3_then_download(tables, source, s3_url, tmp_path):
     assert (downloaded.path / "designations.parquet").is_file()
     latest = json.loads(Location(s3_url).read_bytes("latest.json"))
     assert latest["version"] == "2026.11.27"
+    page = Location(s3_url).read_bytes("index.html").decode()  # the catalog goes up too
+    assert 'href="releases/2026.11.27/mekdata.duckdb"' in page
 
 
 def test_cli_download_and_diff(two_releases, http_url, tmp_path):
