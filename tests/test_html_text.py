@@ -330,3 +330,20 @@ def test_whole_article_renders_fast(article_text: str) -> None:
         timings.append(time.perf_counter() - started)
     # Target is well under 100 ms; the bound leaves room for a busy shared machine.
     assert min(timings) < 0.25, timings
+
+
+def test_extractors_read_carried_rowspans() -> None:
+    """The fixture's rows carry their group label and year on every row; the extractors read
+    each row's status and year from it (the bundled text has them on a group's first row)."""
+    html = (FIXTURES / "wikitable_rowspan.html").read_text(encoding="utf-8")
+    tables = extract_all(html_to_text(html).text)
+    designations = tables["designations"].set_index("authority")
+    assert designations.loc["Iraq", "status"] == "current"
+    assert designations.loc["Canada", "status"] == "former"
+    assert designations.loc["Australia", "status"] == "other"
+    elections = tables["electoral_history"].set_index("election")
+    assert elections.loc["Assembly of Experts election", "year"] == 1979
+    assert (
+        elections.loc["Assembly of Experts election", ["seats_won", "seats_total"]].tolist()
+    ) == [0, 73]
+    assert list(elections.loc["Assembly of Experts election", "citations"]) == [5]
