@@ -85,6 +85,9 @@ LINE_BREAK = "\u2028"  # stands for <br> while white space is collapsed
 MARKER_LABEL_RE = re.compile(r"^\[?\s*(?P<label>.*?)\s*\]?$")
 BACKLINK_SYMBOLS = frozenset({"^", "↑"})
 ROOT_CLASS = "mw-parser-output"
+# HTML's own caps on colspan and rowspan (a hostile 10^9 must cost nothing).
+MAX_SPAN = 1000
+MAX_ROWSPAN = 65534
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,11 @@ def _parser_output(html: str) -> lxml.etree._Element:
         raise _not_rendered(f"it cannot be parsed as HTML ({error})") from None
     if document is None:
         raise _not_rendered("it holds no HTML elements")
+    # libxml2 recovers from tag soup but stops at its resource limits (nesting deeper than 256
+    # elements): what follows would be lost without a word, so say so.
+    fatal = next((e for e in parser.error_log if e.level == lxml.etree.ErrorLevels.FATAL), None)
+    if fatal is not None:
+        raise _not_rendered(f"the HTML parser stopped at line {fatal.line} ({fatal.message})")
     for element in document.iter("div", "section", "main", "article"):
         if ROOT_CLASS in _classes(element):
             return element
@@ -342,7 +350,7 @@ class _Renderer:
                 text = _one_line(cell)
                 cells[column] = text
                 span = _span(cell.get("colspan"))
-                rows_spanned = _span(cell.get("rowspan"))
+                rows_spanned = _span(cell.get("rowspan"), limit=MAX_ROWSPAN)
                 if rows_spanned > 1:
                     carried[column] = [rows_spanned, text]
                     for extra in range(1, span):
@@ -383,7 +391,7 @@ class _Renderer:
     def references(self, ol) -> list[str]:
         """'  12. ^ a b text': number by position, caret, back-link letters, text."""
         lines = []
-        number = _span(ol.get("start"), default=1)
+        number = _span(ol.get("start"), limit=MAX_ROWSPAN)
         for item in ol:
             if item.tag != "li":
                 continue
@@ -438,9 +446,10 @@ class _Renderer:
         return [line for line in lines if line]
 
 
-def _span(value: str | None, default: int = 1) -> int:
+def _span(value: str | None, default: int = 1, limit: int = MAX_SPAN) -> int:
+    """A colspan, rowspan or list start: a positive integer, capped."""
     try:
-        return max(1, int(value)) if value else default
+        return min(limit, max(1, int(value))) if value else default
     except ValueError:
         return default
 

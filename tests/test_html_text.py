@@ -196,6 +196,16 @@ def test_renderer_cases(body: str, expected: str) -> None:
     assert rendered(body) == expected.strip("\n") + "\n"
 
 
+def test_hostile_spans_cost_nothing() -> None:
+    body = (
+        '<table class="wikitable"><tr><td rowspan="999999999" colspan="999999999">x</td></tr>'
+        "<tr><td>y</td></tr></table>"
+    )
+    started = time.perf_counter()
+    assert rendered(body) == "x\nx y\n"
+    assert time.perf_counter() - started < 1
+
+
 def test_counts() -> None:
     html = (FIXTURES / "references_with_notes.html").read_text(encoding="utf-8")
     result = html_to_text(html)
@@ -226,6 +236,10 @@ def test_fixtures(name: str) -> None:
         pytest.param("<html><body><h1>Wikimedia Error</h1></body></html>", id="error-page"),
         pytest.param('<p class="x">mw-parser-output mentioned in text</p>', id="class-in-text"),
         pytest.param(b'<div class="mw-parser-output"><p>x</p></div>', id="bytes"),
+        pytest.param(
+            '<div class="mw-parser-output"><p>' + "<span>" * 300 + "deep" + "</span>" * 300,
+            id="nesting-past-the-parser-limit",
+        ),
     ],
 )
 def test_not_rendered_html_is_a_source_error(source) -> None:
