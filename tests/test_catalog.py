@@ -21,7 +21,7 @@ from ingestion.source import make_source
 from storage.catalog import CATALOG_FILE, anchor, render_catalog
 from storage.duckdb_file import DUCKDB_FILE
 from storage.publish import publish_release
-from transforms.schema import TABLES
+from transforms.schema import SCHEMA_VERSION, TABLES
 
 # An edit a reader of the article could make: one listing date changes.
 EDIT = ("Designated on 24 May 2005,", "Designated on 2 June 2006,")
@@ -156,7 +156,7 @@ def test_both_versions_newest_first(dom, versions):
     # The edited listing date is one changed designations row against the first release.
     assert "designations 10 (~1)" in newest[5]
     assert "against 2026.11.27: 0 rows added, 0 removed, 1 changed" in newest[5]
-    assert "passed" in newest[4] and newest[3] == "1.0.0"
+    assert "passed" in newest[4] and newest[3] == SCHEMA_VERSION
     sections = [f"release-{v['version']}" for v in reversed(versions)]
     assert [dom.index(f'id="{s}"') for s in sections] == sorted(
         dom.index(f'id="{s}"') for s in sections
