@@ -65,7 +65,7 @@ DELISTING_VERB_RE = re.compile(
 LISTING_VERB_RE = re.compile(
     r"(?<!to be )(?<!to )\b(?:listed|designated|added|put|proscribed|placed)\b", re.I
 )
-LISTING_CONTEXT_RE = re.compile(r"terror|\blist\b|designation|proscri", re.I)
+LISTING_CONTEXT_RE = re.compile(r"terror|\blist\b|delist|designation|proscri", re.I)
 LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri")
 # A date introduced as the time of an event ("on 5 May 2010", "in June 2008").
 TEMPORAL_PREPOSITION_RE = re.compile(r"(?:\b(?:on|in|since|from|until|by)\s+(?:the\s+)?)$", re.I)

@@ -42,6 +42,13 @@ ESTIMATORS: tuple[Estimator, ...] = (
         "government",
         ("DoD", "US DoD", "U.S. Department of Defense", "Department of Defense", "Pentagon"),
     ),
+    Estimator(
+        "us-department-of-state",
+        "United States Department of State",
+        "government",
+        ("State Department", "U.S. State Department", "US State Department", "Department of State"),
+    ),
+    Estimator("united-nations", "United Nations", "intergovernmental", ("UN", "U.N.")),
     # Albania's national statistics institute (Instituti i Statistikave).
     Estimator("instat", "INSTAT (Institute of Statistics of Albania)", "government", ("INSTAT",)),
     Estimator("the-new-york-times", "The New York Times", "press", ("New York Times", "NYT")),
@@ -49,6 +56,7 @@ ESTIMATORS: tuple[Estimator, ...] = (
     Estimator("asharq-al-awsat", "Asharq Al-Awsat", "press"),
     Estimator("george-e-delury", "George E. Delury", "scholar", ("Delury",)),
     Estimator("pierre-razoux", "Pierre Razoux", "scholar", ("Razoux",)),
+    Estimator("ervand-abrahamian", "Ervand Abrahamian", "scholar", ("Abrahamian",)),
     # Co-authors of one book (A Guide to Intra-state Wars): one source.
     Estimator(
         "dixon-sarkees",

@@ -123,6 +123,7 @@ SIZE_CONTEXT_RE = re.compile(
     rf"(?<![\w-])(?:{'|'.join(sorted(SIZE_CONTEXT_WORDS, key=len, reverse=True))})(?![\w-])", re.I
 )
 CONTEXT_WINDOW = 50
+DIGITS_RE = re.compile(r"\d(?:[\d,]*\d)?")
 # The figure's own noun when it counts something else ("2,000 pieces", "36 mass graves").
 OWN_NOUN_RE = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z]{3,}s)\b")
 MONTH_AFTER_RE = re.compile(
@@ -179,7 +180,7 @@ ESTIMATOR_PATTERNS = (
     re.compile(
         rf"(?P<who>{NAME})(?:'s)?(?:\s+[a-z][\w-]*){{0,4}}?\s+"
         r"(?:estimates?|estimated|stated|states|reported|reports|claimed|claims|said|says|"
-        r"counted|put)\b"
+        r"counted|put|writes|wrote|notes|noted|found|finds)\b"
     ),
     # Passive voice: "was estimated at 3,000 by the State Department", "put … by Analysts"
     re.compile(
@@ -282,12 +283,13 @@ def extract_membership_estimates_with_findings(
             continue
         rows.extend(_sentence_rows(sentence, citations, rule, findings))
     rows.sort(key=lambda r: (r["source_line"], r["position"]))
+    reported: set[tuple[str, int]] = set()
     for row in rows:
-        _resolve_estimator(row, findings)
+        _resolve_estimator(row, findings, reported)
     return to_frame(MEMBERSHIP_ESTIMATES, rows), findings
 
 
-def _resolve_estimator(row: dict, findings: list[Finding]) -> None:
+def _resolve_estimator(row: dict, findings: list[Finding], reported: set[tuple[str, int]]) -> None:
     """Canonical id and kind for the worded estimator; an unknown one is loud, not fatal."""
     if not row["estimator"]:
         row["estimator_id"] = row["estimator_kind"] = None
@@ -295,6 +297,9 @@ def _resolve_estimator(row: dict, findings: list[Finding]) -> None:
     resolved = resolve(row["estimator"])
     row["estimator_id"], row["estimator_kind"] = resolved.id, resolved.kind
     for words in resolved.unknown:
+        if (words, row["source_line"]) in reported:
+            continue  # one finding per estimator and line, however many estimates it makes
+        reported.add((words, row["source_line"]))
         findings.append(
             Finding(
                 kind="unknown_estimator",
@@ -491,13 +496,18 @@ def _unread(plain: str, quantity: Quantity) -> Miss | None:
 
 
 def _context_word(plain: str, quantity: Quantity) -> str | None:
-    """The size word nearest the figure within its clause and CONTEXT_WINDOW characters."""
+    """The size word nearest the figure within its clause and CONTEXT_WINDOW characters, with
+    no other figure between them (in "killed 73, including 27 members" the word belongs to 27)."""
     start = max(0, quantity.start - CONTEXT_WINDOW)
     before = plain[start : quantity.start]
     cut = max(before.rfind(";"), before.rfind(". "), before.rfind(":"))
+    counts_before = _counts(before)
+    if counts_before:
+        cut = max(cut, counts_before[-1])
     before = before[cut + 1 :]
     after = plain[quantity.end : quantity.end + CONTEXT_WINDOW]
     ends = [i for i in (after.find(";"), after.find(". "), after.find(":")) if i != -1]
+    ends.extend(_counts(after)[:1])
     after = after[: min(ends)] if ends else after
     found_after = SIZE_CONTEXT_RE.search(after)
     found_before = list(SIZE_CONTEXT_RE.finditer(before))
@@ -508,6 +518,15 @@ def _context_word(plain: str, quantity: Quantity) -> str | None:
     if distance_before is None or (distance_after is not None and distance_after < distance_before):
         return found_after.group(0)
     return found_before[-1].group(0)
+
+
+def _counts(text: str) -> list[int]:
+    """Offsets of the figures in ``text`` that are not years."""
+    return [
+        m.start()
+        for m in DIGITS_RE.finditer(text)
+        if not (len(m.group(0)) == 4 and 1800 <= int(m.group(0)) <= 2100)
+    ]
 
 
 def _is_not_a_count(plain: str, quantity: Quantity) -> bool:
