@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import replace_once
 
+from transforms import extract_all
 from transforms.designations import extract_designations_with_findings
 from transforms.document import Document
 from transforms.estimators import ESTIMATORS, alias_key, canonical_name, lookup, resolve
@@ -524,3 +526,34 @@ def test_estimator_table_is_well_formed():
         for alias in estimator.aliases:
             assert lookup(alias) is estimator, alias
         assert alias_key(estimator.name)
+
+
+def test_unknown_estimator_in_a_new_revision_publishes_loudly(article_text):
+    """A source the reviewed table lacks does not stop extraction: a derived id, kind other
+    and an unknown_estimator finding naming it."""
+    text = replace_once(article_text, "According to George E. Delury,", "According to Jane Roe,")
+    tables = extract_all(text)
+    frame = tables["membership_estimates"]
+    rows = frame[frame["estimator"] == "Jane Roe"]
+    assert list(rows["low"]) == [5000, 50000]
+    assert set(rows["estimator_id"]) == {"jane-roe"} and set(rows["estimator_kind"]) == {"other"}
+    findings = tables["findings"]
+    unknown = findings[findings["kind"] == "unknown_estimator"]
+    assert len(unknown) == 1 and "'Jane Roe'" in unknown.iloc[0]["detail"]
+    assert unknown.iloc[0]["severity"] == "warning"
+
+
+def test_new_size_phrasing_in_a_revision_is_not_silent(article_text):
+    """A revision rewords a size statement into a form the reader does not know: the figure
+    becomes a candidate_estimate finding, not nothing."""
+    text = replace_once(
+        article_text,
+        "A 2013 article in Foreign Policy claimed that there were some 2,900 members in Iraq.",
+        "A 2013 article in Foreign Policy claimed that its members, by most counts, were "
+        "2,900 in Iraq.",
+    )
+    tables = extract_all(text)
+    assert 2900 not in set(tables["membership_estimates"]["low"])
+    findings = tables["findings"]
+    candidates = findings[findings["kind"] == "candidate_estimate"]
+    assert candidates["detail"].str.contains("'2,900'").sum() == 1
