@@ -305,12 +305,9 @@ def _scan_listing_sentences(
         if not _mentions_listing(paragraph.text):
             continue
         for sentence in paragraph.sentences:
-            found = _sentence_mentions(sentence)
+            found, event = _read_listing_sentence(sentence)
             mentions.extend(found)
-            if found:
-                continue
-            event = _listing_event(strip_citations(sentence.text))
-            if event and find_authorities(sentence.text) and find_dates(sentence.text):
+            if not found and event is not None:
                 unread.append((sentence, event))
     return mentions, unread
 
@@ -358,14 +355,21 @@ def _mentions_listing(text: str) -> bool:
 
 
 def _sentence_mentions(sentence: Sentence) -> list[Mention]:
+    return _read_listing_sentence(sentence)[0]
+
+
+def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | None]:
+    """The sentence's dated mentions, and its event when it reads as a listing or delisting
+    that names an authority and holds a date (None otherwise)."""
     text = sentence.text
     plain = strip_citations(text)
     event = _listing_event(plain)
     if event is None:
-        return []
+        return [], None
     authorities = find_authorities(text)
+    dates = find_dates(text)
     mentions = []
-    for date in find_dates(text):
+    for date in dates:
         if not _is_event_date(text, date):
             continue
         clause_start, clause_end = _clause_bounds(text, date)
@@ -376,7 +380,7 @@ def _sentence_mentions(sentence: Sentence) -> list[Mention]:
             continue
         citations = reference_numbers(text[clause_start : _extend_over_markers(text, clause_end)])
         mentions.append(Mention(authority.code, event, date, sentence, tuple(citations)))
-    return mentions
+    return mentions, event if authorities and dates else None
 
 
 def _clause_bounds(text: str, date: PartialDate) -> tuple[int, int]:
