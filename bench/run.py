@@ -89,7 +89,7 @@ def measure_extraction(scales: list[int], repeats: int) -> dict[str, float]:
     extractors = {
         "designations": designations.extract_designations_with_findings,
         "electoral_history": electoral_history.extract_electoral_history_with_findings,
-        "membership_estimates": membership_estimates.extract_membership_estimates,
+        "membership_estimates": membership_estimates.extract_membership_estimates_with_findings,
         "references": references.extract_references,
         "notes": references.extract_notes,
         "findings": findings_module.extract_findings,

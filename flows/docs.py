@@ -1,10 +1,12 @@
-"""Keep the README's data dictionary equal to the schema module: ``python -m flows.docs``."""
+"""Keep the README's data dictionary equal to the schema module and the reviewed estimator
+table: ``python -m flows.docs``."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from transforms.estimators import estimators_markdown
 from transforms.schema import data_dictionary_markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -17,7 +19,8 @@ def render_readme(text: str) -> str:
         raise ValueError(f"README.md lacks the data dictionary markers {START!r} … {END!r}")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{data_dictionary_markdown()}{END}{tail}"
+    generated = f"{data_dictionary_markdown()}\n{estimators_markdown()}"
+    return f"{head}{START}\n{generated}{END}{tail}"
 
 
 def main() -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from transforms.estimators import canonical_name
 from transforms.schema import TABLES
 
 PAGE_STYLE = """
@@ -82,12 +83,20 @@ def listings_chart(designations: pd.DataFrame, today: dt.date) -> str:
 
 
 def membership_chart(estimates: pd.DataFrame) -> str:
-    """Stated estimates as low–high ranges over the years they refer to, by estimator."""
+    """Stated estimates as low–high ranges over the years they refer to, one colour per
+    canonical estimator (however the article words it), labelled with its canonical name."""
     plt = _pyplot()
     dated = estimates[estimates["year_start"].notna() | estimates["year_end"].notna()].copy()
     figure, axes = plt.subplots(figsize=(10, 5.5))
     dated["year"] = dated[["year_start", "year_end"]].astype("float64").mean(axis=1)
-    dated["who"] = dated["estimator"].fillna("unattributed")
+    dated["who"] = dated["estimator_id"].fillna("")
+    labels = {
+        estimator_id: canonical_name(estimator_id, group["estimator"].iloc[0])
+        if estimator_id
+        else "unattributed"
+        for estimator_id, group in dated.groupby("who", sort=False)
+    }
+    dated["who"] = dated["who"].map(labels)
     for index, (who, group) in enumerate(dated.groupby("who", sort=True)):
         colour = plt.get_cmap("tab20")(index % 20)
         low, high = group["low"].astype("float64"), group["high"].astype("float64")

@@ -136,6 +136,7 @@ def test_find_authorities_in_lead_sentence():
 def test_parsers_never_raise(text):
     find_dates(text)
     find_quantities(text)
+    find_quantities(text, bare_words=True)
     find_citations(text)
 
 

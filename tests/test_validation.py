@@ -119,6 +119,13 @@ CORRUPTIONS = [
         id="future-year",
     ),
     pytest.param(
+        "membership_estimates",
+        lambda f: _set(f, "estimator_id", 0, None),
+        "membership_estimates.semantic",
+        "estimator_id",
+        id="named-estimator-without-id",
+    ),
+    pytest.param(
         "references",
         lambda f: _set(f, "ref_number", 1, 1),
         "references.structural",

@@ -11,7 +11,9 @@ group; following rows start with the authority's name (its flag icon lost). The 
 by that shape alone, never by its heading or line numbers. Every other dated mention of a
 listing or delisting in the prose is then matched to a row: agreeing mentions become
 ``evidence_lines``, disagreeing ones ``conflict`` findings, and an authority the prose dates but
-the table lacks becomes a row of its own.
+the table lacks becomes a row of its own. A sentence that reads as a listing or delisting, names
+an authority and holds a date, but yields no dated mention (so no row takes it up) becomes a
+``candidate_designation`` finding quoting it: an unseen phrasing is never dropped silently.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ DELISTING_VERB_RE = re.compile(
 LISTING_VERB_RE = re.compile(
     r"(?<!to be )(?<!to )\b(?:listed|designated|added|put|proscribed|placed)\b", re.I
 )
-LISTING_CONTEXT_RE = re.compile(r"terror|\blist\b|designation|proscri", re.I)
+LISTING_CONTEXT_RE = re.compile(r"terror|\blist\b|delist|designation|proscri", re.I)
 LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri")
 # A date introduced as the time of an event ("on 5 May 2010", "in June 2008").
 TEMPORAL_PREPOSITION_RE = re.compile(r"(?:\b(?:on|in|since|from|until|by)\s+(?:the\s+)?)$", re.I)
@@ -120,10 +122,14 @@ def extract_designations_with_findings(document: Document) -> tuple[pd.DataFrame
     else:
         rows = list(_parse_table(document, table_lines, findings))
     table_line_numbers = {number for number, _ in table_lines}
-    mentions = [
-        m for m in find_listing_mentions(document) if m.sentence.line not in table_line_numbers
-    ]
+    all_mentions, unread = _scan_listing_sentences(document)
+    mentions = [m for m in all_mentions if m.sentence.line not in table_line_numbers]
     rows = _cross_check(rows, mentions, findings)
+    findings.extend(
+        _candidate_finding(sentence, event)
+        for sentence, event in unread
+        if sentence.line not in table_line_numbers
+    )
     return _to_frame(rows), findings
 
 
@@ -285,13 +291,59 @@ def find_listing_mentions(document: Document) -> list[Mention]:
     listing may stand anywhere in its paragraph ("… lifted the MEK's designation … . It was
     also lifted in the United States …").
     """
+    return _scan_listing_sentences(document)[0]
+
+
+def _scan_listing_sentences(
+    document: Document,
+) -> tuple[list[Mention], list[tuple[Sentence, str]]]:
+    """The dated mentions, and the sentences that read as a listing or delisting (verb,
+    authority, date) yet gave none, each with its event."""
     mentions: list[Mention] = []
+    unread: list[tuple[Sentence, str]] = []
     for paragraph in document.paragraphs:
         if not _mentions_listing(paragraph.text):
             continue
         for sentence in paragraph.sentences:
-            mentions.extend(_sentence_mentions(sentence))
-    return mentions
+            found, event = _read_listing_sentence(sentence)
+            mentions.extend(found)
+            if not found and event is not None:
+                unread.append((sentence, event))
+    return mentions, unread
+
+
+def _candidate_finding(sentence: Sentence, event: str) -> Finding:
+    """Why a listing-like sentence gave no dated mention, in words a maintainer can act on."""
+    text = sentence.text
+    names = list(dict.fromkeys(authority_name(a.code) for a in find_authorities(text)))
+    dates = find_dates(text)
+    event_dates = [d for d in dates if _is_event_date(text, d)]
+    if not event_dates:
+        reason = (
+            "no date in it is introduced as the time of the event (on, in, since, from, until "
+            "or by before it)"
+        )
+    else:
+        reason = "no authority stands in the clause of its date"
+    written = ", ".join(repr(text[d.start : d.end]) for d in dates)
+    return Finding(
+        kind="candidate_designation",
+        severity="warning",
+        table="designations",
+        detail=f"Line {sentence.line} reads as a {event.removesuffix('ed')}ing by "
+        f"{', '.join(names)} with the date(s) {written} but no designation row takes it up: "
+        f"{reason}. Sentence: {text!r}",
+        source_line=sentence.line,
+    )
+
+
+def _listing_event(plain: str) -> str | None:
+    """'delisted' or 'listed' when the sentence asserts such an event, else None."""
+    if DELISTING_VERB_RE.search(plain):
+        return "delisted"
+    if LISTING_VERB_RE.search(plain) and LISTING_CONTEXT_RE.search(plain):
+        return "listed"
+    return None
 
 
 def _mentions_listing(text: str) -> bool:
@@ -303,17 +355,21 @@ def _mentions_listing(text: str) -> bool:
 
 
 def _sentence_mentions(sentence: Sentence) -> list[Mention]:
+    return _read_listing_sentence(sentence)[0]
+
+
+def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | None]:
+    """The sentence's dated mentions, and its event when it reads as a listing or delisting
+    that names an authority and holds a date (None otherwise)."""
     text = sentence.text
     plain = strip_citations(text)
-    if DELISTING_VERB_RE.search(plain):
-        event = "delisted"
-    elif LISTING_VERB_RE.search(plain) and LISTING_CONTEXT_RE.search(plain):
-        event = "listed"
-    else:
-        return []
+    event = _listing_event(plain)
+    if event is None:
+        return [], None
     authorities = find_authorities(text)
+    dates = find_dates(text)
     mentions = []
-    for date in find_dates(text):
+    for date in dates:
         if not _is_event_date(text, date):
             continue
         clause_start, clause_end = _clause_bounds(text, date)
@@ -324,7 +380,7 @@ def _sentence_mentions(sentence: Sentence) -> list[Mention]:
             continue
         citations = reference_numbers(text[clause_start : _extend_over_markers(text, clause_end)])
         mentions.append(Mention(authority.code, event, date, sentence, tuple(citations)))
-    return mentions
+    return mentions, event if authorities and dates else None
 
 
 def _clause_bounds(text: str, date: PartialDate) -> tuple[int, int]:

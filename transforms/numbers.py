@@ -1,5 +1,9 @@
 """Counts and ranges as the article writes them: "5,000–7,000", "between 3,000–5,000",
-"4,000 to 9,000", "about 15,000", "2500", "5,000-strong", "eight to ten thousand".
+"4,000 to 9,000", "about 15,000", "2500", "5,000-strong", "eight to ten thousand",
+"two hundred", "forty-five", "upwards of 3,000".
+
+A bare number word ("two men", "six former members") is prose, not a count, unless the caller
+asks for it (``bare_words=True``) and decides from the context.
 """
 
 from __future__ import annotations
@@ -22,19 +26,35 @@ WORD_NUMBERS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
     "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
     "twenty": 20,
     "thirty": 30,
     "forty": 40,
     "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
     "hundred": 100,
 }
+TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 SCALES = {"thousand": 1_000, "million": 1_000_000}
-WORD_NUMBER = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+# "forty-five" is one number, not the range forty to five: compounds are tried first.
+WORD_NUMBER = rf"(?:{'|'.join(TENS)})(?:[{DASHES}]|\\s)(?:{'|'.join(UNITS)})|" + "|".join(
+    sorted(WORD_NUMBERS, key=len, reverse=True)
+)
 SCALE = "|".join(SCALES)
 QUALIFIER = (
     r"more\s+than|fewer\s+than|less\s+than|at\s+least|at\s+most|as\s+many\s+as|up\s+to|"
-    r"nearly|almost|approximately|about|around|roughly|some|over|under|between|"
+    r"upwards\s+of|in\s+excess\s+of|close\s+to|just\s+over|just\s+under|well\s+over|"
+    r"nearly|almost|approximately|about|around|roughly|some|over|under|between|perhaps|"
     r"an\s+estimated"
 )
 # One quantity: a number or a range and an optional scale word. The qualifier before it is
@@ -49,6 +69,7 @@ QUANTITY_RE = re.compile(
     (?<![\w,.])
     (?P<low>{NUMBER}|(?:{WORD_NUMBER})\b)
     (?:(?:\s*[{DASHES}]\s*|\s+to\s+)(?P<high>{NUMBER}|(?:{WORD_NUMBER})\b))?
+    (?P<hundred>\s+hundred\b)?
     (?:\s+(?P<scale>{SCALE})\b)?
     (?![\d,]*\d)
     """
@@ -70,19 +91,29 @@ class Quantity:
     start: int
     end: int
     text: str
+    # One number word alone ("forty", "forty-five"): no digits, range, "hundred" or scale.
+    lone_word: bool = False
 
 
 def _value(token: str) -> int:
     token = token.lower()
     if token in WORD_NUMBERS:
         return WORD_NUMBERS[token]
+    if token[:1].isalpha():  # "forty-five", "forty five"
+        return sum(WORD_NUMBERS[part] for part in re.split(f"[{DASHES}]|\\s+", token))
     return int(token.replace(",", ""))
 
 
-def _quantity(match: re.Match[str], text: str) -> Quantity | None:
-    if match["low"].lower() in WORD_NUMBERS and not match["high"] and not match["scale"]:
+def _quantity(match: re.Match[str], text: str, bare_words: bool = False) -> Quantity | None:
+    groups = match.groupdict()
+    lone_word = match["low"][:1].isalpha() and not (
+        match["high"] or groups.get("hundred") or groups.get("scale")
+    )
+    if lone_word and not bare_words:
         return None  # a bare "one" or "two" is prose, not a count
     scale = SCALES[match["scale"].lower()] if match["scale"] else 1
+    if groups.get("hundred"):
+        scale *= 100
     low = _value(match["low"]) * scale
     high = _value(match["high"]) * scale if match["high"] else low
     start, qualifier = match.start(), match.groupdict().get("qualifier")
@@ -91,18 +122,21 @@ def _quantity(match: re.Match[str], text: str) -> Quantity | None:
         if before is not None:
             start, qualifier = before.start(), before["qualifier"]
     qualifier = " ".join(qualifier.lower().split()) if qualifier else None
-    return Quantity(low, high, qualifier, start, match.end(), text[start : match.end()])
+    return Quantity(
+        low, high, qualifier, start, match.end(), text[start : match.end()], bool(lone_word)
+    )
 
 
-def find_quantities(text: str) -> list[Quantity]:
-    """Every count or range in ``text``, in order, never overlapping."""
+def find_quantities(text: str, bare_words: bool = False) -> list[Quantity]:
+    """Every count or range in ``text``, in order, never overlapping. ``bare_words`` also
+    returns lone number words ("forty"), which only the context can tell from prose."""
     found = []
     if "between" in text.lower():  # a cheap test before the case-blind scan
         found = [q for m in BETWEEN_AND_RE.finditer(text) if (q := _quantity(m, text))]
     for match in QUANTITY_RE.finditer(text):
         if any(match.start() < q.end and q.start < match.end() for q in found):
             continue
-        if (quantity := _quantity(match, text)) is not None:
+        if (quantity := _quantity(match, text, bare_words)) is not None:
             found.append(quantity)
     return sorted(found, key=lambda q: q.start)
 

@@ -35,6 +35,16 @@ LOGICAL_TYPES: dict[str, tuple[str, str]] = {
     "list<int32>": ("object", "string"),
 }
 PRECISION_VALUES = ("day", "month", "year")
+# Who made a size estimate, by kind (transforms/estimators.py assigns one to each source).
+ESTIMATOR_KINDS = (
+    "government",
+    "intergovernmental",
+    "press",
+    "scholar",
+    "think_tank",
+    "self",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -324,6 +334,21 @@ MEMBERSHIP_ESTIMATES = Table(
         ),
         Column("period", "string", "The period as worded in the text."),
         Column("estimator", "string", "Who made the estimate, as named in the text."),
+        Column(
+            "estimator_id",
+            "string",
+            "The estimator's canonical id from the reviewed estimator table (one id however "
+            "the text names it; ids of sources credited together joined with +); derived from "
+            "the words, with an unknown_estimator finding, for a source not in the table; null "
+            "when the text names no estimator.",
+        ),
+        Column(
+            "estimator_kind",
+            "string",
+            "What kind of source the estimator is (other for an unknown source or sources of "
+            "different kinds credited together); null when the text names no estimator.",
+            enum=ESTIMATOR_KINDS,
+        ),
         Column("scope", "string", "Where or what the estimate covers (global, Iraq, a camp, …)."),
         Column(
             "is_self_reported",
@@ -485,6 +510,9 @@ FINDING_KINDS = (
     "unparsed",
     "missing_section",
     "maintenance_tag",
+    "candidate_estimate",
+    "candidate_designation",
+    "unknown_estimator",
 )
 
 FINDINGS = Table(
