@@ -253,7 +253,7 @@ def test_not_rendered_html_is_a_source_error(source) -> None:
 LINE_LIST_COLUMNS = ("evidence_lines", "enrichment_lines", "related_lines")
 # Rows of these tables are table rows, whose text differs once rowspan labels are carried.
 ROW_TABLES = ("designations", "electoral_history")
-LINE_IN_DETAIL_RE = re.compile(r"\bline (\d+)")
+LINE_IN_DETAIL_RE = re.compile(r"\b[Ll]ine (\d+)")
 
 
 def comparable(tables: dict[str, pd.DataFrame], text: str) -> dict[str, pd.DataFrame]:
