@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 SECONDS_PER_DAY = 86_400
 NAT_INT = np.iinfo(np.int64).min  # numpy's NaT as an integer
@@ -446,15 +446,36 @@ NOTES = Table(
     ),
 )
 
-FINDING_KINDS = (
-    "conflict",
-    "dangling_citation",
-    "unused_reference",
-    "unused_note",
-    "unparsed",
-    "missing_section",
-    "maintenance_tag",
-)
+# Every finding kind and its severity, decided here once: error (a value in the tables
+# cannot be trusted, or is missing), warning (the article is odd in a way a reader should
+# know; the tables are right), info (worth knowing, nothing is wrong with the data).
+FINDING_SEVERITY: dict[str, str] = {
+    "conflict": "error",  # two places in the article disagree; one value is wrong
+    "dangling_citation": "error",  # a cited reference is missing: the claim is unbacked
+    "unparsed": "error",  # the text holds a value the tables do not
+    "missing_section": "error",  # a whole table could not be read
+    "unused_reference": "warning",  # text that cited it was lost in flattening
+    "unused_note": "warning",
+    "empty_reference": "warning",  # an entry of the reference list with no text
+    "source_quality": "warning",  # a source-quality expectation failed (expectations/)
+    "maintenance_tag": "info",  # the article flags itself ("[citation needed]")
+}
+FINDING_KINDS = tuple(FINDING_SEVERITY)
+SEVERITIES = ("error", "warning", "info")
+
+
+def _severity_description() -> str:
+    by_severity = {
+        severity: [kind for kind, s in FINDING_SEVERITY.items() if s == severity]
+        for severity in SEVERITIES
+    }
+    return (
+        "How much the finding matters, fixed per kind: error (a value in the tables cannot be "
+        f"trusted or is missing: {', '.join(by_severity['error'])}), warning (the article is "
+        f"odd, the tables are right: {', '.join(by_severity['warning'])}) or info (worth "
+        f"knowing: {', '.join(by_severity['info'])})."
+    )
+
 
 FINDINGS = Table(
     name="findings",
@@ -471,9 +492,9 @@ FINDINGS = Table(
         Column(
             "severity",
             "string",
-            "error (a value cannot be trusted), warning or info.",
+            _severity_description(),
             required=True,
-            enum=("error", "warning", "info"),
+            enum=SEVERITIES,
         ),
         Column("table", "string", "The table the finding concerns.", required=True),
         Column(
