@@ -389,8 +389,9 @@ def source_quality_findings(report: dict[str, Any]) -> list[Finding]:
         if table == "findings":
             continue
         rows = failure.get("rows", [])
-        column = failure["column"]
-        columns = column if isinstance(column, list) else [column] if column else []
+        kwargs = failure["kwargs"]
+        columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+        columns = columns or list(kwargs.get("column_list") or [])
         lines = sorted({int(r["source_line"]) for r in rows if r.get("source_line") is not None})
         refs = sorted({int(r["ref_number"]) for r in rows if r.get("ref_number") is not None})
         shown = [
