@@ -180,15 +180,17 @@ def declared_checks() -> list[dict[str, str]]:
     for name, suite in load_suites().items():
         for expectation in suite.expectations:
             kwargs = expectation["kwargs"]
-            column = kwargs.get("column") or kwargs.get("column_A") or kwargs.get("column_list")
-            if isinstance(column, list):
-                column = ", ".join(column)
+            columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+            columns = columns or list(kwargs.get("column_list") or [])
+            check = expectation["type"].removeprefix("expect_").replace("_", " ")
+            if isinstance(kwargs.get("value_set"), list):
+                check += ": " + ", ".join(str(v) for v in kwargs["value_set"])
             rows.append(
                 {
                     "suite": name,
                     "gate": suite.gate,
-                    "check": expectation["type"].removeprefix("expect_").replace("_", " "),
-                    "column": column or "",
+                    "check": check,
+                    "column": ", ".join(columns),
                     "reason": expectation.get("meta", {}).get("reason", ""),
                 }
             )
