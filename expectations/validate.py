@@ -134,12 +134,12 @@ class Validator:
             }
             for name in names
         }
-        gates = {gate: _gate_summary(suites, gate) for gate in GATES}
+        gates = _gate_summaries(suites)
         report: dict[str, Any] = {
             "validated_at": now.isoformat(timespec="seconds"),
             "great_expectations_version": self.gx.__version__,
             # Whether the release may be published: no blocking failure, nothing unevaluated.
-            "success": not blocking_failures({"suites": suites}),
+            "success": gates[BLOCKING]["success"],
             "gates": gates,
             "suites": suites,
         }
@@ -339,15 +339,23 @@ def _missing_sections(tables: dict[str, pd.DataFrame]) -> str:
     return "The source lacks what a table is read from: " + " ".join(missing)
 
 
-def _gate_summary(suites: dict[str, dict[str, Any]], gate: str) -> dict[str, Any]:
-    chosen = [s for s in suites.values() if s["gate"] == gate]
-    failed = sum(len(s["failed"]) for s in chosen)
-    return {
-        "success": failed == 0,
-        "suites": len(chosen),
-        "evaluated": sum(s["evaluated"] for s in chosen),
-        "failed": failed,
+def _gate_summaries(suites: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per gate: its suites, expectations evaluated, and failures as each gate counts them
+    (an unevaluated source-quality expectation counts as blocking)."""
+    failures = {
+        BLOCKING: blocking_failures({"suites": suites}),
+        SOURCE_QUALITY: source_quality_failures({"suites": suites}),
     }
+    summaries = {}
+    for gate in GATES:
+        chosen = [s for s in suites.values() if s["gate"] == gate]
+        summaries[gate] = {
+            "success": not failures[gate],
+            "suites": len(chosen),
+            "evaluated": sum(s["evaluated"] for s in chosen),
+            "failed": len(failures[gate]),
+        }
+    return summaries
 
 
 def blocking_failures(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
