@@ -1,6 +1,17 @@
 """Expectation suites: structural ones generated from the schema module, semantic ones
 hand-written in ``semantic.json``.
 
+Every expectation declares its gate in ``meta.gate``, once:
+
+- ``blocking``: a failure means our tables are wrong (schema, keys, ranges, date order,
+  row-count floors, citations that resolve), so nothing is published;
+- ``source_quality``: a failure means the article is odd (an editor's slip the tables
+  survive), so the release is published and says so in its findings.
+
+Structural expectations are all blocking. A table's hand-written expectations form two suites,
+``<table>.semantic`` (blocking) and ``<table>.source_quality``; a cross-table suite's
+source-quality expectations form ``<name>.source_quality``.
+
 Suites are stored as Great Expectations 1.x JSON (``{"name": …, "expectations": [{"type": …,
 "kwargs": …, "meta": …}]}``) without GX's random ids, so a regenerated file is byte-identical
 to the committed one unless the schema changed. Regenerate with
@@ -11,12 +22,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from transforms.schema import TABLES, Column, Table
 
 SUITES_DIR = Path(__file__).resolve().parent
 SEMANTIC_FILE = SUITES_DIR / "semantic.json"
+BLOCKING = "blocking"
+SOURCE_QUALITY = "source_quality"
+GATES = (BLOCKING, SOURCE_QUALITY)
 # What ExpectColumnValuesToBeOfType observes for each logical type's pandas dtype
 # (measured on GX 1.24 with pandas 3: text is "str", nullable Int32 is "int32", …).
 GX_TYPES = {
@@ -36,7 +50,11 @@ def structural_file(table: Table) -> Path:
 
 
 def _expectation(kind: str, meta: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
-    return {"type": kind, "kwargs": kwargs, "meta": meta or {"generated_from": "schema"}}
+    return {
+        "type": kind,
+        "kwargs": kwargs,
+        "meta": meta or {"generated_from": "schema", "gate": BLOCKING},
+    }
 
 
 def _column_expectations(column: Column) -> list[dict[str, Any]]:
@@ -102,20 +120,81 @@ def load_semantic() -> dict[str, Any]:
     return json.loads(SEMANTIC_FILE.read_text(encoding="utf-8"))
 
 
-def load_suites() -> dict[str, tuple[str, list[dict[str, Any]]]]:
-    """Suite name -> (table it runs on, expectations): per table the committed structural
-    suite and the hand-written semantic one, then the cross-table suites."""
+class Suite(NamedTuple):
+    frame: str  # the table (or cross-table frame) it runs on
+    gate: str  # BLOCKING or SOURCE_QUALITY, shared by all its expectations
+    expectations: list[dict[str, Any]]
+
+
+def gate_of(expectation: dict[str, Any]) -> str:
+    gate = expectation.get("meta", {}).get("gate")
+    if gate not in GATES:
+        raise ValueError(
+            f"Expectation {expectation['type']} on {expectation['kwargs']} declares gate "
+            f"{gate!r}; every expectation declares meta.gate, one of {', '.join(GATES)}."
+        )
+    return gate
+
+
+def _by_gate(
+    frame: str, names: dict[str, str], expectations: list[dict[str, Any]]
+) -> dict[str, Suite]:
+    """One suite per gate that has expectations, named ``names[gate]``."""
+    suites = {}
+    for gate in GATES:
+        chosen = [e for e in expectations if gate_of(e) == gate]
+        if chosen:
+            suites[names[gate]] = Suite(frame, gate, chosen)
+    return suites
+
+
+def load_suites() -> dict[str, Suite]:
+    """Suite name -> Suite: per table the committed structural suite and the hand-written
+    blocking and source-quality ones, then the cross-table suites."""
     semantic = load_semantic()
-    suites: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+    suites: dict[str, Suite] = {}
     for table in TABLES.values():
         structural = json.loads(structural_file(table).read_text(encoding="utf-8"))
-        suites[structural["name"]] = (table.name, structural["expectations"])
+        if any(gate_of(e) != BLOCKING for e in structural["expectations"]):
+            raise ValueError(f"{structural['name']}: generated expectations are all blocking")
+        suites[structural["name"]] = Suite(table.name, BLOCKING, structural["expectations"])
         checks = semantic.get("tables", {}).get(table.name, {}).get("expectations", [])
-        if checks:
-            suites[f"{table.name}.semantic"] = (table.name, checks)
+        suites |= _by_gate(
+            table.name,
+            {BLOCKING: f"{table.name}.semantic", SOURCE_QUALITY: f"{table.name}.{SOURCE_QUALITY}"},
+            checks,
+        )
     for name, cross in semantic.get("cross_table", {}).items():
-        suites[name] = (name, cross["expectations"])
+        suites |= _by_gate(
+            name,
+            {BLOCKING: name, SOURCE_QUALITY: f"{name}.{SOURCE_QUALITY}"},
+            cross["expectations"],
+        )
     return suites
+
+
+def declared_checks() -> list[dict[str, str]]:
+    """Every expectation with its suite, gate and reason: the README's list of which checks
+    block a release and which only report (``python -m expectations.suites`` writes it)."""
+    rows = []
+    for name, suite in load_suites().items():
+        for expectation in suite.expectations:
+            kwargs = expectation["kwargs"]
+            columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+            columns = columns or list(kwargs.get("column_list") or [])
+            check = expectation["type"].removeprefix("expect_").replace("_", " ")
+            if isinstance(kwargs.get("value_set"), list):
+                check += ": " + ", ".join(str(v) for v in kwargs["value_set"])
+            rows.append(
+                {
+                    "suite": name,
+                    "gate": suite.gate,
+                    "check": check,
+                    "column": ", ".join(columns),
+                    "reason": expectation.get("meta", {}).get("reason", ""),
+                }
+            )
+    return rows
 
 
 def write_structural_suites() -> list[Path]:

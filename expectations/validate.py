@@ -14,10 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from expectations.suites import load_semantic, load_suites
+from expectations.suites import BLOCKING, GATES, SOURCE_QUALITY, load_semantic, load_suites
 from mekdata.errors import ValidationFailed
+from transforms.quality import Finding, with_findings
+from transforms.schema import TABLES
 
 SAMPLE_VALUES = 5
+# Offending rows a source-quality failure names (GX keeps at most 20 per expectation).
+SAMPLE_ROWS = 10
 DOCS_SITE = "release"
 CITATION_COLUMNS = ("citations", "enrichment_citations")
 
@@ -79,7 +83,7 @@ class Validator:
         self.split_used = False
         datasource = self.context.data_sources.add_pandas("mekdata")
         self.definitions = {}
-        for name, (_, expectations) in self.suites.items():
+        for name, (_, _, expectations) in self.suites.items():
             suite = gx.ExpectationSuite(name=name, expectations=expectations)
             if len(suite.expectations) != len(expectations):
                 raise ValidationFailed(
@@ -103,7 +107,9 @@ class Validator:
         docs_dir: Path | None = None,
         split: bool = False,
     ) -> dict[str, Any]:
-        """Run every suite; raise ValidationFailed when any fails (after writing Data Docs).
+        """Run every suite; raise ValidationFailed when a blocking expectation fails or any
+        expectation cannot be evaluated (after writing Data Docs). Source-quality failures
+        are reported, suite by suite and in ``report["gates"]``, and do not raise.
 
         ``split`` runs half of the suites in a forked copy of this process (a second core at
         the cost of a fork, not of a second GX import); only for single-threaded processes.
@@ -120,15 +126,23 @@ class Validator:
             results = self._run_split(names, frames, parameters)
         else:
             results = self._run(names, frames, parameters)
+        suites = {
+            name: {
+                "gate": self.suites[name].gate,
+                "table": self.suites[name].frame,
+                **_summarise(results[name]),
+            }
+            for name in names
+        }
+        gates = _gate_summaries(suites)
         report: dict[str, Any] = {
             "validated_at": now.isoformat(timespec="seconds"),
             "great_expectations_version": self.gx.__version__,
-            "success": True,
-            "suites": {},
+            # Whether the release may be published: no blocking failure, nothing unevaluated.
+            "success": gates[BLOCKING]["success"],
+            "gates": gates,
+            "suites": suites,
         }
-        for name in names:
-            report["suites"][name] = _summarise(results[name])
-            report["success"] = report["success"] and report["suites"][name]["success"]
         if docs_dir is not None:
             self._build_data_docs(docs_dir)
         if not report["success"]:
@@ -140,9 +154,9 @@ class Validator:
         sources = dict(tables)
         sources["citation_links"] = citation_links(tables)
         frames = {}
-        for name, (frame_name, _) in self.suites.items():
+        for name, (frame_name, _, _) in self.suites.items():
             frame = sources[frame_name]
-            if name.endswith(".semantic"):
+            if not name.endswith(".structural"):
                 frame = _with_derived(frame, self.semantic["tables"].get(frame_name, {}))
             frames[name] = frame
         return frames
@@ -150,15 +164,29 @@ class Validator:
     def _run(self, names: list[str], frames: dict[str, pd.DataFrame], parameters) -> dict:
         return {
             name: self.definitions[name].run(
-                batch_parameters={"dataframe": frames[name]}, expectation_parameters=parameters
+                batch_parameters={"dataframe": frames[name]},
+                expectation_parameters=parameters,
+                **self._result_format(name, frames[name]),
             )
             for name in names
+        }
+
+    def _result_format(self, name: str, frame: pd.DataFrame) -> dict[str, Any]:
+        """Source-quality failures become findings, which point at rows: GX names each
+        offending row by its key and source line."""
+        if self.suites[name].gate != SOURCE_QUALITY:
+            return {}
+        table = TABLES.get(self.suites[name].frame)
+        keys = list(table.primary_key) if table else []
+        keys += [c for c in ("source_line", "ref_number") if c in frame.columns and c not in keys]
+        return {
+            "result_format": {"result_format": "SUMMARY", "unexpected_index_column_names": keys}
         }
 
     def _run_split(self, names: list[str], frames: dict[str, pd.DataFrame], parameters) -> dict:
         """Half of the suites (by expectation count) in a forked child, half here; the child
         sends back its results and the stored copies the Data Docs are rendered from."""
-        here, there = balanced_halves({name: len(self.suites[name][1]) for name in names})
+        here, there = balanced_halves({name: len(self.suites[name].expectations) for name in names})
         read_end, write_end = os.pipe()
         child = os.fork()
         if child == 0:
@@ -274,8 +302,16 @@ def _summarise(result) -> dict[str, Any]:
                 ],
                 "observed_value": _jsonable(details.get("observed_value")),
                 "exception": exception.get("exception_message") if raised else None,
+                "reason": (config.meta or {}).get("reason"),
             }
         )
+        rows = details.get("partial_unexpected_index_list")
+        # Rows named by their columns: only source-quality suites ask GX for them (otherwise
+        # GX lists bare positions in the frame, meaningless to a reader).
+        if rows and isinstance(rows[0], dict):
+            failed[-1]["rows"] = [
+                {k: _jsonable(v) for k, v in row.items()} for row in rows[:SAMPLE_ROWS]
+            ]
     statistics = result.statistics
     return {
         "success": not failed,
@@ -303,19 +339,118 @@ def _missing_sections(tables: dict[str, pd.DataFrame]) -> str:
     return "The source lacks what a table is read from: " + " ".join(missing)
 
 
+def _gate_summaries(suites: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per gate: its suites, expectations evaluated, and failures as each gate counts them
+    (an unevaluated source-quality expectation counts as blocking)."""
+    failures = {
+        BLOCKING: blocking_failures({"suites": suites}),
+        SOURCE_QUALITY: source_quality_failures({"suites": suites}),
+    }
+    summaries = {}
+    for gate in GATES:
+        chosen = [s for s in suites.values() if s["gate"] == gate]
+        summaries[gate] = {
+            "success": not failures[gate],
+            "suites": len(chosen),
+            "evaluated": sum(s["evaluated"] for s in chosen),
+            "failed": len(failures[gate]),
+        }
+    return summaries
+
+
+def blocking_failures(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(suite, failure) for every failure that stops a release: any blocking expectation
+    that failed, and any expectation of either gate that could not be evaluated (then our
+    check is broken, and the source's quality is unknown)."""
+    return [
+        (name, failure)
+        for name, suite in report["suites"].items()
+        for failure in suite["failed"]
+        if suite.get("gate", BLOCKING) == BLOCKING or failure["exception"]
+    ]
+
+
+def source_quality_failures(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(suite, failure) for every source-quality expectation that was evaluated and failed."""
+    return [
+        (name, failure)
+        for name, suite in report["suites"].items()
+        if suite.get("gate") == SOURCE_QUALITY
+        for failure in suite["failed"]
+        if not failure["exception"]
+    ]
+
+
+def _describe(name: str, failure: dict[str, Any]) -> str:
+    what = failure["expectation"].removeprefix("expect_").replace("_", " ")
+    column = failure["column"]
+    return f"{name}.{column}: expected {what}" if column else f"{name}: expected {what}"
+
+
+def source_quality_findings(report: dict[str, Any]) -> list[Finding]:
+    """One ``source_quality`` finding per failed source-quality expectation, naming the
+    expectation, its column and the offending rows and values. A failure of a check on the
+    findings table is left out: the rows it counts are findings already."""
+    found = []
+    for name, failure in source_quality_failures(report):
+        table = report["suites"][name].get("table") or name.split(".")[0]
+        if table == "findings":
+            continue
+        rows = failure.get("rows", [])
+        kwargs = failure["kwargs"]
+        columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+        columns = columns or list(kwargs.get("column_list") or [])
+        lines = sorted({int(r["source_line"]) for r in rows if r.get("source_line") is not None})
+        refs = sorted({int(r["ref_number"]) for r in rows if r.get("ref_number") is not None})
+        shown = [
+            ", ".join(f"{k} {v}" for k, v in row.items() if k not in columns)
+            + " ("
+            + ", ".join(f"{c} {row.get(c)}" for c in columns if c in row)
+            + ")"
+            for row in rows
+        ]
+        count = failure["unexpected_count"] or len(rows)
+        detail = (
+            f"Source-quality check {_describe(name, failure)}; {count} row(s) do not: "
+            + "; ".join(shown or [str(failure["sample"])])
+            + (f" (first {len(rows)} shown)" if count > len(rows) else "")
+            + "."
+        )
+        if failure.get("reason"):
+            detail += f" Why it matters: {failure['reason']}"
+        found.append(
+            Finding(
+                kind="source_quality",
+                table=table,
+                detail=detail,
+                source_line=lines[0] if lines else None,
+                related_lines=lines[1:],
+                ref_number=refs[0] if len(refs) == 1 else None,
+            )
+        )
+    return found
+
+
+def with_source_quality_findings(
+    tables: dict[str, pd.DataFrame], report: dict[str, Any]
+) -> dict[str, pd.DataFrame]:
+    """The tables to publish: as extracted, with the source-quality findings added."""
+    found = source_quality_findings(report)
+    if not found:
+        return tables
+    return {**tables, "findings": with_findings(tables["findings"], found)}
+
+
 def failure_message(report: dict[str, Any], context: str = "") -> str:
     parts = []
-    for name, suite in report["suites"].items():
-        for failure in suite["failed"]:
-            what = failure["expectation"].removeprefix("expect_").replace("_", " ")
-            column = failure["column"]
-            sample = failure["sample"] or failure["observed_value"]
-            text = f"{name}.{column}: expected {what}" if column else f"{name}: expected {what}"
-            if failure["exception"]:
-                text += f" (could not evaluate: {failure['exception']})"
-            elif sample not in (None, []):
-                text += f", offending values {sample}"
-            parts.append(text)
+    for name, failure in blocking_failures(report):
+        sample = failure["sample"] or failure["observed_value"]
+        text = _describe(name, failure)
+        if failure["exception"]:
+            text += f" (could not evaluate: {failure['exception']})"
+        elif sample not in (None, []):
+            text += f", offending values {sample}"
+        parts.append(text)
     message = "Validation failed, nothing was published."
     if context:
         message += f" {context}"
@@ -324,6 +459,7 @@ def failure_message(report: dict[str, Any], context: str = "") -> str:
 
 def summary_lines(report: dict[str, Any]) -> list[str]:
     return [
-        f"{name}: {suite['successful']}/{suite['evaluated']} expectations met"
+        f"{name} ({suite.get('gate', BLOCKING).replace('_', '-')}): "
+        f"{suite['successful']}/{suite['evaluated']} expectations met"
         for name, suite in report["suites"].items()
     ]

@@ -304,18 +304,26 @@ def show(
     for name in wanted:
         view.add_column(name, overflow="fold")
     for row in rows[:limit]:
-        view.add_row(*(_cell(row[name], width) for name in wanted))
+        view.add_row(*(_cell(row[name], width, row.get(f"{name}_precision")) for name in wanted))
     console = Console()
     console.print(view)
     if len(rows) > limit:
         console.print(f"… {len(rows) - limit} more rows (use --limit).")
 
 
-def _cell(value, width: int) -> str:
+def _cell(value, width: int, precision: str | None = None) -> str:
+    """A cell as text; a date at its precision ("May 2002"), read from the row's
+    ``<column>_precision`` even when that column is not shown."""
+    import datetime as dt
+
+    from transforms.dates import format_date
+
     if value is None:
         return ""
     if isinstance(value, list):
         value = ";".join(str(v) for v in value)
+    if isinstance(value, dt.date):
+        value = format_date(value, precision)
     text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from transforms.dates import format_date
+
 ARTIFACT_PREFIX = "mekdata"
 MAX_ARTIFACT_ROWS = 500
 
@@ -49,6 +51,12 @@ def summary_markdown(
             f"Validation {verdict}: {met}/{total} expectations met in "
             f"{len(validation['suites'])} suites.",
         ]
+        quality = validation.get("gates", {}).get("source_quality")
+        if quality and not quality["success"]:
+            lines.append(
+                f"Source quality: {quality['failed']} of {quality['evaluated']} checks found "
+                "the article odd (published anyway; see the findings)."
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -68,10 +76,14 @@ def table_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
             return value.item()
         return value
 
-    return [
-        {k: cell(v) for k, v in row.items()}
-        for row in frame.head(MAX_ARTIFACT_ROWS).to_dict("records")
-    ]
+    def at_precision(row: dict[str, Any]) -> dict[str, Any]:
+        """A partial date as written ("May 2002"), never as its stored first day."""
+        return {
+            k: format_date(v, row[f"{k}_precision"]) if f"{k}_precision" in row else cell(v)
+            for k, v in row.items()
+        }
+
+    return [at_precision(row) for row in frame.head(MAX_ARTIFACT_ROWS).to_dict("records")]
 
 
 def artifact_key(table: str) -> str:

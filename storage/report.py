@@ -6,10 +6,12 @@ import base64
 import datetime as dt
 import html
 import io
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from transforms.dates import find_dates, format_date
 from transforms.estimators import canonical_name
 from transforms.schema import TABLES
 
@@ -51,31 +53,113 @@ def _pyplot():
     return plt
 
 
-def listings_chart(designations: pd.DataFrame, today: dt.date) -> str:
-    """Listing periods per authority: a bar from listing to delisting (or today when current);
-    a diamond where only the delisting is dated, a dot where only the listing is."""
-    plt = _pyplot()
+@dataclass(frozen=True)
+class ListingBar:
+    """One row of the listings chart, decided apart from the drawing so it can be tested."""
+
+    label: str
+    status: str
+    start: dt.date | None  # where the bar begins; None: only the end is dated (a diamond)
+    end: dt.date | None  # where it ends: the delisting, else today
+    open_start: bool = False  # the text gives the start only as an era: drawn open-ended
+    dot: bool = False  # a listing of another kind, still standing: a dot marks its start
+    note: str | None = None  # said beside the bar and under the chart
+
+
+def listing_bars(designations: pd.DataFrame, today: dt.date) -> list[ListingBar]:
+    """What the chart shows per designation row.
+
+    A dated listing is a bar to its delisting (or to today while current). A row whose start
+    the text states only as an era (Iraq's "post-2003 government": listed_on null, the era in
+    regime or listing_detail) is an open-started bar: from the era's year when its words hold
+    one, else from the chart's left edge, with a note quoting the era. Only a delisting with
+    no era at all is a diamond; a standing listing of another kind also gets a dot.
+    """
     rows = designations.reset_index(drop=True)
-    figure, axes = plt.subplots(figsize=(10, 0.45 * max(len(rows), 4) + 1.2))
-    colours = {"current": "#b42318", "former": "#1f77b4", "other": "#7f7f7f"}
-    labels = []
-    for position, row in rows.iterrows():
+    dated = [d.date() for d in pd.concat([rows["listed_on"], rows["delisted_on"]]).dropna()]
+    left_edge = dt.date(min(dated, default=today).year - 3, 1, 1)
+    bars = []
+    for row in rows.to_dict("records"):
         label = row["authority"] + (f" ({row['regime']})" if pd.notna(row["regime"]) else "")
-        labels.append(label)
-        start = row["listed_on"] if pd.notna(row["listed_on"]) else None
-        end = row["delisted_on"] if pd.notna(row["delisted_on"]) else None
-        colour = colours.get(row["status"], "#444")
+        start = row["listed_on"].date() if pd.notna(row["listed_on"]) else None
+        end = row["delisted_on"].date() if pd.notna(row["delisted_on"]) else None
+        status = row["status"]
         if start is not None:
-            stop = end if end is not None else pd.Timestamp(today)
-            axes.barh(position, (stop - start).days, left=start, color=colour, height=0.5)
-        elif end is not None:
-            axes.plot([end], [position], marker="D", color=colour)
-        if start is not None and end is None and row["status"] == "other":
-            axes.plot([start], [position], marker="o", color=colour)
-    axes.set_yticks(range(len(labels)), labels)
+            dot = end is None and status == "other"
+            bars.append(ListingBar(label, status, start, end or today, dot=dot))
+            continue
+        era = next(
+            (row[c] for c in ("regime", "listing_detail") if isinstance(row[c], str) and row[c]),
+            None,
+        )
+        if era is None:
+            bars.append(ListingBar(label, status, None, end))
+            continue
+        era_dates = find_dates(era)
+        begins = era_dates[0].value if era_dates else left_edge
+        stop = end or (today if status == "current" else None)
+        if stop is not None and begins >= stop:
+            begins = left_edge  # an era's year after the listing's end cannot be its start
+        until = f", until {format_date(end, row['delisted_on_precision'])}" if end else ""
+        bars.append(
+            ListingBar(
+                label,
+                status,
+                begins,
+                stop or today,
+                open_start=True,
+                note=f"start given only as an era: {era!r}{until}",
+            )
+        )
+    return bars
+
+
+def listings_chart(designations: pd.DataFrame, today: dt.date) -> str:
+    """Listing periods per authority (see listing_bars): solid bars for dated periods,
+    hatched open-started bars for periods whose start is only an era."""
+    plt = _pyplot()
+    bars = listing_bars(designations, today)
+    figure, axes = plt.subplots(figsize=(10, 0.45 * max(len(bars), 4) + 1.2))
+    colours = {"current": "#b42318", "former": "#1f77b4", "other": "#7f7f7f"}
+    for position, bar in enumerate(bars):
+        colour = colours.get(bar.status, "#444")
+        if bar.start is not None and bar.end is not None:
+            start, end = pd.Timestamp(bar.start), pd.Timestamp(bar.end)
+            if bar.open_start:
+                axes.barh(
+                    position,
+                    (end - start).days,
+                    left=start,
+                    height=0.5,
+                    color=colour,
+                    alpha=0.35,
+                    hatch="///",
+                    edgecolor=colour,
+                )
+                # An arrow head pointing back in time: the listing began before here.
+                axes.plot([start], [position], marker="<", color=colour, markersize=9)
+                axes.annotate(
+                    bar.note,
+                    (end, position),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=7,
+                    color="#444",
+                )
+            else:
+                axes.barh(position, (end - start).days, left=start, color=colour, height=0.5)
+            if bar.dot:
+                axes.plot([start], [position], marker="o", color=colour)
+        elif bar.end is not None:
+            axes.plot([pd.Timestamp(bar.end)], [position], marker="D", color=colour)
+    axes.set_yticks(range(len(bars)), [b.label for b in bars])
     axes.invert_yaxis()
     axes.set_xlabel("year")
-    axes.set_title("Listing periods by authority (red: current, blue: former, grey: other)")
+    axes.set_title(
+        "Listing periods by authority (red: current, blue: former, grey: other; "
+        "hatched: start not dated)"
+    )
     axes.grid(axis="x", alpha=0.3)
     encoded = _png(figure)
     plt.close(figure)
@@ -117,18 +201,20 @@ def membership_chart(estimates: pd.DataFrame) -> str:
 
 
 def _table_html(frame: pd.DataFrame, columns: list[str]) -> str:
+    """Rows as an HTML table; a date at the precision its ``<column>_precision`` gives (a
+    day when it has none), never as the first of January it is stored as."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
-    for record in frame[columns].to_dict("records"):
+    for record in frame.to_dict("records"):
         cells = []
         for column in columns:
             value = record[column]
             if isinstance(value, list):
                 text = ", ".join(str(v) for v in value)
+            elif isinstance(value, pd.Timestamp | dt.date) or value is pd.NaT:
+                text = format_date(value, record.get(f"{column}_precision", "day"))
             elif value is None or (not isinstance(value, str) and pd.isna(value)):
                 text = ""
-            elif isinstance(value, pd.Timestamp):
-                text = value.date().isoformat()
             else:
                 text = str(value)
             cells.append(f"<td>{html.escape(text)}</td>")
@@ -143,6 +229,58 @@ def draw_charts(tables: dict[str, pd.DataFrame], today: dt.date) -> dict[str, st
         "listings": listings_chart(tables["designations"], today),
         "membership": membership_chart(tables["membership_estimates"]),
     }
+
+
+GATE_HEADINGS = {
+    "blocking": (
+        "Blocking checks",
+        "Our tables are right: schema, keys, ranges, date order, row counts, citations that "
+        "resolve. Any failure stops a release.",
+    ),
+    "source_quality": (
+        "Source-quality checks",
+        "The article is odd where an editor slipped: back-links that differ from markers, "
+        "empty references, maintenance tags, anomalies of this revision. A failure is "
+        "published as a finding; it never stops a release.",
+    ),
+}
+
+
+def validation_html(validation: dict[str, Any]) -> str:
+    """Both gates, each with its suites and what failed in it."""
+    suites = validation.get("suites", {})
+    parts = []
+    for gate, (heading, meaning) in GATE_HEADINGS.items():
+        chosen = {n: s for n, s in suites.items() if s.get("gate", "blocking") == gate}
+        failed = sum(len(s["failed"]) for s in chosen.values())
+        if gate == "blocking":
+            verdict = "ok" if validation.get("success") else "failed"
+            status = "passed" if verdict == "ok" else "failed: nothing would be published"
+        else:
+            verdict = "ok" if not failed else "failed"
+            status = "all met" if not failed else f"{failed} not met: published with findings"
+        rows = "".join(
+            f"<tr><td><code>{html.escape(name)}</code></td>"
+            f"<td>{s['successful']}/{s['evaluated']}</td>"
+            f"<td>{html.escape(_failures_text(s['failed']))}</td></tr>"
+            for name, s in chosen.items()
+        )
+        parts.append(
+            f"<h3>{heading} <span class='{verdict}'>({status})</span></h3><p>{meaning}</p>"
+            "<table><thead><tr><th>suite</th><th>expectations met</th><th>not met</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table>"
+        )
+    return "<h2>Validation</h2>" + "".join(parts)
+
+
+def _failures_text(failed: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{f['column']}: {f['expectation'].removeprefix('expect_').replace('_', ' ')}"
+        f" ({f['unexpected_count']} rows)"
+        if f.get("unexpected_count")
+        else f"{f['column']}: {f['expectation'].removeprefix('expect_').replace('_', ' ')}"
+        for f in failed
+    )
 
 
 def render_report(
@@ -161,16 +299,14 @@ def render_report(
         f"<td>{html.escape(table.description)}</td></tr>"
         for name, table in TABLES.items()
     )
-    suites = validation.get("suites", {})
-    verdict = "ok" if validation.get("success") else "failed"
-    validation_rows = "".join(
-        f"<tr><td><code>{html.escape(name)}</code></td><td>{s['successful']}/{s['evaluated']}"
-        f"</td></tr>"
-        for name, s in suites.items()
-    )
     findings = tables["findings"]
     counts = findings.groupby("kind").size().to_dict() if len(findings) else {}
     important = findings[findings["severity"] != "info"]
+    bars = listing_bars(tables["designations"], today)
+    era_notes = "".join(
+        f"<li>{html.escape(b.label)}: {html.escape(b.note)}</li>" for b in bars if b.note
+    )
+    listings = tables["designations"]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>mekdata release {html.escape(version)}</title>",
@@ -186,17 +322,20 @@ def render_report(
         f"<img class='chart' id='chart-listings' alt='Listing periods by authority' "
         f"src='data:image/png;base64,{charts['listings']}'>",
         "<figcaption>From the designations table; a current listing runs to the release "
-        "date. Dates keep their precision in the data (see <code>*_precision</code>).</figcaption>"
-        "</figure>",
+        "date. Hatched bars with an arrow head are open-started: the text names the era of "
+        "the listing, not its date. A diamond is a delisting whose listing is not dated."
+        f"</figcaption></figure><ul>{era_notes}</ul>",
+        _table_html(
+            listings,
+            ["authority", "regime", "status", "listing_kind", "listed_on", "delisted_on"],
+        ),
         "<h2>Membership estimates</h2><figure>",
         f"<img class='chart' id='chart-membership' alt='Membership estimates over time' "
         f"src='data:image/png;base64,{charts['membership']}'>",
         "<figcaption>Each bar spans an estimate's low and high figure at the middle of the "
         "period it refers to; undated estimates are in the table but not on the chart."
         "</figcaption></figure>",
-        f"<h2>Validation <span class='{verdict}'>({'passed' if verdict == 'ok' else 'failed'})"
-        f"</span></h2><table><thead><tr><th>suite</th><th>expectations met</th></tr></thead>"
-        f"<tbody>{validation_rows}</tbody></table>",
+        validation_html(validation),
         "<h2>Findings</h2><p>"
         + ", ".join(f"{html.escape(k)}: {v}" for k, v in sorted(counts.items()))
         + "</p>",

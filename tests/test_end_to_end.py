@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import run_mekdata, snapshot
+from conftest import replace_once, run_mekdata, snapshot
 
 from transforms.schema import TABLES
 
@@ -105,3 +105,60 @@ def test_cli_run_without_a_configured_server(tmp_path):
     again = run_mekdata("run", "--output", str(tmp_path / "out"), env=env)
     assert again.returncode == 0 and "Unchanged" in again.stdout
     assert "temporary Prefect server" not in again.stderr  # unchanged: no server needed
+
+
+def test_cli_gate_publishes_editor_slips_and_blocks_broken_tables(prefect_server, tmp_path):
+    """The live article changes under us. A revision whose reference list shows a back-link
+    fewer than the body's markers is an editor's slip: it publishes, with a source-quality
+    finding. A revision whose designation table ends a listing before it starts gives a broken
+    table: nothing is published (exit 3) and the output is untouched."""
+    article = ARTICLE.read_text(encoding="utf-8")
+    output = tmp_path / "out"
+    first = run_cli(prefect_server, "run", "--output", str(output))
+    assert first.returncode == 0, first.stderr
+    references = pq.read_table(
+        next((output / "releases").iterdir()) / "references.parquet"
+    ).to_pandas()
+    listed = references[
+        (references["backlink_count"] == references["cited_count"])
+        & (references["cited_count"] >= 2)
+    ].iloc[0]
+    number, count = int(listed["ref_number"]), int(listed["backlink_count"])
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    slip = tmp_path / "slip.txt"
+    slip.write_text(
+        replace_once(
+            article,
+            f"\n  {number}. ^ {' '.join(letters[:count])} ",
+            f"\n  {number}. ^ {' '.join(letters[: count - 1])} ",
+        ),
+        encoding="utf-8",
+    )
+    published = run_cli(prefect_server, "run", "--source", str(slip), "--output", str(output))
+    assert published.returncode == 0, published.stderr[-3000:]
+    assert "Published release" in published.stdout
+    latest = output / json.loads((output / "latest.json").read_text())["path"]
+    findings = pq.read_table(latest / "findings.parquet").to_pandas()
+    quality = findings[findings["kind"] == "source_quality"]
+    assert list(quality["ref_number"]) == [number]
+    validation = json.loads((latest / "validation.json").read_text())
+    assert validation["success"] and not validation["gates"]["source_quality"]["success"]
+    assert "source-quality" in (latest / "report.html").read_text(encoding="utf-8").lower()
+
+    before = snapshot(output)
+    broken = tmp_path / "broken.txt"
+    # Listed on 28 March 2001, now "delisted" three years before that.
+    broken.write_text(
+        replace_once(
+            article,
+            "United Kingdom Designated on 28 March 2001,[293] delisted on 24 June 2008[293]",
+            "United Kingdom Designated on 28 March 2001,[293] delisted on 24 June 1998[293]",
+        ),
+        encoding="utf-8",
+    )
+    blocked = run_cli(prefect_server, "run", "--source", str(broken), "--output", str(output))
+    assert blocked.returncode == 3, blocked.stderr[-3000:]
+    assert "Validation failed, nothing was published" in blocked.stderr
+    assert "designations.semantic.delisted_on" in blocked.stderr
+    assert "Traceback" not in blocked.stderr + blocked.stdout
+    assert snapshot(output) == before

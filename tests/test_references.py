@@ -147,7 +147,7 @@ def test_unused_references_name_where_they_would_belong(tables):
 
 def test_empty_references_are_reported(tables):
     findings = tables["findings"]
-    empty = findings[(findings["kind"] == "unparsed") & (findings["table"] == "references")]
+    empty = findings[findings["kind"] == "empty_reference"]
     assert set(empty["ref_number"]) == {15, 67}
 
 

@@ -164,3 +164,88 @@ def test_truncated_article_fails_the_gate(article_text):
     cut = article_text[: article_text.index("Electoral history")]
     with pytest.raises(ValidationFailed, match="row count"):
         validate_tables(extract_all(cut), now=NOW)
+
+
+def test_report_shows_both_gates(report):
+    """The bundled article is odd in ways an editor causes (empty references, maintenance
+    tags, unused references): the source-quality gate says so, the release may publish."""
+    assert report["success"] and report["gates"]["blocking"]["success"]
+    assert report["gates"]["blocking"]["evaluated"] > 100
+    quality = report["gates"]["source_quality"]
+    assert not quality["success"] and quality["failed"] >= 1
+    gates = {name: suite["gate"] for name, suite in report["suites"].items()}
+    assert gates["designations.structural"] == gates["citation_links"] == "blocking"
+    assert gates["references.source_quality"] == "source_quality"
+    failed = report["suites"]["findings.source_quality"]["failed"]
+    empty = next(f for f in failed if f["kwargs"]["value_set"] == ["empty_reference"])
+    # The offending rows are named by key and source line, not by position in a frame.
+    assert {row["ref_number"] for row in empty["rows"]} == {"15", "67"}
+
+
+def test_every_expectation_declares_its_gate():
+    from expectations.suites import GATES, load_suites
+
+    suites = load_suites()
+    assert {suite.gate for suite in suites.values()} == set(GATES)
+    for name, suite in suites.items():
+        assert all(e["meta"]["gate"] == suite.gate for e in suite.expectations), name
+
+
+def _first_reference_cited_as_often_as_listed(tables) -> pd.Series:
+    references = tables["references"]
+    both = references[
+        (references["backlink_count"] == references["cited_count"])
+        & (references["cited_count"] >= 2)
+    ]
+    return both.iloc[0]
+
+
+def test_dropped_backlink_letter_passes_with_a_source_quality_finding(tables, article_text):
+    """An editor's slip the tables survive: the reference list shows one back-link fewer than
+    the body has markers. The gate passes; the published findings say what is odd, where."""
+    from conftest import replace_once
+
+    from expectations.validate import with_source_quality_findings
+    from transforms import extract_all
+
+    reference = _first_reference_cited_as_often_as_listed(tables)
+    number, count = int(reference["ref_number"]), int(reference["backlink_count"])
+    letters = " ".join("abcdefghijklmnopqrstuvwxyz"[:count])
+    fewer = " ".join("abcdefghijklmnopqrstuvwxyz"[: count - 1])
+    altered_text = replace_once(
+        article_text, f"\n  {number}. ^ {letters} ", f"\n  {number}. ^ {fewer} "
+    )
+    altered = extract_all(altered_text)
+    report = validate_tables(altered, now=NOW)
+    assert report["success"], "a source-quality failure must not block"
+    failed = report["suites"]["references.source_quality"]["failed"]
+    assert [f["column"] for f in failed] == ["backlink_count"]
+    published = with_source_quality_findings(altered, report)["findings"]
+    found = published[published["kind"] == "source_quality"]
+    assert len(found) == 1
+    finding = found.iloc[0]
+    assert finding["severity"] == "warning" and finding["table"] == "references"
+    assert finding["ref_number"] == number
+    assert finding["source_line"] == int(reference["source_line"])
+    assert "backlink_count" in finding["detail"] and f"ref_number {number}" in finding["detail"]
+    # Everything the extractors found is still there, and nothing else changed.
+    assert set(altered["findings"]["finding_id"]) < set(published["finding_id"])
+    assert len(published) == len(altered["findings"]) + 1
+
+
+def test_source_quality_failures_on_findings_are_not_repeated_as_findings(tables, report):
+    from expectations.validate import with_source_quality_findings
+
+    assert with_source_quality_findings(tables, report)["findings"] is tables["findings"]
+
+
+def test_blocking_message_names_only_blocking_failures(tables):
+    """A broken table next to an odd article: the message is about what blocks."""
+    with pytest.raises(ValidationFailed) as raised:
+        validate_tables(
+            _corrupt(tables, "designations", lambda f: _set(f, "status", 0, "maybe")), now=NOW
+        )
+    message = str(raised.value)
+    assert "designations.structural.status" in message
+    assert "source_quality" not in message and "maintenance" not in message
+    assert raised.value.report["gates"]["source_quality"]["failed"] >= 1

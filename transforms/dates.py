@@ -144,3 +144,41 @@ def parse_date(text: str) -> PartialDate | None:
     """The first date in ``text``, or None."""
     dates = find_dates(text)
     return dates[0] if dates else None
+
+
+def format_date(value: object, precision: str | None = "day") -> str:
+    """A stored date as a person would write it, at the precision the text gave:
+    "8 July 1997" (day), "May 2002" (month), "1981" (year); "" for a missing date.
+
+    Month- and year-precision dates are stored as the first of the month or of January;
+    printing them as such would invent a day, so every display goes through here. A date
+    without a precision column (e.g. a retrieval date) is a day.
+    """
+    if _missing(value):
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    # pandas Timestamp and datetime are dates too; .date() drops a time of day.
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not isinstance(day, dt.date):
+        raise TypeError(f"not a date: {value!r}")
+    if _missing(precision):
+        precision = "day"
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return f"{calendar.month_name[day.month]} {day.year}"
+    if precision == "day":
+        return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+    raise ValueError(f"unknown date precision {precision!r}; expected one of {PRECISIONS}")
+
+
+def _missing(value: object) -> bool:
+    """None, NaN, NaT or pandas' NA, without importing pandas: each is unequal to itself
+    (NA's comparison is NA itself, which refuses to be a bool)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True

@@ -112,7 +112,6 @@ def extract_designations_with_findings(document: Document) -> tuple[pd.DataFrame
         findings.append(
             Finding(
                 kind="missing_section",
-                severity="error",
                 table="designations",
                 detail="No designation table found: no line starts with a group label such as "
                 "'Currently listed by' followed by an authority's name.",
@@ -192,7 +191,6 @@ def _parse_table(document: Document, table_lines, findings: list[Finding]):
             findings.append(
                 Finding(
                     kind="unparsed",
-                    severity="error",
                     table="designations",
                     detail=f"Could not read designation row: {stripped!r}",
                     source_line=number,
@@ -227,7 +225,6 @@ def _parse_row(number, quote, name, code, body, group_status, findings):
             findings.append(
                 Finding(
                     kind="unparsed",
-                    severity="warning",
                     table="designations",
                     detail=f"{row.authority} is in the formerly-listed group but its row gives no "
                     f"delisting date: {clause!r}",
@@ -328,7 +325,6 @@ def _candidate_finding(sentence: Sentence, event: str) -> Finding:
     written = ", ".join(repr(text[d.start : d.end]) for d in dates)
     return Finding(
         kind="candidate_designation",
-        severity="warning",
         table="designations",
         detail=f"Line {sentence.line} reads as a {event.removesuffix('ed')}ing by "
         f"{', '.join(names)} with the date(s) {written} but no designation row takes it up: "
@@ -454,7 +450,6 @@ def _match_undated(
 def _conflict(row: DesignationRow, mention: Mention, says: str) -> Finding:
     return Finding(
         kind="conflict",
-        severity="error",
         table="designations",
         detail=f"{row.authority} {mention.event} date: {says}.",
         source_line=mention.sentence.line,

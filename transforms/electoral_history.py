@@ -96,7 +96,6 @@ def extract_electoral_history_with_findings(
         findings.append(
             Finding(
                 kind="missing_section",
-                severity="error",
                 table="electoral_history",
                 detail="No electoral history table found: no header row with the cells "
                 "'Year', 'Election…' and 'Seats…'.",
@@ -135,7 +134,6 @@ def _parse_rows(document: Document, header_line: int, findings: list[Finding]):
             findings.append(
                 Finding(
                     kind="unparsed",
-                    severity="error",
                     table="electoral_history",
                     detail=f"Could not read electoral history row ({reason}): {text.strip()!r}",
                     source_line=number,
@@ -172,7 +170,6 @@ def _read_result(row: ElectionRow, findings: list[Finding]) -> None:
     findings.append(
         Finding(
             kind="unparsed",
-            severity="warning",
             table="electoral_history",
             detail=f"{row.year} {row.election}: unknown policy {row.result_text!r}",
             source_line=row.line,

@@ -44,7 +44,6 @@ def citation_findings(document: Document) -> list[Finding]:
             findings.append(
                 Finding(
                     kind="dangling_citation",
-                    severity="error",
                     table="notes",
                     detail=f"[{citation.label}] is cited on line {number} but there is no "
                     f"explanatory {citation.label}.",
@@ -56,7 +55,6 @@ def citation_findings(document: Document) -> list[Finding]:
             findings.append(
                 Finding(
                     kind="maintenance_tag",
-                    severity="info",
                     table=REFERENCE_TABLE,
                     detail=f"The article itself flags line {number} with [{citation.label}].",
                     source_line=number,
@@ -69,8 +67,7 @@ def citation_findings(document: Document) -> list[Finding]:
         if not item.text:
             findings.append(
                 Finding(
-                    kind="unparsed",
-                    severity="warning",
+                    kind="empty_reference",
                     table=REFERENCE_TABLE,
                     detail=f"Reference {item.number} has no text in the reference list.",
                     source_line=item.line,
@@ -84,7 +81,6 @@ def citation_findings(document: Document) -> list[Finding]:
             findings.append(
                 Finding(
                     kind="unused_note",
-                    severity="warning",
                     table="notes",
                     detail=f"Explanatory note {item.number} is never cited in the body.",
                     source_line=item.line,
@@ -101,7 +97,6 @@ def _dangling(document: Document, line: int, marker: str, number: int, known: se
         gap = f" (the list jumps from {lower} to {higher})"
     return Finding(
         kind="dangling_citation",
-        severity="error",
         table=REFERENCE_TABLE,
         detail=f"{marker} is cited on line {line} but the reference list has no entry "
         f"{number}{gap}.",
@@ -135,7 +130,6 @@ def _unused(
     related = [first_cited[n] for n in (before, after) if n is not None]
     return Finding(
         kind="unused_reference",
-        severity="warning",
         table=REFERENCE_TABLE,
         detail=f"Reference {number} is never cited in the body{where} "
         f"(neighbours: {before} first cited on line {first_cited.get(before)}, "

@@ -303,7 +303,6 @@ def _resolve_estimator(row: dict, findings: list[Finding], reported: set[tuple[s
         findings.append(
             Finding(
                 kind="unknown_estimator",
-                severity="warning",
                 table=TABLE,
                 detail=f"Estimator {words!r} (line {row['source_line']}) has no entry in the "
                 "reviewed estimator table (transforms/estimators.py): published with the "

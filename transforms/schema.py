@@ -502,18 +502,51 @@ NOTES = Table(
     ),
 )
 
-FINDING_KINDS = (
-    "conflict",
-    "dangling_citation",
-    "unused_reference",
-    "unused_note",
-    "unparsed",
-    "missing_section",
-    "maintenance_tag",
-    "candidate_estimate",
-    "candidate_designation",
-    "unknown_estimator",
-)
+# Every finding kind and its severity, decided here once: error (a value in the tables
+# cannot be trusted, or is missing), warning (the article is odd in a way a reader should
+# know; the tables are right), info (worth knowing, nothing is wrong with the data).
+FINDING_SEVERITY: dict[str, str] = {
+    "conflict": "error",  # two places in the article disagree; one value is wrong
+    "dangling_citation": "error",  # a cited reference is missing: the claim is unbacked
+    "unparsed": "error",  # the text holds a value the tables do not
+    "missing_section": "error",  # a whole table could not be read
+    "unused_reference": "warning",  # text that cited it was lost in flattening
+    "unused_note": "warning",
+    "empty_reference": "warning",  # an entry of the reference list with no text
+    "source_quality": "warning",  # a source-quality expectation failed (expectations/)
+    "maintenance_tag": "info",  # the article flags itself ("[citation needed]")
+    "candidate_designation": "warning",  # a listing sentence no designation row takes up
+    "unknown_estimator": "warning",  # an estimator missing from the reviewed table
+    # A size figure that was not read: info when a rule left it out (a count of people killed,
+    # another body's members), warning when the phrasing is not understood. The extractor
+    # chooses within FINDING_SEVERITY_CHOICES; this is the default.
+    "candidate_estimate": "warning",
+}
+# Kinds whose severity the extractor decides per finding, and the severities it may choose.
+FINDING_SEVERITY_CHOICES: dict[str, tuple[str, ...]] = {
+    "candidate_estimate": ("info", "warning"),
+}
+FINDING_KINDS = tuple(FINDING_SEVERITY)
+SEVERITIES = ("error", "warning", "info")
+
+
+def _severity_description() -> str:
+    by_severity = {
+        severity: [kind for kind, s in FINDING_SEVERITY.items() if s == severity]
+        for severity in SEVERITIES
+    }
+    return (
+        "How much the finding matters, fixed per kind: error (a value in the tables cannot be "
+        f"trusted or is missing: {', '.join(by_severity['error'])}), warning (the article is "
+        f"odd, the tables are right: {', '.join(by_severity['warning'])}) or info (worth "
+        f"knowing: {', '.join(by_severity['info'])}); "
+        + "; ".join(
+            f"{kind} is {' or '.join(choices)} as the extractor judges each one"
+            for kind, choices in FINDING_SEVERITY_CHOICES.items()
+        )
+        + "."
+    )
+
 
 FINDINGS = Table(
     name="findings",
@@ -530,9 +563,9 @@ FINDINGS = Table(
         Column(
             "severity",
             "string",
-            "error (a value cannot be trusted), warning or info.",
+            _severity_description(),
             required=True,
-            enum=("error", "warning", "info"),
+            enum=SEVERITIES,
         ),
         Column("table", "string", "The table the finding concerns.", required=True),
         Column(

@@ -1,0 +1,102 @@
+"""report.html tells the truth: listings dated only by an era are drawn (open-started), both
+validation gates are shown apart, and dates appear at the precision the text gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import replace_once
+
+from storage.report import listing_bars, render_report
+from transforms import extract_all
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def bars(tables):
+    return {bar.label: bar for bar in listing_bars(tables["designations"], TODAY)}
+
+
+def test_era_started_listing_is_an_open_started_bar(bars):
+    """Iraq's listing is dated only as "the post-2003 government": listed_on is null, and the
+    chart still draws it, open at its start, running to today, with a note quoting the era."""
+    iraq = next(bar for label, bar in bars.items() if label.startswith("Iraq"))
+    assert iraq.open_start and iraq.start is not None and iraq.end == TODAY
+    assert iraq.start.year == 2003  # the era's own year, drawn as an open start
+    assert "post-2003 government" in iraq.note
+
+
+def test_era_without_a_year_opens_at_the_charts_left_edge(bars):
+    pahlavi = next(bar for label, bar in bars.items() if "Pahlavi" in label)
+    assert pahlavi.open_start and pahlavi.end == dt.date(1979, 1, 1)
+    assert pahlavi.start < min(b.start for b in bars.values() if b.start and not b.open_start)
+    assert "'Pahlavi dynasty', until 1979" in pahlavi.note
+
+
+def test_dated_and_undated_rows_keep_their_marks(bars):
+    assert not bars["United States"].open_start
+    assert (bars["United States"].start, bars["United States"].end) == (
+        dt.date(1997, 7, 8),
+        dt.date(2012, 9, 28),
+    )
+    assert bars["Japan"].start is None and bars["Japan"].end.year == 2013  # a diamond
+    assert bars["Australia"].dot
+
+
+def test_an_era_is_read_from_the_text_not_recited(article_text):
+    """Alter the era in the article: the bar follows it."""
+    altered = replace_once(
+        article_text,
+        "Iraq Designated by the post-2003 government",
+        "Iraq Designated by the post-2005 government",
+    )
+    bars = listing_bars(extract_all(altered)["designations"], TODAY)
+    iraq = next(bar for bar in bars if bar.label.startswith("Iraq"))
+    assert iraq.open_start and iraq.start == dt.date(2005, 1, 1)
+    assert "post-2005" in iraq.note
+
+
+@pytest.fixture(scope="module")
+def page(tables):
+    validation = {
+        "success": True,
+        "suites": {
+            "designations.structural": {
+                "gate": "blocking",
+                "evaluated": 40,
+                "successful": 40,
+                "failed": [],
+            },
+            "references.source_quality": {
+                "gate": "source_quality",
+                "evaluated": 1,
+                "successful": 0,
+                "failed": [
+                    {
+                        "expectation": "expect_column_pair_values_a_to_be_greater_than_b",
+                        "column": "backlink_count",
+                        "unexpected_count": 1,
+                    }
+                ],
+            },
+        },
+    }
+    charts = {"listings": "", "membership": ""}  # drawing is not under test here
+    return render_report(tables, "2026.11.27", validation, "", "test", TODAY, charts)
+
+
+def test_report_dates_at_their_precision(page):
+    assert "8 July 1997" in page and "May 2002" in page and ">1981<" in page
+    for invented in ("2002-05-01", "1981-01-01", "2008-01-01"):
+        assert invented not in page
+
+
+def test_report_notes_the_era_and_shows_both_gates(page):
+    assert "post-2003 government" in page and "open-started" in page
+    blocking = page.index("Blocking checks")
+    quality = page.index("Source-quality checks")
+    assert blocking < page.index("designations.structural") < quality
+    assert page.index("references.source_quality") > quality
+    assert "1 not met: published with findings" in page
