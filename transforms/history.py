@@ -260,7 +260,7 @@ def process_revision(
             extract = extract_all
         extracted = extract(text)
         tables = {name: extracted[name] for name in CLAIM_TABLES}
-    except Exception as error:  # noqa: BLE001 - any extractor failure is recorded, not fatal
+    except Exception as error:  # any extractor failure is recorded, never fatal to the run
         return RevisionOutcome(
             meta,
             "failed",

@@ -636,7 +636,8 @@ def history_table(table: Table) -> Table:
     return Table(
         name=f"{table.name}_history",
         title=f"{table.title} through time",
-        description=f"One row per claim and span of revisions it held unchanged. {table.description}",
+        description="One row per claim and span of revisions it held unchanged. "
+        + table.description,
         primary_key=("claim_key", "valid_from_revid"),
         min_rows=0,
         max_rows=10_000_000,
