@@ -32,6 +32,7 @@ Decisions, documented here because users read the output through them:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -62,9 +63,10 @@ class HistoryError(ValueError):
 # --- claim keys -------------------------------------------------------------------------
 
 
-def tracked_columns(table: str) -> list[str]:
+@functools.cache
+def tracked_columns(table: str) -> tuple[str, ...]:
     """The columns whose change is an event (declared order)."""
-    return [c for c in TABLES[table].column_names if c not in UNTRACKED_COLUMNS]
+    return tuple(c for c in TABLES[table].column_names if c not in UNTRACKED_COLUMNS)
 
 
 def _missing(value: Any) -> bool:
@@ -131,10 +133,23 @@ def _plain_int(value: Any) -> int:
     return -1 if _missing(value) else int(value)
 
 
-def claim_keys(table: str, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+def records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """An extracted table's rows as plain Python values (None for missing), built column by
+    column: iterating a frame's rows costs ten times more."""
+    columns = TABLES[table].columns
+    if "estimator_id" in frame.columns:  # another helper's canonical estimator id
+        columns = (*columns, Column("estimator_id", "string", "canonical estimator"))
+    values = [[_python(c, v) for v in frame[c.name].tolist()] for c in columns]
+    names = [c.name for c in columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def claim_keys(
+    table: str, frame: pd.DataFrame | list[Mapping[str, Any]]
+) -> tuple[list[str], list[str]]:
     """Keys for every row of an extracted table (aligned with its rows), and a note per key
     shared by several rows, saying how they were told apart. No row is ever dropped."""
-    rows = frame.to_dict("records")
+    rows = records(table, frame) if isinstance(frame, pd.DataFrame) else frame
     base = [claim_key(table, row) for row in rows]
     groups: dict[str, list[int]] = {}
     for index, key in enumerate(base):
@@ -150,6 +165,29 @@ def claim_keys(table: str, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
         lines = ", ".join(str(_plain_int(rows[i].get("source_line"))) for i in ordered)
         notes.append(f"{table}: {len(members)} rows share key {key!r} (lines {lines}); numbered")
     return keys, notes
+
+
+@dataclass(frozen=True)
+class Claims:
+    """One revision's claims, keyed: what the builder compares. Computed where the revision
+    is extracted (in parallel), so the one sequential step only compares dictionaries."""
+
+    rows: dict[str, dict[str, dict[str, Any]]]  # table -> claim key -> the row's values
+    notes: tuple[str, ...] = ()
+
+
+def keyed_claims(tables: Mapping[str, pd.DataFrame]) -> Claims:
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    notes: list[str] = []
+    names = {name: TABLES[name].column_names for name in CLAIM_TABLES}
+    for name in CLAIM_TABLES:
+        plain = records(name, tables[name])
+        keys, table_notes = claim_keys(name, plain)
+        notes += table_notes
+        rows[name] = {
+            key: {c: row[c] for c in names[name]} for key, row in zip(keys, plain, strict=True)
+        }
+    return Claims(rows, tuple(notes))
 
 
 # --- which text can change a table ------------------------------------------------------
@@ -208,8 +246,9 @@ class RevisionOutcome:
     reason: str | None = None
     detail: str | None = None
     sections_sha1: str | None = None
-    # Only for extracted: the claim tables as extract_all returns them.
+    # Only for extracted: the claim tables as extract_all returns them, and keyed.
     tables: dict[str, pd.DataFrame] | None = None
+    claims: Claims | None = None
 
 
 def failed_outcome(meta: RevisionMeta, reason: str, detail: str) -> RevisionOutcome:
@@ -276,7 +315,9 @@ def process_revision(
             detail="none of " + ", ".join(CLAIM_TABLES) + " has a row",
             sections_sha1=digest,
         )
-    return RevisionOutcome(meta, "extracted", sections_sha1=digest, tables=tables)
+    return RevisionOutcome(
+        meta, "extracted", sections_sha1=digest, tables=tables, claims=keyed_claims(tables)
+    )
 
 
 # --- values as event text ---------------------------------------------------------------
@@ -388,33 +429,18 @@ class TimelineBuilder:
                 )
             self._base = meta
         elif outcome.status == "extracted":
-            notes = self._apply(meta, base, outcome.tables or {}, step)
-            if notes:
-                revision["detail"] = "; ".join(filter(None, [outcome.detail, *notes]))
+            claims = outcome.claims or keyed_claims(outcome.tables or {})
+            self._apply(meta, base, claims, step)
+            if claims.notes:
+                revision["detail"] = "; ".join(filter(None, [outcome.detail, *claims.notes]))
             self._base = meta
         elif outcome.status not in ("skipped", "failed"):
             raise HistoryError(f"revision {meta.revid}: unknown status {outcome.status!r}")
         return step
 
-    def _apply(
-        self,
-        meta: RevisionMeta,
-        base: RevisionMeta | None,
-        tables: Mapping[str, pd.DataFrame],
-        step: Step,
-    ) -> list[str]:
-        all_notes = []
+    def _apply(self, meta: RevisionMeta, base: RevisionMeta | None, claims: Claims, step: Step):
         for name in CLAIM_TABLES:
-            table = TABLES[name]
-            frame = tables[name]
-            keys, notes = claim_keys(name, frame)
-            all_notes += notes
-            rows = {
-                key: {c.name: _python(c, v) for c, v in zip(table.columns, values, strict=True)}
-                for key, values in zip(
-                    keys, frame[table.column_names].itertuples(index=False), strict=True
-                )
-            }
+            rows = claims.rows[name]
             open_spans = self._open[name]
             closed = []
             for key in sorted(set(open_spans) | set(rows)):
@@ -424,11 +450,7 @@ class TimelineBuilder:
                 elif new is None:
                     self._event(step, meta, base, name, key, "removed", None, _json(name, old))
                 else:
-                    changed = [
-                        c
-                        for c in tracked_columns(name)
-                        if _text(name, c, old) != _text(name, c, new)
-                    ]
+                    changed = [c for c in tracked_columns(name) if old[c] != new[c]]
                     if not changed:
                         continue
                     for column in changed:
@@ -445,7 +467,6 @@ class TimelineBuilder:
                     }
             if closed:
                 step.closed[name] = closed
-        return all_notes
 
     def _event(self, step, meta, base, table, key, event, column, old, new=None) -> None:
         self._seq += 1
@@ -553,18 +574,17 @@ def replay(events: Iterable[Mapping[str, Any]]) -> dict[str, pd.DataFrame]:
 
 def latest_claims(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """An extraction's claim tables in replay's shape, to compare the two exactly."""
-    result = {}
-    for name in CLAIM_TABLES:
-        table = TABLES[name]
-        keys, _ = claim_keys(name, tables[name])
-        rows = {}
-        for key, record in zip(keys, tables[name].to_dict("records"), strict=True):
-            rows[key] = {
-                c: value_text(table.column(c), _python(table.column(c), record[c]))
-                for c in tracked_columns(name)
-            }
-        result[name] = _claims_frame(name, rows)
-    return result
+    claims = keyed_claims(tables)
+    return {
+        name: _claims_frame(
+            name,
+            {
+                key: {c: _text(name, c, row) for c in tracked_columns(name)}
+                for key, row in claims.rows[name].items()
+            },
+        )
+        for name in CLAIM_TABLES
+    }
 
 
 # --- checks for the validation gate -----------------------------------------------------
