@@ -566,3 +566,25 @@ def test_history_tables_are_derived_from_the_claim_tables():
 def test_quote_and_positions_are_not_tracked():
     assert {"quote", "source_line", "position"}.isdisjoint(tracked_columns("membership_estimates"))
     assert "citations" in tracked_columns("designations")
+
+
+def test_a_resumed_builder_continues_exactly(run):
+    """A re-run restores the builder from the published open spans and feeds only the new
+    revisions: its events and spans equal those of one uninterrupted run."""
+    cut = 6  # after r1005; r1006 onwards are "new"
+    first = run_history(SCRIPT[:cut])
+    last = SCRIPT[cut - 1]
+    builder = TimelineBuilder.resume(
+        {t: first.spans(t)[first.spans(t)["valid_to_revid"].isna()] for t in CLAIM_TABLES},
+        last=RevisionMeta(last.revid, last.parentid, last.timestamp, last.sha1, last.size),
+        base=RevisionMeta(last.revid, last.parentid, last.timestamp, last.sha1, last.size),
+        next_seq=len(first.events) + 1,
+    )
+    events = []
+    for scripted in SCRIPT[cut:]:
+        step = builder.add(run.outcomes[scripted.revid])
+        events += step.events
+    assert events == [e for e in run.events if e["revid"] > last.revid]
+    finished = builder.finish()
+    for table in CLAIM_TABLES:
+        assert history_frame(table, finished[table]).equals(history_frame(table, run.open[table]))

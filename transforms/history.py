@@ -45,7 +45,7 @@ from typing import Any
 import pandas as pd
 
 from transforms.document import Document
-from transforms.schema import CLAIM_TABLES, TABLES, Column, Table, to_frame
+from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, TABLES, Column, Table, to_frame
 
 POSITIONAL_COLUMNS = frozenset({"source_line", "position", "evidence_lines", "enrichment_lines"})
 UNTRACKED_COLUMNS = POSITIONAL_COLUMNS | {"quote"}
@@ -395,6 +395,36 @@ class TimelineBuilder:
         self._last: RevisionMeta | None = None
         self._seq = 0
 
+    @classmethod
+    def resume(
+        cls,
+        open_spans: Mapping[str, pd.DataFrame],
+        last: RevisionMeta,
+        base: RevisionMeta | None,
+        next_seq: int,
+    ) -> TimelineBuilder:
+        """A builder that continues an earlier run: ``open_spans`` are its ``<table>_history``
+        rows with ``valid_to_revid`` null, ``last`` its last revision, ``base`` its last
+        extracted or unchanged revision and ``next_seq`` one more than its last event's seq.
+        A re-run then feeds only the revisions after ``last``."""
+        builder = cls()
+        builder._last, builder._base, builder._seq = last, base, next_seq - 1
+        for name in CLAIM_TABLES:
+            frame = open_spans.get(name)
+            if frame is None or frame.empty:
+                continue
+            if frame["valid_to_revid"].notna().any():
+                raise HistoryError(f"{name}: resume takes open spans only (valid_to_revid null)")
+            history = HISTORY_TABLES[f"{name}_history"]
+            values = [[_python(c, v) for v in frame[c.name].tolist()] for c in history.columns]
+            for row in zip(*values, strict=True):
+                span = dict(zip(history.column_names, row, strict=True))
+                del span["valid_to_revid"], span["valid_to"]
+                if span["claim_key"] in builder._open[name]:
+                    raise HistoryError(f"{name}: two open spans for {span['claim_key']!r}")
+                builder._open[name][span["claim_key"]] = span
+        return builder
+
     def add(self, outcome: RevisionOutcome) -> Step:
         meta = outcome.meta
         if self._last is not None and (meta.timestamp, meta.revid) <= (
@@ -510,8 +540,6 @@ def _json(table: str, row: Mapping[str, Any]) -> str:
 
 def history_frame(table: str, spans: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Span rows (from ``Step.closed`` or ``finish``) as the ``<table>_history`` frame."""
-    from transforms.schema import HISTORY_TABLES
-
     return to_frame(HISTORY_TABLES[f"{table}_history"], spans)
 
 
