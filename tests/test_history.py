@@ -588,3 +588,16 @@ def test_a_resumed_builder_continues_exactly(run):
     finished = builder.finish()
     for table in CLAIM_TABLES:
         assert history_frame(table, finished[table]).equals(history_frame(table, run.open[table]))
+
+
+def test_claim_keys_use_an_estimator_id_column_when_the_frame_has_one():
+    frame = extract_all(SCRIPT[0].text)["membership_estimates"]
+    frame = frame.assign(
+        estimator_id=[
+            "us-dod" if e in ("DoD", "United States Department of Defense") else None
+            for e in frame["estimator"]
+        ]
+    )
+    keys, notes = claim_keys("membership_estimates", frame)
+    assert keys.count("us-dod|members|2011") == 1 and keys.count("us-dod|members|2011#2") == 1
+    assert any("'us-dod|members|2011'" in note for note in notes)

@@ -21,7 +21,9 @@ Decisions, documented here because users read the output through them:
   revision share a key, both are kept: they are ordered deterministically (designations by
   listing start, then reading order; the others by reading order) and the second and later get
   ``#2``, ``#3``…; the revision's ``detail`` names every such collision. Reading order is a
-  *relative* order, so the suffixes survive edits elsewhere in the article.
+  *relative* order, so the suffixes survive edits elsewhere in the article. Known limit: when
+  the first of such rows is deleted, the second inherits the plain key, so the history reads
+  "changed" (to the second row's values) and "``#2`` removed" rather than one removal.
 * **Blanked and broken revisions** are ``skipped`` with their reason and change no span: the
   next good revision is compared with the last good one, so vandalism and its revert cause no
   events at all (a revert to a different state causes exactly the difference).
@@ -137,7 +139,8 @@ def records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
     """An extracted table's rows as plain Python values (None for missing), built column by
     column: iterating a frame's rows costs ten times more."""
     columns = TABLES[table].columns
-    if "estimator_id" in frame.columns:  # another helper's canonical estimator id
+    if "estimator_id" in frame.columns and "estimator_id" not in TABLES[table].column_names:
+        # The canonical estimator id, before the schema declares it: used by claim_key only.
         columns = (*columns, Column("estimator_id", "string", "canonical estimator"))
     values = [[_python(c, v) for v in frame[c.name].tolist()] for c in columns]
     names = [c.name for c in columns]
