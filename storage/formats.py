@@ -46,6 +46,8 @@ def _python_value(column: Column, value: Any) -> Any:
         return None
     if column.type == "date":
         return pd.Timestamp(value).date()
+    if column.type == "timestamp":
+        return pd.Timestamp(value).tz_convert("UTC").to_pydatetime()
     if column.type in ("int16", "int32", "int64"):
         return int(value)
     if column.type == "float64":
@@ -84,6 +86,11 @@ def _csv_cell(column: Column, value: Any) -> str:
         return LIST_SEPARATOR.join(str(v) for v in value)
     if column.type == "boolean":
         return "true" if value else "false"
+    if column.type == "timestamp":
+        # ISO 8601 in UTC with a Z, as MediaWiki writes revision timestamps.
+        return (
+            value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, dt.datetime) else str(value)
+        )
     if column.type == "date":
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     if column.type == "float64":

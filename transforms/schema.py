@@ -32,6 +32,9 @@ LOGICAL_TYPES: dict[str, tuple[str, str]] = {
     "float64": ("float64", "number"),
     "boolean": ("boolean", "boolean"),
     "date": ("datetime64[s]", "date"),
+    # A moment in UTC (revision timestamps in history releases), to the second as MediaWiki
+    # gives it.
+    "timestamp": ("datetime64[s, UTC]", "datetime"),
     "list<int32>": ("object", "string"),
 }
 PRECISION_VALUES = ("day", "month", "year")
@@ -597,6 +600,171 @@ TABLES: dict[str, Table] = {
 }
 
 
+# History releases (DATA_CONTRACT.md, "History releases"): the article through time. Kept in a
+# registry of their own so regular releases, which iterate TABLES, are unaffected.
+REVISION_STATUSES = ("extracted", "unchanged_sections", "failed", "skipped")
+REVISION_REASONS = ("blanked", "no_tables", "shrunk", "fetch_error", "extract_error")
+CLAIM_EVENTS = ("added", "changed", "removed")
+
+REVISIONS = Table(
+    name="revisions",
+    title="Revisions",
+    description="One row per revision of the article in the range asked for, and what was "
+    "done with it.",
+    primary_key=("revid",),
+    min_rows=1,
+    max_rows=10_000_000,
+    columns=(
+        Column("revid", "int64", "MediaWiki revision id.", required=True, minimum=1),
+        Column(
+            "parentid",
+            "int64",
+            "The revision it was made on (0 for the page's first revision).",
+            minimum=0,
+        ),
+        Column("timestamp", "timestamp", "When the revision was saved (UTC).", required=True),
+        Column("sha1", "string", "MediaWiki's SHA-1 of the revision's wikitext."),
+        Column(
+            "size", "int64", "Size of the wikitext in bytes, as MediaWiki reports it.", minimum=0
+        ),
+        Column(
+            "status",
+            "string",
+            "extracted (tables read from this revision), unchanged_sections (the sections the "
+            "tables come from are byte-identical to the previous revision's: its rows were "
+            "reused), failed (could not be fetched or extracted after retries) or skipped "
+            "(blanked or broken: left out of the timelines, see reason).",
+            required=True,
+            enum=REVISION_STATUSES,
+        ),
+        Column(
+            "reason",
+            "string",
+            "Why a revision was skipped or failed: blanked (almost no text), no_tables (none of "
+            "the claim tables found), shrunk (far smaller than its parent), fetch_error or "
+            "extract_error; null otherwise.",
+            enum=REVISION_REASONS,
+        ),
+        Column("detail", "string", "Human-readable detail: the error, sizes, key collisions."),
+        Column(
+            "base_revid",
+            "int64",
+            "The revision this one's claims were compared with (or reused from): the last "
+            "revision that was extracted or unchanged; null for the first.",
+            minimum=1,
+        ),
+        Column(
+            "sections_sha1",
+            "string",
+            "SHA-1 of the text the claim tables are read from (the article body), to tell an "
+            "edit that cannot change a table from one that can.",
+        ),
+    ),
+)
+
+
+def _history_columns(table: Table) -> tuple[Column, ...]:
+    return (
+        Column(
+            "claim_key",
+            "string",
+            "Stable key of the claim across revisions (see transforms/history.py), never a "
+            "line number or offset.",
+            required=True,
+        ),
+        Column(
+            "valid_from_revid",
+            "int64",
+            "First revision in which the article stated the claim with these values.",
+            required=True,
+            minimum=1,
+        ),
+        Column("valid_from", "timestamp", "Timestamp of valid_from_revid (UTC).", required=True),
+        Column(
+            "valid_to_revid",
+            "int64",
+            "First revision in which the claim no longer had these values (changed or "
+            "removed); null while it still stands.",
+            minimum=1,
+        ),
+        Column("valid_to", "timestamp", "Timestamp of valid_to_revid (UTC); null while open."),
+    )
+
+
+def history_table(table: Table) -> Table:
+    """``<table>_history``: the table's own columns (as read in valid_from_revid, citations and
+    quote included) and the span of revisions they held unchanged."""
+    return Table(
+        name=f"{table.name}_history",
+        title=f"{table.title} through time",
+        description="One row per claim and span of revisions it held unchanged. "
+        + table.description,
+        primary_key=("claim_key", "valid_from_revid"),
+        min_rows=0,
+        max_rows=10_000_000,
+        columns=(*table.columns, *_history_columns(table)),
+    )
+
+
+CLAIM_TABLES = ("designations", "electoral_history", "membership_estimates")
+
+CLAIM_EVENTS_TABLE = Table(
+    name="claim_events",
+    title="Claim events",
+    description="One row per change of a claim between two consecutive extracted revisions, "
+    "in the order replay applies them.",
+    primary_key=("seq",),
+    min_rows=0,
+    max_rows=100_000_000,
+    columns=(
+        Column("seq", "int64", "Order of the event in the history (replay order).", required=True),
+        Column("revid", "int64", "The revision that made the change.", required=True, minimum=1),
+        Column(
+            "parentid",
+            "int64",
+            "That revision's parent, for the diff link index.php?diff=<revid>&oldid=<parentid>.",
+            minimum=0,
+        ),
+        Column(
+            "base_revid",
+            "int64",
+            "The revision the claim was compared with; differs from parentid when skipped or "
+            "failed revisions lie between them.",
+            minimum=1,
+        ),
+        Column("timestamp", "timestamp", "When revid was saved (UTC).", required=True),
+        Column("table", "string", "The claim table.", required=True, enum=CLAIM_TABLES),
+        Column("claim_key", "string", "The claim's stable key.", required=True),
+        Column("event", "string", "What happened to the claim.", required=True, enum=CLAIM_EVENTS),
+        Column(
+            "column",
+            "string",
+            "For changed: the column whose value changed; null for added and removed.",
+        ),
+        Column(
+            "old_value",
+            "string",
+            "For changed: the value before, as text (ISO dates, `;`-joined lists, true/false); "
+            "for removed: the claim's values as a JSON object.",
+        ),
+        Column(
+            "new_value",
+            "string",
+            "For changed: the value after; for added: the claim's values as a JSON object.",
+        ),
+    ),
+)
+
+HISTORY_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        REVISIONS,
+        *(history_table(TABLES[name]) for name in CLAIM_TABLES),
+        CLAIM_EVENTS_TABLE,
+    )
+}
+
+
 def to_frame(table: Table, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Build a DataFrame with exactly the declared columns, in order, cast to declared dtypes.
 
@@ -621,6 +789,10 @@ def _typed_column(values: list[Any], column: Column):
         )
     if column.type == "date":
         return _date_column(values)
+    if column.type == "timestamp":
+        return pd.Series(pd.to_datetime(values, utc=True, errors="raise")).astype(
+            "datetime64[s, UTC]"
+        )
     if column.type == "float64":
         return pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
     return pd.array(values, dtype=_dtype(column.pandas_dtype))
@@ -656,6 +828,7 @@ def arrow_type(column: Column):
         "float64": pa.float64(),
         "boolean": pa.bool_(),
         "date": pa.date32(),
+        "timestamp": pa.timestamp("s", tz="UTC"),
         "list<int32>": pa.list_(pa.int32()),
     }[column.type]
 

@@ -1,0 +1,603 @@
+"""Claim timelines over the scripted revision history (tests/revision_script.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pytest
+
+from storage.formats import csv_bytes, to_arrow
+from tests.revision_script import BASE_KEYS, ScriptedRevision, revision_script
+from transforms import extract_all
+from transforms.history import (
+    HistoryConfig,
+    HistoryError,
+    RevisionMeta,
+    RevisionOutcome,
+    TimelineBuilder,
+    check_references,
+    check_replay,
+    check_spans,
+    claim_key,
+    claim_keys,
+    claim_sources,
+    failed_outcome,
+    history_frame,
+    parse_value,
+    process_revision,
+    replay,
+    sections_sha1,
+    tracked_columns,
+    value_text,
+)
+from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, TABLES, Column, arrow_schema
+
+SCRIPT = revision_script()
+BY_REVID = {r.revid: r for r in SCRIPT}
+
+
+@dataclass
+class Run:
+    outcomes: dict[int, RevisionOutcome] = field(default_factory=dict)
+    revisions: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    closed: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in CLAIM_TABLES})
+    open: dict[str, list[dict]] = field(default_factory=dict)
+    extracted: list[int] = field(default_factory=list)
+    latest_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def events_of(self, revid: int) -> list[dict]:
+        return [e for e in self.events if e["revid"] == revid]
+
+    def spans(self, table: str) -> pd.DataFrame:
+        return history_frame(table, [*self.closed[table], *self.open[table]])
+
+    def frames(self):
+        revisions = pd.DataFrame(self.revisions)
+        events = pd.DataFrame(self.events)
+        return revisions, events, {t: self.spans(t) for t in CLAIM_TABLES}
+
+
+def run_history(script: list[ScriptedRevision], config: HistoryConfig | None = None) -> Run:
+    """What a history flow does, in one process: triage and extract each revision, then feed
+    the builder in order. The extractor is the real one, wrapped to count its calls."""
+    run = Run()
+    builder = TimelineBuilder()
+    parent_size = base_sha1 = None
+    for scripted in script:
+        meta = RevisionMeta(
+            scripted.revid, scripted.parentid, scripted.timestamp, scripted.sha1, scripted.size
+        )
+
+        def counting_extract(text, revid=scripted.revid):
+            run.extracted.append(revid)
+            return extract_all(text)
+
+        outcome = process_revision(
+            meta,
+            scripted.text,
+            parent_size=parent_size,
+            base_sections_sha1=base_sha1,
+            config=config or HistoryConfig(),
+            extract=counting_extract,
+        )
+        parent_size = scripted.size
+        if outcome.status in ("extracted", "unchanged_sections"):
+            base_sha1 = outcome.sections_sha1
+        if outcome.tables is not None:
+            run.latest_tables = outcome.tables
+        run.outcomes[scripted.revid] = outcome
+        step = builder.add(outcome)
+        run.revisions.append(step.revision)
+        run.events += step.events
+        for table, spans in step.closed.items():
+            run.closed[table] += spans
+    run.open = builder.finish()
+    return run
+
+
+@pytest.fixture(scope="module")
+def run() -> Run:
+    return run_history(SCRIPT)
+
+
+def _event_tuple(event: dict) -> tuple:
+    return (
+        event["table"],
+        event["claim_key"],
+        event["event"],
+        event["column"],
+        event["old_value"],
+        event["new_value"],
+    )
+
+
+# --- the script, revision by revision ---------------------------------------------------
+
+
+@pytest.mark.parametrize("scripted", [pytest.param(r, id=f"{r.revid}-{r.what}") for r in SCRIPT])
+def test_status_matches_the_script(run, scripted):
+    outcome = run.outcomes[scripted.revid]
+    assert (outcome.status, outcome.reason) == (scripted.status, scripted.reason)
+
+
+@pytest.mark.parametrize("scripted", [pytest.param(r, id=f"{r.revid}-{r.what}") for r in SCRIPT])
+def test_events_match_the_script(run, scripted):
+    got = run.events_of(scripted.revid)
+    assert [(e["table"], e["claim_key"], e["event"]) for e in got] == [
+        (x.table, x.claim_key, x.event) for x in scripted.events
+    ]
+    for event, expected in zip(got, scripted.events, strict=True):
+        if expected.event == "changed":
+            assert (event["column"], event["old_value"], event["new_value"]) == (
+                expected.column,
+                expected.old,
+                expected.new,
+            )
+        else:
+            payload = json.loads(event["new_value" if expected.event == "added" else "old_value"])
+            assert event["column"] is None
+            assert {k: payload[k] for k in expected.values} == expected.values
+        assert event["timestamp"] == scripted.timestamp
+        assert event["parentid"] == scripted.parentid
+
+
+def test_first_revision_adds_every_claim_once(run):
+    events = run.events_of(SCRIPT[0].revid)
+    for table, keys in BASE_KEYS.items():
+        assert sorted(e["claim_key"] for e in events if e["table"] == table) == sorted(keys)
+
+
+def test_events_are_numbered_in_order(run):
+    assert [e["seq"] for e in run.events] == list(range(1, len(run.events) + 1))
+
+
+# --- reuse, vandalism, spans ------------------------------------------------------------
+
+
+def test_unchanged_sections_are_not_extracted(run):
+    unchanged = [r.revid for r in SCRIPT if r.status == "unchanged_sections"]
+    assert unchanged == [1001, 1009, 1011]
+    assert not set(unchanged) & set(run.extracted)
+    for revid in unchanged:
+        assert run.outcomes[revid].tables is None
+    # What a reference-list edit is compared with: the revision before it.
+    assert run.revisions[1]["base_revid"] == 1000
+
+
+def test_blanked_and_shrunk_revisions_change_no_span(run):
+    vandal = {1008, 1010}
+    rows = {r["revid"]: r for r in run.revisions}
+    assert rows[1008]["detail"].startswith("13 non-blank characters")
+    assert "14% of its parent's" in rows[1010]["detail"]
+    assert not [e for e in run.events if 1008 <= e["revid"] <= 1011]
+    for table in CLAIM_TABLES:
+        spans = run.spans(table)
+        assert not set(spans["valid_from_revid"]) & vandal
+        assert not set(spans["valid_to_revid"].dropna()) & vandal
+    # The revert after a blanking is compared with the last good revision, not the blank.
+    assert rows[1009]["base_revid"] == 1007 and rows[1012]["base_revid"] == 1011
+
+
+def test_a_date_changed_and_reverted_makes_three_spans(run):
+    spans = run.spans("designations")
+    gb = spans[spans["claim_key"] == "GB|"].sort_values("valid_from_revid")
+    assert gb["valid_from_revid"].tolist() == [1000, 1003, 1004]
+    assert gb["valid_to_revid"].tolist()[:2] == [1003, 1004]
+    assert pd.isna(gb["valid_to_revid"].iloc[2]) and pd.isna(gb["valid_to"].iloc[2])
+    assert [d.date() for d in gb["listed_on"]] == [
+        dt.date(2001, 3, 28),
+        dt.date(2001, 3, 29),
+        dt.date(2001, 3, 28),
+    ]
+    # Each span keeps the quote as read in its first revision.
+    assert "29 March 2001" in gb["quote"].iloc[1] and "28 March 2001" in gb["quote"].iloc[2]
+
+
+def test_removed_claim_span_is_closed(run):
+    spans = run.spans("designations")
+    jp = spans[spans["claim_key"] == "JP|"]
+    assert jp["valid_from_revid"].tolist() == [1000] and jp["valid_to_revid"].tolist() == [1013]
+
+
+def test_positional_columns_move_without_events(run):
+    """r1006 adds blank lines above most claims: source lines move, nothing is an event, and
+    the open spans keep the lines as read when each span began."""
+    before = run.outcomes[1005].tables["designations"].set_index("designation_id")
+    after = run.outcomes[1006].tables["designations"].set_index("designation_id")
+    below = before["source_line"] > 48  # the blank lines go in above "Other names"
+    assert (after["source_line"] - before["source_line"])[below].eq(2).all()
+    assert (after["source_line"] == before["source_line"])[~below].all()
+    assert run.events_of(1006) == [] and run.events_of(1007) == []
+
+
+def test_open_spans_are_the_latest_claims(run):
+    for table in CLAIM_TABLES:
+        assert len(run.open[table]) == len(run.latest_tables[table])
+        assert all(span["valid_to_revid"] is None for span in run.open[table])
+
+
+def test_replay_rebuilds_the_latest_extraction_exactly(run):
+    assert check_replay(run.events, run.latest_tables) == []
+    replayed = replay(run.events)["designations"]
+    assert "NZ|" in replayed["claim_key"].tolist() and "JP|" not in replayed["claim_key"].tolist()
+
+
+def test_history_frames_have_the_declared_schema(run):
+    spans = run.frames()[2]
+    frames = {
+        "revisions": history_frame_of("revisions", run.revisions),
+        "claim_events": history_frame_of("claim_events", run.events),
+        **{f"{t}_history": frame for t, frame in spans.items()},
+    }
+    for name, frame in frames.items():
+        table = HISTORY_TABLES[name]
+        assert to_arrow(table, frame).schema.equals(arrow_schema(table), check_metadata=True)
+    csv = csv_bytes(
+        HISTORY_TABLES["revisions"], to_arrow(HISTORY_TABLES["revisions"], frames["revisions"])
+    )
+    assert b"2024-01-01T00:00:00Z" in csv
+
+
+def history_frame_of(name: str, rows: list[dict]) -> pd.DataFrame:
+    from transforms.schema import to_frame
+
+    return to_frame(HISTORY_TABLES[name], rows)
+
+
+def test_checks_pass_on_the_run(run):
+    revisions, events, spans = run.frames()
+    for table, frame in spans.items():
+        assert check_spans(table, frame, revisions) == []
+    assert check_references(spans, events, revisions) == []
+
+
+# --- the checks fail when they should ---------------------------------------------------
+
+
+def _corrupt_overlap(spans, revisions, events):
+    gb = spans.index[spans["claim_key"] == "GB|"]
+    spans.loc[gb[0], "valid_to_revid"] = 1004  # the first span now runs into the second
+    return "overlaps the span from 1003"
+
+
+def _corrupt_empty_span(spans, revisions, events):
+    gb = spans.index[spans["claim_key"] == "GB|"]
+    spans.loc[gb[1], "valid_to_revid"] = 1003  # from 1003 to 1003
+    return "valid_from is not before valid_to"
+
+
+def _corrupt_two_open(spans, revisions, events):
+    gb = spans.index[spans["claim_key"] == "GB|"]
+    spans.loc[gb[0], "valid_to_revid"] = pd.NA
+    return "open span is followed by another span"
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        pytest.param(_corrupt_overlap, id="overlap"),
+        pytest.param(_corrupt_empty_span, id="from-equals-to"),
+        pytest.param(_corrupt_two_open, id="two-open-spans"),
+    ],
+)
+def test_check_spans_finds(run, corrupt):
+    revisions, events, spans = run.frames()
+    frame = spans["designations"].sort_values(["claim_key", "valid_from_revid"]).copy()
+    expected = corrupt(frame, revisions, events)
+    problems = check_spans("designations", frame, revisions)
+    assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "drop, expected",
+    [
+        pytest.param(1004, "claim_events.revid not in revisions: [1004]", id="event-revid"),
+        pytest.param(
+            1003, "designations.valid_from_revid not in revisions: [1003]", id="span-revid"
+        ),
+    ],
+)
+def test_check_references_finds(run, drop, expected):
+    revisions, events, spans = run.frames()
+    problems = check_references(spans, events, revisions[revisions["revid"] != drop])
+    assert expected in problems
+
+
+@pytest.mark.parametrize(
+    "tamper, expected",
+    [
+        pytest.param(
+            lambda events: [e for e in events if e["claim_key"] != "NZ|"],
+            "only in the extraction: ['NZ|']",
+            id="dropped-added-event",
+        ),
+        pytest.param(
+            lambda events: [e for e in events if e["revid"] != 1004],
+            "listed_on differs for ['GB|']",
+            id="dropped-revert",
+        ),
+        pytest.param(
+            lambda events: [e | {"old_value": "x"} if e["revid"] == 1012 else e for e in events],
+            "citations was '294;295', the event says 'x'",
+            id="wrong-old-value",
+        ),
+        pytest.param(
+            lambda events: [*events, events[0]],
+            "the claim already exists",
+            id="added-twice",
+        ),
+    ],
+)
+def test_check_replay_finds(run, tamper, expected):
+    problems = check_replay(tamper([dict(e) for e in run.events]), run.latest_tables)
+    assert problems and expected in problems[0], problems
+
+
+# --- claim keys -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "table, left, right",
+    [
+        pytest.param(
+            "membership_estimates",
+            {
+                "estimator": "Council on Foreign Relations",
+                "measure": "members",
+                "year_start": 2005,
+                "year_end": 2005,
+            },
+            {
+                "estimator": "the Council on  Foreign\nRelations.",
+                "measure": "Members",
+                "year_start": 2005,
+                "year_end": 2005,
+                "source_line": 9,
+            },
+            id="estimator-whitespace-case-article",
+        ),
+        pytest.param(
+            "membership_estimates",
+            {"estimator": "DoD", "estimator_id": "us-dod", "measure": "members", "period": "2011"},
+            {
+                "estimator": "United States Department of Defense",
+                "estimator_id": "us-dod",
+                "measure": "members",
+                "period": "2011",
+            },
+            id="estimator-id-wins",
+        ),
+        pytest.param(
+            "designations",
+            {"authority_code": "GB", "regime": None, "listed_on": "2001-03-28", "source_line": 401},
+            {"authority_code": "GB", "regime": None, "listed_on": "2001-03-29", "source_line": 420},
+            id="designation-date-and-line-are-not-key",
+        ),
+        pytest.param(
+            "electoral_history",
+            {"year": 1979, "election": "Assembly of Experts election"},
+            {"year": 1979, "election": "Assembly of  experts election "},
+            id="election-whitespace",
+        ),
+    ],
+)
+def test_same_claim_same_key(table, left, right):
+    assert claim_key(table, left) == claim_key(table, right)
+
+
+@pytest.mark.parametrize(
+    "table, left, right",
+    [
+        pytest.param(
+            "designations",
+            {"authority_code": "IR", "regime": "current government"},
+            {"authority_code": "IR", "regime": "Pahlavi dynasty"},
+            id="regime",
+        ),
+        pytest.param(
+            "membership_estimates",
+            {"estimator": "CFR", "measure": "members", "year_start": 2005, "year_end": 2005},
+            {"estimator": "CFR", "measure": "fighters", "year_start": 2005, "year_end": 2005},
+            id="measure",
+        ),
+        pytest.param(
+            "electoral_history",
+            {"year": 1979, "election": "Constitutional referendum"},
+            {"year": 1980, "election": "Constitutional referendum"},
+            id="year",
+        ),
+    ],
+)
+def test_different_claims_differ(table, left, right):
+    assert claim_key(table, left) != claim_key(table, right)
+
+
+def test_shared_keys_are_numbered_whatever_the_row_order():
+    table = TABLES["membership_estimates"]
+    rows = [
+        {
+            "estimator": "IISS",
+            "measure": "members",
+            "year_start": 2003,
+            "year_end": 2003,
+            "source_line": 10,
+            "position": pos,
+            "low": low,
+        }
+        for pos, low in ((50, 9000), (5, 3000))
+    ]
+    frame = pd.DataFrame([{c: r.get(c) for c in table.column_names} for r in rows])
+    keys, notes = claim_keys("membership_estimates", frame)
+    assert keys == ["iiss|members|2003#2", "iiss|members|2003"]  # reading order decides
+    reversed_keys, _ = claim_keys("membership_estimates", frame.iloc[::-1].reset_index(drop=True))
+    assert reversed_keys == ["iiss|members|2003", "iiss|members|2003#2"]
+    assert notes == [
+        "membership_estimates: 2 rows share key 'iiss|members|2003' (lines 10, 10); numbered"
+    ]
+
+
+def test_base_collision_is_reported_in_the_revision_detail(run):
+    assert "military balance; bmi research|members|2003..2008" in run.revisions[0]["detail"]
+
+
+def test_claim_key_rejects_other_tables():
+    with pytest.raises(KeyError, match="not a claim table"):
+        claim_key("references", {})
+
+
+# --- the sections a table comes from ----------------------------------------------------
+
+
+def test_claim_sources_are_the_body_only():
+    base, edited = SCRIPT[0].text, SCRIPT[1].text  # a reference's retrieval date changed
+    assert base != edited
+    assert sections_sha1(base) == sections_sha1(edited)
+    assert set(claim_sources(base)) == set(CLAIM_TABLES)
+    assert "Designation as a terrorist organization" in claim_sources(base)["designations"]
+    assert "Retrieved 29 June 2018" not in claim_sources(base)["designations"]
+    assert sections_sha1(base) != sections_sha1(SCRIPT[2].text)
+
+
+# --- triage of single revisions ---------------------------------------------------------
+
+
+def _meta(revid: int, size: int | None = None) -> RevisionMeta:
+    return RevisionMeta(
+        revid,
+        revid - 1,
+        dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=revid),
+        None,
+        size,
+    )
+
+
+def test_extractor_failure_is_recorded_not_raised():
+    def broken(text):
+        raise ValueError("no table header")
+
+    outcome = process_revision(_meta(5), SCRIPT[0].text, extract=broken)
+    assert (outcome.status, outcome.reason) == ("failed", "extract_error")
+    assert outcome.detail == "ValueError: no table header"
+
+
+def test_revision_without_claims_is_skipped_as_no_tables():
+    text = "A short stub about a group.\n\n" + "It was founded long ago in a city. " * 20
+    outcome = process_revision(_meta(5), text)
+    assert (outcome.status, outcome.reason) == ("skipped", "no_tables")
+
+
+@pytest.mark.parametrize(
+    "config, status",
+    [
+        pytest.param(HistoryConfig(), "skipped", id="default-ratio"),
+        pytest.param(HistoryConfig(shrink_ratio=0.1), "extracted", id="lower-ratio"),
+    ],
+)
+def test_shrink_threshold_is_configurable(config, status):
+    cut = BY_REVID[1010]
+    outcome = process_revision(
+        _meta(5, cut.size), cut.text, parent_size=BY_REVID[1009].size, config=config
+    )
+    assert outcome.status == status
+
+
+def test_failed_revision_changes_nothing_and_the_next_compares_with_the_last_good():
+    builder = TimelineBuilder()
+    builder.add(process_revision(_meta(1), SCRIPT[0].text))
+    step = builder.add(failed_outcome(_meta(2), "fetch_error", "HTTP 503 after 3 tries"))
+    assert step.events == [] and step.revision["status"] == "failed"
+    step = builder.add(process_revision(_meta(3), BY_REVID[1003].text))
+    assert step.revision["base_revid"] == 1
+    assert [e["claim_key"] for e in step.events] == ["GB|", "NZ|"]
+
+
+def test_builder_rejects_revisions_out_of_order():
+    builder = TimelineBuilder()
+    builder.add(failed_outcome(_meta(2), "fetch_error", "timeout"))
+    with pytest.raises(HistoryError, match="came after"):
+        builder.add(failed_outcome(_meta(1), "fetch_error", "timeout"))
+
+
+def test_builder_rejects_unchanged_sections_with_nothing_to_reuse():
+    with pytest.raises(HistoryError, match="no earlier revision"):
+        TimelineBuilder().add(RevisionOutcome(_meta(1), "unchanged_sections"))
+
+
+# --- values and schema ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind, value, text",
+    [
+        pytest.param("list<int32>", [294, 295], "294;295", id="list"),
+        pytest.param("list<int32>", [], "", id="empty-list"),
+        pytest.param("date", dt.date(2001, 3, 28), "2001-03-28", id="date"),
+        pytest.param("float64", 1 / 73, "0.0136986301369863", id="float"),
+        pytest.param("boolean", False, "false", id="boolean"),
+        pytest.param("int64", 13500, "13500", id="int"),
+        pytest.param("string", "", "", id="empty-string"),
+        pytest.param("string", None, None, id="null"),
+    ],
+)
+def test_event_values_round_trip(kind, value, text):
+    column = Column("x", kind, "test")
+    assert value_text(column, value) == text
+    assert parse_value(column, text) == value
+
+
+def test_history_tables_are_derived_from_the_claim_tables():
+    for name in CLAIM_TABLES:
+        history = HISTORY_TABLES[f"{name}_history"]
+        assert history.column_names[: len(TABLES[name].columns)] == TABLES[name].column_names
+        assert history.column_names[len(TABLES[name].columns) :] == [
+            "claim_key",
+            "valid_from_revid",
+            "valid_from",
+            "valid_to_revid",
+            "valid_to",
+        ]
+    assert not set(HISTORY_TABLES) & set(TABLES)
+
+
+def test_quote_and_positions_are_not_tracked():
+    assert {"quote", "source_line", "position"}.isdisjoint(tracked_columns("membership_estimates"))
+    assert "citations" in tracked_columns("designations")
+
+
+def test_a_resumed_builder_continues_exactly(run):
+    """A re-run restores the builder from the published open spans and feeds only the new
+    revisions: its events and spans equal those of one uninterrupted run."""
+    cut = 6  # after r1005; r1006 onwards are "new"
+    first = run_history(SCRIPT[:cut])
+    last = SCRIPT[cut - 1]
+    builder = TimelineBuilder.resume(
+        {t: first.spans(t)[first.spans(t)["valid_to_revid"].isna()] for t in CLAIM_TABLES},
+        last=RevisionMeta(last.revid, last.parentid, last.timestamp, last.sha1, last.size),
+        base=RevisionMeta(last.revid, last.parentid, last.timestamp, last.sha1, last.size),
+        next_seq=len(first.events) + 1,
+    )
+    events = []
+    for scripted in SCRIPT[cut:]:
+        step = builder.add(run.outcomes[scripted.revid])
+        events += step.events
+    assert events == [e for e in run.events if e["revid"] > last.revid]
+    finished = builder.finish()
+    for table in CLAIM_TABLES:
+        assert history_frame(table, finished[table]).equals(history_frame(table, run.open[table]))
+
+
+def test_claim_keys_use_an_estimator_id_column_when_the_frame_has_one():
+    frame = extract_all(SCRIPT[0].text)["membership_estimates"]
+    frame = frame.assign(
+        estimator_id=[
+            "us-dod" if e in ("DoD", "United States Department of Defense") else None
+            for e in frame["estimator"]
+        ]
+    )
+    keys, notes = claim_keys("membership_estimates", frame)
+    assert keys.count("us-dod|members|2011") == 1 and keys.count("us-dod|members|2011#2") == 1
+    assert any("'us-dod|members|2011'" in note for note in notes)

@@ -1,0 +1,711 @@
+"""The article through time: claim keys, revision triage, claim timelines, replay and checks.
+
+Pure functions and one incremental builder; no I/O, no Prefect. A history flow calls them as:
+
+1. per revision, in a worker: ``process_revision(meta, text, ...)`` -> a ``RevisionOutcome``
+   (``extracted`` with its claim tables, ``unchanged_sections``, ``skipped`` or ``failed``);
+2. in revision order, in one place: ``TimelineBuilder.add(outcome)`` -> the revision's row,
+   the spans it closed and the events it caused; ``finish()`` -> the spans still open. Only the
+   open spans (the latest claims) are held, so memory stays flat however many revisions pass;
+3. before publishing: ``check_spans``, ``check_references`` and ``check_replay``.
+
+Decisions, documented here because users read the output through them:
+
+* **What is an event.** A claim's *tracked* columns are all its table's columns except the
+  positional ones (``source_line``, ``position``, ``evidence_lines``, ``enrichment_lines``),
+  which move with every edit above them, and ``quote``, the evidence text, which copy-edits
+  reword without changing the claim. A change in ``citations`` (or ``citation_rule``) alone
+  *is* an event: which sources back a claim is part of what the article states. Each span row
+  keeps every column, quote and citations included, as read in its ``valid_from_revid``.
+* **Claim keys** never use line numbers or offsets (see ``claim_key``). When two rows of one
+  revision share a key, both are kept: they are ordered deterministically (designations by
+  listing start, then reading order; the others by reading order) and the second and later get
+  ``#2``, ``#3``…; the revision's ``detail`` names every such collision. Reading order is a
+  *relative* order, so the suffixes survive edits elsewhere in the article. Known limit: when
+  the first of such rows is deleted, the second inherits the plain key, so the history reads
+  "changed" (to the second row's values) and "``#2`` removed" rather than one removal.
+* **Blanked and broken revisions** are ``skipped`` with their reason and change no span: the
+  next good revision is compared with the last good one, so vandalism and its revert cause no
+  events at all (a revert to a different state causes exactly the difference).
+* **Base revision.** Events compare a revision with the last revision that was extracted or
+  unchanged (``base_revid``); that is its parent unless skipped or failed revisions intervene.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from transforms.document import Document
+from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, TABLES, Column, Table, to_frame
+
+POSITIONAL_COLUMNS = frozenset({"source_line", "position", "evidence_lines", "enrichment_lines"})
+UNTRACKED_COLUMNS = POSITIONAL_COLUMNS | {"quote"}
+COLLISION_MARK = "#"
+KEY_SEPARATOR = "|"
+WHITESPACE_RE = re.compile(r"\s+")
+LEADING_ARTICLE_RE = re.compile(r"^the\s+")
+EDGE_PUNCTUATION = " .,;:'\"“”‘’()[]"
+
+
+class HistoryError(ValueError):
+    """Revisions fed out of order, or events that cannot be replayed."""
+
+
+# --- claim keys -------------------------------------------------------------------------
+
+
+@functools.cache
+def tracked_columns(table: str) -> tuple[str, ...]:
+    """The columns whose change is an event (declared order)."""
+    return tuple(c for c in TABLES[table].column_names if c not in UNTRACKED_COLUMNS)
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _normal(value: Any) -> str:
+    """Text as a key part: NFKC, case-folded, white space collapsed, edge punctuation off.
+    An edit that only reflows or re-cases a name must not make a new claim."""
+    if _missing(value):
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).casefold()
+    return WHITESPACE_RE.sub(" ", text).strip(EDGE_PUNCTUATION)
+
+
+def _year(value: Any) -> str:
+    return "" if _missing(value) else str(int(value))
+
+
+def claim_key(table: str, row: Mapping[str, Any]) -> str:
+    """The claim's key before collision suffixes, from what the claim is about:
+
+    * designations: authority code and regime (``IR|current government``, ``US|``); the
+      listing start only orders rows that share these (a later relisting), so correcting a
+      date is a *change* of the claim, not a new one;
+    * electoral_history: year and election (``1979|assembly of experts election``);
+    * membership_estimates: estimator (``estimator_id`` when the frame has it, else the
+      normalised name without a leading "the"), measure and period (the years when the text
+      gives any, else the normalised wording), e.g. ``council on foreign relations|members|2005``.
+    """
+    if table == "designations":
+        parts = [str(row.get("authority_code") or "").upper(), _normal(row.get("regime"))]
+    elif table == "electoral_history":
+        parts = [_year(row.get("year")), _normal(row.get("election"))]
+    elif table == "membership_estimates":
+        estimator = row.get("estimator_id")
+        if _missing(estimator) or not str(estimator).strip():
+            estimator = LEADING_ARTICLE_RE.sub("", _normal(row.get("estimator")))
+        start, end = _year(row.get("year_start")), _year(row.get("year_end"))
+        period = f"{start}..{end}" if start != end else start
+        if not period.strip("."):
+            period = _normal(row.get("period"))
+        parts = [str(estimator), _normal(row.get("measure")), period]
+    else:
+        raise KeyError(f"{table!r} is not a claim table; claim tables: {', '.join(CLAIM_TABLES)}")
+    return KEY_SEPARATOR.join(part.replace(KEY_SEPARATOR, "/") for part in parts)
+
+
+def _collision_order(table: str, row: Mapping[str, Any], index: int) -> tuple:
+    reading = (
+        _plain_int(row.get("source_line")),
+        _plain_int(row.get("position")),
+        index,
+    )
+    if table == "designations":
+        listed = row.get("listed_on")
+        return (_missing(listed), "" if _missing(listed) else str(listed), *reading)
+    return reading
+
+
+def _plain_int(value: Any) -> int:
+    return -1 if _missing(value) else int(value)
+
+
+def records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """An extracted table's rows as plain Python values (None for missing), built column by
+    column: iterating a frame's rows costs ten times more."""
+    columns = TABLES[table].columns
+    if "estimator_id" in frame.columns and "estimator_id" not in TABLES[table].column_names:
+        # The canonical estimator id, before the schema declares it: used by claim_key only.
+        columns = (*columns, Column("estimator_id", "string", "canonical estimator"))
+    values = [[_python(c, v) for v in frame[c.name].tolist()] for c in columns]
+    names = [c.name for c in columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def claim_keys(
+    table: str, frame: pd.DataFrame | list[Mapping[str, Any]]
+) -> tuple[list[str], list[str]]:
+    """Keys for every row of an extracted table (aligned with its rows), and a note per key
+    shared by several rows, saying how they were told apart. No row is ever dropped."""
+    rows = records(table, frame) if isinstance(frame, pd.DataFrame) else frame
+    base = [claim_key(table, row) for row in rows]
+    groups: dict[str, list[int]] = {}
+    for index, key in enumerate(base):
+        groups.setdefault(key, []).append(index)
+    keys = list(base)
+    notes = []
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members, key=lambda i: _collision_order(table, rows[i], i))
+        for rank, index in enumerate(ordered[1:], start=2):
+            keys[index] = f"{key}{COLLISION_MARK}{rank}"
+        lines = ", ".join(str(_plain_int(rows[i].get("source_line"))) for i in ordered)
+        notes.append(f"{table}: {len(members)} rows share key {key!r} (lines {lines}); numbered")
+    return keys, notes
+
+
+@dataclass(frozen=True)
+class Claims:
+    """One revision's claims, keyed: what the builder compares. Computed where the revision
+    is extracted (in parallel), so the one sequential step only compares dictionaries."""
+
+    rows: dict[str, dict[str, dict[str, Any]]]  # table -> claim key -> the row's values
+    notes: tuple[str, ...] = ()
+
+
+def keyed_claims(tables: Mapping[str, pd.DataFrame]) -> Claims:
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    notes: list[str] = []
+    names = {name: TABLES[name].column_names for name in CLAIM_TABLES}
+    for name in CLAIM_TABLES:
+        plain = records(name, tables[name])
+        keys, table_notes = claim_keys(name, plain)
+        notes += table_notes
+        rows[name] = {
+            key: {c: row[c] for c in names[name]} for key, row in zip(keys, plain, strict=True)
+        }
+    return Claims(rows, tuple(notes))
+
+
+# --- which text can change a table ------------------------------------------------------
+
+
+def claim_sources(text: str | Document) -> dict[str, str]:
+    """Per claim table, the text its extractor reads: the article body (every line before
+    the first reference list item). Each of the three extractors reads prose anywhere in the
+    body (prose mentions of listings, of elections, of sizes), so the body is the smallest
+    safe unit; edits to references, notes and other lists after it cannot change a claim."""
+    document = text if isinstance(text, Document) else Document.from_text(text)
+    body = "\n".join(document.lines[: document.body_end])
+    return dict.fromkeys(CLAIM_TABLES, body)
+
+
+def sections_sha1(text: str | Document) -> str:
+    """One digest over every claim table's source text (equal digests: nothing to extract)."""
+    digest = hashlib.sha1()
+    for table, source in claim_sources(text).items():
+        digest.update(table.encode())
+        digest.update(b"\0")
+        digest.update(source.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# --- one revision -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryConfig:
+    # Fewer non-blank characters than this: the page was blanked.
+    blank_max_chars: int = 200
+    # Smaller than this share of its parent's size (bytes): broken or vandalised.
+    shrink_ratio: float = 0.3
+
+
+@dataclass(frozen=True)
+class RevisionMeta:
+    revid: int
+    parentid: int | None
+    timestamp: dt.datetime
+    sha1: str | None = None
+    size: int | None = None
+
+    def __post_init__(self) -> None:
+        stamp = pd.Timestamp(self.timestamp)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        object.__setattr__(self, "timestamp", stamp.to_pydatetime())
+
+
+@dataclass
+class RevisionOutcome:
+    meta: RevisionMeta
+    status: str  # extracted, unchanged_sections, skipped, failed
+    reason: str | None = None
+    detail: str | None = None
+    sections_sha1: str | None = None
+    # Only for extracted: the claim tables as extract_all returns them, and keyed.
+    tables: dict[str, pd.DataFrame] | None = None
+    claims: Claims | None = None
+
+
+def failed_outcome(meta: RevisionMeta, reason: str, detail: str) -> RevisionOutcome:
+    """A revision that could not be fetched or extracted after the flow's retries."""
+    return RevisionOutcome(meta, "failed", reason=reason, detail=detail)
+
+
+def process_revision(
+    meta: RevisionMeta,
+    text: str,
+    *,
+    parent_size: int | None = None,
+    base_sections_sha1: str | None = None,
+    config: HistoryConfig = HistoryConfig(),
+    extract: Callable[[str], Mapping[str, pd.DataFrame]] | None = None,
+) -> RevisionOutcome:
+    """Triage and extract one revision.
+
+    ``parent_size`` is the size of the revision before it in the sequence (whatever its
+    status); ``base_sections_sha1`` the ``sections_sha1`` of the last revision that was
+    extracted or unchanged. Checks run cheapest first: blanked, shrunk, unchanged sections,
+    then extraction (an exception becomes ``failed``/``extract_error``), then no tables.
+    """
+    visible = len(text) - sum(text.count(c) for c in " \t\r\n")
+    if visible < config.blank_max_chars:
+        return RevisionOutcome(
+            meta,
+            "skipped",
+            reason="blanked",
+            detail=f"{visible} non-blank characters (fewer than {config.blank_max_chars})",
+        )
+    if meta.size is not None and parent_size and meta.size < config.shrink_ratio * parent_size:
+        return RevisionOutcome(
+            meta,
+            "skipped",
+            reason="shrunk",
+            detail=f"{meta.size} bytes, {meta.size / parent_size:.0%} of its parent's "
+            f"{parent_size} (below {config.shrink_ratio:.0%})",
+        )
+    document = Document.from_text(text)
+    digest = sections_sha1(document)
+    if base_sections_sha1 is not None and digest == base_sections_sha1:
+        return RevisionOutcome(meta, "unchanged_sections", sections_sha1=digest)
+    try:
+        if extract is None:
+            from transforms import extract_all
+
+            extract = extract_all
+        extracted = extract(text)
+        tables = {name: extracted[name] for name in CLAIM_TABLES}
+    except Exception as error:  # any extractor failure is recorded, never fatal to the run
+        return RevisionOutcome(
+            meta,
+            "failed",
+            reason="extract_error",
+            detail=f"{type(error).__name__}: {error}",
+            sections_sha1=digest,
+        )
+    if all(frame.empty for frame in tables.values()):
+        return RevisionOutcome(
+            meta,
+            "skipped",
+            reason="no_tables",
+            detail="none of " + ", ".join(CLAIM_TABLES) + " has a row",
+            sections_sha1=digest,
+        )
+    return RevisionOutcome(
+        meta, "extracted", sections_sha1=digest, tables=tables, claims=keyed_claims(tables)
+    )
+
+
+# --- values as event text ---------------------------------------------------------------
+
+
+def _python(column: Column, value: Any) -> Any:
+    """A frame cell as a plain Python value of the column's type (None for missing)."""
+    if column.type == "list<int32>":
+        return [] if value is None else [int(v) for v in value]
+    if _missing(value):
+        return None
+    if column.type == "date":
+        return pd.Timestamp(value).date()
+    if column.type == "timestamp":
+        return pd.Timestamp(value).to_pydatetime()
+    if column.type in ("int16", "int32", "int64"):
+        return int(value)
+    if column.type == "float64":
+        return float(value)
+    if column.type == "boolean":
+        return bool(value)
+    return str(value)
+
+
+def value_text(column: Column, value: Any) -> str | None:
+    """A value as event text: ISO dates, ``;``-joined lists, true/false, repr of floats."""
+    if column.type == "list<int32>":
+        return ";".join(str(v) for v in (value or []))
+    if value is None:
+        return None
+    if column.type == "boolean":
+        return "true" if value else "false"
+    if column.type == "float64":
+        return repr(float(value))
+    if column.type == "date":
+        return value.isoformat()
+    return str(value)
+
+
+def parse_value(column: Column, text: str | None) -> Any:
+    """The inverse of ``value_text``."""
+    if column.type == "list<int32>":
+        return [int(v) for v in text.split(";")] if text else []
+    if text is None:
+        return None
+    if column.type == "boolean":
+        return text == "true"
+    if column.type == "float64":
+        return float(text)
+    if column.type == "date":
+        return dt.date.fromisoformat(text)
+    if column.type in ("int16", "int32", "int64"):
+        return int(text)
+    return text
+
+
+# --- the incremental builder ------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """What one revision added to the history."""
+
+    revision: dict[str, Any]
+    closed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+class TimelineBuilder:
+    """Consumes outcomes in revision order; holds only the open span of each claim."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in CLAIM_TABLES}
+        self._base: RevisionMeta | None = None
+        self._last: RevisionMeta | None = None
+        self._seq = 0
+
+    @classmethod
+    def resume(
+        cls,
+        open_spans: Mapping[str, pd.DataFrame],
+        last: RevisionMeta,
+        base: RevisionMeta | None,
+        next_seq: int,
+    ) -> TimelineBuilder:
+        """A builder that continues an earlier run: ``open_spans`` are its ``<table>_history``
+        rows with ``valid_to_revid`` null, ``last`` its last revision, ``base`` its last
+        extracted or unchanged revision and ``next_seq`` one more than its last event's seq.
+        A re-run then feeds only the revisions after ``last``."""
+        builder = cls()
+        builder._last, builder._base, builder._seq = last, base, next_seq - 1
+        for name in CLAIM_TABLES:
+            frame = open_spans.get(name)
+            if frame is None or frame.empty:
+                continue
+            if frame["valid_to_revid"].notna().any():
+                raise HistoryError(f"{name}: resume takes open spans only (valid_to_revid null)")
+            history = HISTORY_TABLES[f"{name}_history"]
+            values = [[_python(c, v) for v in frame[c.name].tolist()] for c in history.columns]
+            for row in zip(*values, strict=True):
+                span = dict(zip(history.column_names, row, strict=True))
+                del span["valid_to_revid"], span["valid_to"]
+                if span["claim_key"] in builder._open[name]:
+                    raise HistoryError(f"{name}: two open spans for {span['claim_key']!r}")
+                builder._open[name][span["claim_key"]] = span
+        return builder
+
+    def add(self, outcome: RevisionOutcome) -> Step:
+        meta = outcome.meta
+        if self._last is not None and (meta.timestamp, meta.revid) <= (
+            self._last.timestamp,
+            self._last.revid,
+        ):
+            raise HistoryError(
+                f"revision {meta.revid} ({meta.timestamp:%Y-%m-%dT%H:%M:%SZ}) came after "
+                f"{self._last.revid} ({self._last.timestamp:%Y-%m-%dT%H:%M:%SZ}); the builder "
+                "needs revisions in order of timestamp, then revid."
+            )
+        self._last = meta
+        base = self._base
+        revision = {
+            "revid": meta.revid,
+            "parentid": meta.parentid,
+            "timestamp": meta.timestamp,
+            "sha1": meta.sha1,
+            "size": meta.size,
+            "status": outcome.status,
+            "reason": outcome.reason,
+            "detail": outcome.detail,
+            "base_revid": base.revid if base else None,
+            "sections_sha1": outcome.sections_sha1,
+        }
+        step = Step(revision)
+        if outcome.status == "unchanged_sections":
+            if base is None:
+                raise HistoryError(
+                    f"revision {meta.revid} is unchanged_sections but no earlier revision's "
+                    "claims are known to reuse; extract the first revision of a run."
+                )
+            self._base = meta
+        elif outcome.status == "extracted":
+            claims = outcome.claims or keyed_claims(outcome.tables or {})
+            self._apply(meta, base, claims, step)
+            if claims.notes:
+                revision["detail"] = "; ".join(filter(None, [outcome.detail, *claims.notes]))
+            self._base = meta
+        elif outcome.status not in ("skipped", "failed"):
+            raise HistoryError(f"revision {meta.revid}: unknown status {outcome.status!r}")
+        return step
+
+    def _apply(self, meta: RevisionMeta, base: RevisionMeta | None, claims: Claims, step: Step):
+        for name in CLAIM_TABLES:
+            rows = claims.rows[name]
+            open_spans = self._open[name]
+            closed = []
+            for key in sorted(set(open_spans) | set(rows)):
+                old, new = open_spans.get(key), rows.get(key)
+                if old is None:
+                    self._event(step, meta, base, name, key, "added", None, None, _json(name, new))
+                elif new is None:
+                    self._event(step, meta, base, name, key, "removed", None, _json(name, old))
+                else:
+                    changed = [c for c in tracked_columns(name) if old[c] != new[c]]
+                    if not changed:
+                        continue
+                    for column in changed:
+                        before, after = _text(name, column, old), _text(name, column, new)
+                        self._event(step, meta, base, name, key, "changed", column, before, after)
+                if old is not None:
+                    closed.append(old | {"valid_to_revid": meta.revid, "valid_to": meta.timestamp})
+                    del open_spans[key]
+                if new is not None:
+                    open_spans[key] = new | {
+                        "claim_key": key,
+                        "valid_from_revid": meta.revid,
+                        "valid_from": meta.timestamp,
+                    }
+            if closed:
+                step.closed[name] = closed
+
+    def _event(self, step, meta, base, table, key, event, column, old, new=None) -> None:
+        self._seq += 1
+        step.events.append(
+            {
+                "seq": self._seq,
+                "revid": meta.revid,
+                "parentid": meta.parentid,
+                "base_revid": base.revid if base else None,
+                "timestamp": meta.timestamp,
+                "table": table,
+                "claim_key": key,
+                "event": event,
+                "column": column,
+                "old_value": old,
+                "new_value": new,
+            }
+        )
+
+    def open_spans(self) -> dict[str, list[dict[str, Any]]]:
+        """The claims as the article states them now (valid_to null), in key order."""
+        return {
+            name: [
+                span | {"valid_to_revid": None, "valid_to": None}
+                for _, span in sorted(spans.items())
+            ]
+            for name, spans in self._open.items()
+        }
+
+    def finish(self) -> dict[str, list[dict[str, Any]]]:
+        return self.open_spans()
+
+
+def _text(table: str, column: str, row: Mapping[str, Any]) -> str | None:
+    return value_text(TABLES[table].column(column), row[column])
+
+
+def _json(table: str, row: Mapping[str, Any]) -> str:
+    return json.dumps({c: _text(table, c, row) for c in tracked_columns(table)}, ensure_ascii=False)
+
+
+def history_frame(table: str, spans: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Span rows (from ``Step.closed`` or ``finish``) as the ``<table>_history`` frame."""
+    return to_frame(HISTORY_TABLES[f"{table}_history"], spans)
+
+
+# --- replay -----------------------------------------------------------------------------
+
+
+def claims_table(table: str) -> Table:
+    """The shape replay rebuilds: the claim key and the tracked columns."""
+    source = TABLES[table]
+    return Table(
+        name=f"{table}_claims",
+        title=source.title,
+        description=source.description,
+        primary_key=("claim_key",),
+        columns=(
+            Column("claim_key", "string", "The claim's stable key.", required=True),
+            *(source.column(c) for c in tracked_columns(table)),
+        ),
+    )
+
+
+def _claims_frame(table: str, rows: Mapping[str, Mapping[str, str | None]]) -> pd.DataFrame:
+    shape = claims_table(table)
+    return to_frame(
+        shape,
+        [
+            {"claim_key": key}
+            | {c: parse_value(shape.column(c), texts[c]) for c in tracked_columns(table)}
+            for key, texts in sorted(rows.items())
+        ],
+    )
+
+
+def replay(events: Iterable[Mapping[str, Any]]) -> dict[str, pd.DataFrame]:
+    """Rebuild the latest claims from the events alone, applied in ``seq`` order."""
+    state: dict[str, dict[str, dict[str, str | None]]] = {name: {} for name in CLAIM_TABLES}
+    for event in sorted(events, key=lambda e: e["seq"]):
+        claims = state[event["table"]]
+        key, kind = event["claim_key"], event["event"]
+        where = f"event {event['seq']} ({kind} {event['table']} {key!r} in {event['revid']})"
+        if kind == "added":
+            if key in claims:
+                raise HistoryError(f"{where}: the claim already exists")
+            claims[key] = json.loads(event["new_value"])
+        elif kind not in ("changed", "removed"):
+            raise HistoryError(f"{where}: unknown event kind")
+        elif key not in claims:
+            raise HistoryError(f"{where}: no such claim to {kind[:-1]}")
+        elif kind == "removed":
+            del claims[key]
+        else:
+            if claims[key].get(event["column"]) != event["old_value"]:
+                raise HistoryError(
+                    f"{where}: {event['column']} was {claims[key].get(event['column'])!r}, "
+                    f"the event says {event['old_value']!r}"
+                )
+            claims[key][event["column"]] = event["new_value"]
+    return {name: _claims_frame(name, rows) for name, rows in state.items()}
+
+
+def latest_claims(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """An extraction's claim tables in replay's shape, to compare the two exactly."""
+    claims = keyed_claims(tables)
+    return {
+        name: _claims_frame(
+            name,
+            {
+                key: {c: _text(name, c, row) for c in tracked_columns(name)}
+                for key, row in claims.rows[name].items()
+            },
+        )
+        for name in CLAIM_TABLES
+    }
+
+
+# --- checks for the validation gate -----------------------------------------------------
+
+
+def check_replay(
+    events: Iterable[Mapping[str, Any]], latest_tables: Mapping[str, pd.DataFrame]
+) -> list[str]:
+    """Problems (empty when none): replayed events must equal the latest extraction."""
+    try:
+        replayed = replay(events)
+    except HistoryError as error:
+        return [f"replay failed: {error}"]
+    problems = []
+    for name, expected in latest_claims(latest_tables).items():
+        got = replayed[name]
+        if got.equals(expected):
+            continue
+        only_replayed = sorted(set(got["claim_key"]) - set(expected["claim_key"]))
+        only_latest = sorted(set(expected["claim_key"]) - set(got["claim_key"]))
+        detail = [f"{name}: replayed events differ from the latest extraction"]
+        if only_replayed:
+            detail.append(f"only in replay: {only_replayed}")
+        if only_latest:
+            detail.append(f"only in the extraction: {only_latest}")
+        common = got.merge(expected, on="claim_key", suffixes=("_replayed", "_latest"))
+        for column in tracked_columns(name):
+            left, right = common[f"{column}_replayed"], common[f"{column}_latest"]
+            differ = [
+                key
+                for key, a, b in zip(common["claim_key"], left, right, strict=True)
+                if not (a == b if isinstance(a, list) else (_missing(a) and _missing(b)) or a == b)
+            ]
+            if differ:
+                detail.append(f"{column} differs for {differ}")
+        problems.append("; ".join(detail))
+    return problems
+
+
+def check_spans(table: str, spans: pd.DataFrame, revisions: pd.DataFrame) -> list[str]:
+    """Per claim, spans must not overlap, at most the last may be open, and each must start
+    before it ends (in revision order: timestamps of two revisions can share a second)."""
+    order = {
+        revid: index
+        for index, revid in enumerate(
+            revisions.sort_values(["timestamp", "revid"], kind="stable")["revid"].tolist()
+        )
+    }
+    problems = []
+    for key, group in spans.groupby("claim_key", sort=True):
+        rows = sorted(group.to_dict("records"), key=lambda r: order.get(r["valid_from_revid"], -1))
+        for index, row in enumerate(rows):
+            start = order.get(row["valid_from_revid"])
+            end = None if _missing(row["valid_to_revid"]) else order.get(row["valid_to_revid"])
+            where = f"{table} {key!r} span from {row['valid_from_revid']}"
+            if start is None:
+                continue  # check_references reports it
+            if end is None and not _missing(row["valid_to_revid"]):
+                continue
+            if end is not None and not start < end:
+                problems.append(
+                    f"{where}: valid_from is not before valid_to {row['valid_to_revid']}"
+                )
+            if end is not None and row["valid_from"] > row["valid_to"]:
+                problems.append(f"{where}: valid_from timestamp is after valid_to")
+            if index + 1 < len(rows):
+                following = order.get(rows[index + 1]["valid_from_revid"], -1)
+                if end is None:
+                    problems.append(f"{where}: open span is followed by another span")
+                elif end > following:
+                    problems.append(
+                        f"{where}: overlaps the span from {rows[index + 1]['valid_from_revid']}"
+                    )
+    return problems
+
+
+def check_references(
+    histories: Mapping[str, pd.DataFrame],
+    events: pd.DataFrame,
+    revisions: pd.DataFrame,
+) -> list[str]:
+    """Every span's revids and every event's revid must be rows of ``revisions``."""
+    known = set(revisions["revid"].tolist())
+    problems = []
+    for name, frame in histories.items():
+        for column in ("valid_from_revid", "valid_to_revid"):
+            missing = sorted({int(v) for v in frame[column].dropna()} - known)
+            if missing:
+                problems.append(f"{name}.{column} not in revisions: {missing}")
+    missing = sorted({int(v) for v in events["revid"]} - known)
+    if missing:
+        problems.append(f"claim_events.revid not in revisions: {missing}")
+    return problems
