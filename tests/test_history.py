@@ -441,7 +441,9 @@ def test_shared_keys_are_numbered_whatever_the_row_order():
 
 
 def test_base_collision_is_reported_in_the_revision_detail(run):
-    assert "military balance; bmi research|members|2003..2008" in run.revisions[0]["detail"]
+    detail = run.revisions[0]["detail"]
+    assert "the-military-balance+bmi-research|members|2003..2008" in detail
+    assert "us-department-of-defense|members|2011" in detail
 
 
 def test_claim_key_rejects_other_tables():

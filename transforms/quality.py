@@ -29,9 +29,10 @@ class Finding:
         if self.kind not in FINDING_SEVERITY:
             raise ValueError(f"finding kind {self.kind!r} has no severity in FINDING_SEVERITY")
         choices = FINDING_SEVERITY_CHOICES.get(self.kind, ())
+        # dataclasses.replace() passes the severity already set, so the fixed one is fine.
         if self.severity is None:
             object.__setattr__(self, "severity", FINDING_SEVERITY[self.kind])
-        elif self.severity not in choices:
+        elif self.severity not in choices and self.severity != FINDING_SEVERITY[self.kind]:
             raise ValueError(
                 f"finding kind {self.kind!r} has its severity fixed in FINDING_SEVERITY; "
                 f"{self.severity!r} cannot be chosen per finding"
