@@ -87,12 +87,12 @@ def ingest(source: str | None) -> SourceText:
 
 
 # No Prefect retries on the two wiki steps: the client retries timeouts, 5xx and maxlag itself,
-# within its time budget, which retries on top would multiply.
-@task(name="wiki-revision")
-def wiki_revision(source: str, wiki_api: str | None) -> Revision:
+# within one time budget for the whole run, which retries on top would multiply. The client is
+# a live connection, not data: nothing to hash or cache.
+@task(name="wiki-revision", cache_policy=NO_CACHE)
+def wiki_revision(client: WikiClient, source: str) -> Revision:
     """The identity of the revision to read: one small request."""
-    with WikiClient(wiki_api) as client:
-        revision = client.revision(parse_source(source))
+    revision = client.revision(parse_source(source))
     get_run_logger().info(
         'Wikipedia: "%s" is at revision %d of %s (%s)',
         revision.title,
@@ -114,11 +114,10 @@ def latest_if_same_revision(revision: Revision, output: str) -> dict[str, Any] |
     return latest if same_revision(latest, revision.api_url, revision.revid) else None
 
 
-@task(name="wiki-render")
-def wiki_render(revision: Revision) -> SourceText:
+@task(name="wiki-render", cache_policy=NO_CACHE)
+def wiki_render(client: WikiClient, revision: Revision) -> SourceText:
     """The revision's HTML from action=parse, rendered into the text the extractors read."""
-    with WikiClient(revision.api_url) as client:
-        html = client.parse_html(revision)
+    html = client.parse_html(revision)
     result = revision_text(revision, html)
     get_run_logger().info(
         "Rendered revision %d: %d bytes of HTML into %d bytes of text, sha256 %s",
@@ -245,11 +244,13 @@ def release_flow(
     output = output or str(DEFAULT_OUTPUT)
     # Great Expectations imports in its own process while this one reads and extracts.
     worker = validation_worker.acquire()
+    wiki = None
     try:
         revision = None
         if is_wikipedia(source):
+            wiki = WikiClient(wiki_api)
             # Decided before anything is rendered: an unchanged article costs one request.
-            revision = wiki_revision(source, wiki_api)
+            revision = wiki_revision(wiki, source)
             latest = latest_if_same_revision(revision, output)
             if latest is not None:
                 get_run_logger().info(
@@ -266,7 +267,7 @@ def release_flow(
                 )
                 report_artifacts(result, {}, None)
                 return result
-        text = wiki_render(revision) if revision is not None else ingest(source)
+        text = wiki_render(wiki, revision) if wiki is not None else ingest(source)
         tables = extract(text)
         latest = check_unchanged(tables, output)
         if latest is not None:
@@ -290,6 +291,8 @@ def release_flow(
             result = publish(tables, text, report, output, docs_dir, charts)
     finally:
         worker.stop()
+        if wiki is not None:
+            wiki.close()
     report_artifacts(result, tables, report)
     return result
 
