@@ -91,6 +91,7 @@ class LoggedRequest:
     finished: float = 0.0
     status: int = 0
     fault: str | None = None
+    content_encoding: str | None = None  # of the answer: "gzip" when the client asked for it
 
 
 def normalise(title: str) -> str:
@@ -408,6 +409,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
         if gzipped:
             data = gzip.compress(data, compresslevel=1)
+            entry.content_encoding = "gzip"
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

@@ -117,7 +117,8 @@ def test_etiquette_in_the_request_log(wiki, monkeypatch):
         assert "python-httpx" not in agent  # never the library's default
         assert request.params["maxlag"] == "5"
         assert request.params["format"] == "json" and request.params["formatversion"] == "2"
-        assert "gzip" in request.headers["Accept-Encoding"]
+        assert request.headers["Accept-Encoding"] == "gzip"
+        assert request.content_encoding == "gzip"  # and the answer came compressed
     assert agent == user_agent()
 
 
