@@ -65,18 +65,46 @@ def _quiet_expected_tracebacks() -> None:
         handler.addFilter(expected_filter)
 
 
-def _unchanged_before_starting(source: str | None, output: str | None) -> dict | None:
-    """A local source and output whose latest release was built from the same bytes by the
-    same code need no flow run at all (no Prefect, no heavy imports)."""
+def _unchanged_before_starting(
+    source: str | None, output: str | None, wiki_api: str | None
+) -> tuple[dict, str] | None:
+    """A source and local output whose latest release was built from the same input by the
+    same code need no flow run at all (no Prefect, no heavy imports): for a file, the same
+    bytes; for a Wikipedia page, the same revision, which costs one small API request (none
+    when the revision is pinned). Returns the release's index entry and what was the same."""
     from ingestion.source import BUNDLED_SOURCE, is_url
+    from ingestion.wikipedia import is_wikipedia
     from storage.fingerprint import unchanged_local_run
     from storage.locations import is_remote
 
     origin = source or str(BUNDLED_SOURCE)
     folder = output or str(REPO_ROOT / "output")
-    if is_url(origin) or is_remote(folder):
+    if is_remote(folder):
         return None
-    return unchanged_local_run(Path(origin), Path(folder))
+    if is_wikipedia(origin):
+        return _unchanged_revision(origin, Path(folder), wiki_api)
+    if is_url(origin):
+        return None
+    latest = unchanged_local_run(Path(origin), Path(folder))
+    return (latest, "source and code") if latest is not None else None
+
+
+def _unchanged_revision(source: str, output: Path, wiki_api: str | None) -> tuple[dict, str] | None:
+    from ingestion.wikipedia import WikiClient, api_url, parse_source
+    from storage.fingerprint import latest_wiki_entry, same_revision
+
+    wiki = parse_source(source)
+    endpoint = api_url(wiki_api)
+    latest = latest_wiki_entry(output, endpoint)
+    if latest is None:
+        return None  # nothing to compare with: the flow asks for the revision itself
+    revid = wiki.revid
+    if revid is None:
+        with WikiClient(endpoint) as client:
+            revid = client.revision(wiki).revid
+    if not same_revision(latest, endpoint, revid):
+        return None
+    return latest, f'revision {revid} of "{latest["wikipedia"]["title"]}" and the code'
 
 
 def _start_temporary_server():
@@ -124,22 +152,37 @@ def run(
     source: Annotated[
         str | None,
         typer.Option(
-            help="Path or http(s) URL of the article text; default: the copy bundled in sources/."
+            help="Path or http(s) URL of the article text, or wikipedia:<Title>[@<revid>] for a "
+            "revision read from the wiki; default: the copy bundled in sources/ (no network)."
         ),
     ] = None,
     output: Annotated[
         str | None,
         typer.Option(help="Output folder for releases; default: output/ in the repository."),
     ] = None,
+    wiki_api: Annotated[
+        str | None,
+        typer.Option(
+            help="MediaWiki api.php for wikipedia: sources; default: $MEKDATA_WIKI_API, else "
+            "https://en.wikipedia.org/w/api.php."
+        ),
+    ] = None,
 ) -> None:
     """Run the pipeline once: ingest, extract, validate, publish a release."""
+    from mekdata.errors import MekdataError
+
     _prefect_environment()
-    latest = _unchanged_before_starting(source, output)
-    if latest is not None:
+    try:
+        unchanged = _unchanged_before_starting(source, output, wiki_api)
+    except MekdataError as error:
+        _fail(str(error), error.exit_code)
+        return
+    if unchanged is not None:
+        latest, what = unchanged
         from storage.catalog import ensure_catalog
 
         ensure_catalog(Path(output or REPO_ROOT / "output"))  # outputs older than index.html
-        typer.echo(f"Unchanged: source and code equal release {latest['version']}; nothing to do.")
+        typer.echo(f"Unchanged: {what} equal release {latest['version']}; nothing to do.")
         return
     server = _start_temporary_server()
     from expectations import validation_worker
@@ -147,7 +190,6 @@ def run(
     validation_worker.prestart()
     try:
         from flows.release_flow import release_flow
-        from mekdata.errors import MekdataError
 
         _warm_heavy_imports()
         if server is not None:
@@ -160,7 +202,7 @@ def run(
             # seconds needs none, and stopping their thread costs up to a second. Scheduled
             # runs (serve, deployments) keep them.
             with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-                result = release_flow(source=source, output=output)
+                result = release_flow(source=source, output=output, wiki_api=wiki_api)
         except MekdataError as error:
             _fail(str(error), error.exit_code)
             return
@@ -199,9 +241,15 @@ def releases(
         return
     for entry in versions:
         rows = sum(entry.get("row_counts", {}).values())
+        revision = entry.get("wikipedia")
+        origin = (
+            f"revision {revision['revid']} of {revision['timestamp']}"
+            if revision
+            else f"source {entry['source_sha256'][:12]}"
+        )
         typer.echo(
             f"{entry['version']}  {entry['published_at']}  schema {entry['schema_version']}  "
-            f"source {entry['source_sha256'][:12]}  {rows} rows"
+            f"{origin}  {rows} rows"
         )
 
 
@@ -337,10 +385,21 @@ def serve(
         str, typer.Option(help="Time zone of the cron expression.")
     ] = deployment_defaults.DEFAULT_TIMEZONE,
     source: Annotated[
-        str | None, typer.Option(help="Path or URL of the article text; default: bundled copy.")
-    ] = None,
+        str,
+        typer.Option(
+            help="wikipedia:<Title>[@<revid>], a path or a URL of the article text; default: "
+            "the live article, so that each scheduled run reads the current revision."
+        ),
+    ] = deployment_defaults.DEFAULT_SOURCE,
     output: Annotated[
         str | None, typer.Option(help="Output folder or URL; default: output/.")
+    ] = None,
+    wiki_api: Annotated[
+        str | None,
+        typer.Option(
+            help="MediaWiki api.php for wikipedia: sources; default: $MEKDATA_WIKI_API, else "
+            "https://en.wikipedia.org/w/api.php."
+        ),
     ] = None,
     start_server: Annotated[
         bool,
@@ -380,7 +439,9 @@ def serve(
         with temporary_settings(
             updates={PREFECT_API_URL: os.environ["PREFECT_API_URL"]} if server is not None else {}
         ):
-            prefect_serve(build_deployment(cron, timezone, source, output), limit=1)
+            prefect_serve(
+                build_deployment(cron, timezone, source, output, wiki_api=wiki_api), limit=1
+            )
     finally:
         if server is not None:
             server.terminate()

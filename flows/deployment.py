@@ -13,6 +13,9 @@ DEPLOYMENT_NAME = "mekdata-daily"
 DEFAULT_CRON = "0 6 * * *"
 DEFAULT_TIMEZONE = "UTC"
 LOCAL_SERVER_PORT = 4200
+# Scheduled runs read the live article (one small API request when it has not changed);
+# ingestion/wikipedia.py declares the same title as LIVE_SOURCE (this module stays light).
+DEFAULT_SOURCE = "wikipedia:People's Mojahedin Organization of Iran"
 SERVER_STARTUP_TIMEOUT_S = 120
 
 NO_SERVER_MESSAGE = (
@@ -33,9 +36,10 @@ def configured_api_url() -> str | None:
 def build_deployment(
     cron: str = DEFAULT_CRON,
     timezone: str = DEFAULT_TIMEZONE,
-    source: str | None = None,
+    source: str | None = DEFAULT_SOURCE,
     output: str | None = None,
     name: str = DEPLOYMENT_NAME,
+    wiki_api: str | None = None,
 ):
     """The RunnerDeployment for serving; the same settings as prefect.yaml."""
     from prefect.schedules import Cron
@@ -46,7 +50,7 @@ def build_deployment(
         name=name,
         schedules=[Cron(cron, timezone=timezone)],
         concurrency_limit=1,
-        parameters={"source": source, "output": output},
+        parameters={"source": source, "output": output, "wiki_api": wiki_api},
         description="Publish a release of the MEK datasets when the source changes.",
         tags=["mekdata"],
     )

@@ -25,8 +25,16 @@ from ingestion.source import (
     make_source,
     read_path,
 )
+from ingestion.wikipedia import (
+    Revision,
+    WikiClient,
+    is_wikipedia,
+    parse_source,
+    revision_text,
+)
 from mekdata.errors import MekdataError, ValidationFailed
-from storage.fingerprint import build_fingerprint
+from storage.fingerprint import build_fingerprint, same_revision
+from storage.locations import Location
 from storage.publish import PublishResult, publish_release, unchanged_release
 from storage.report import draw_charts
 
@@ -73,6 +81,49 @@ def ingest(source: str | None) -> SourceText:
         origin,
         result.byte_count,
         result.encoding,
+        result.sha256[:12],
+    )
+    return result
+
+
+# No Prefect retries on the two wiki steps: the client retries timeouts, 5xx and maxlag itself,
+# within one time budget for the whole run, which retries on top would multiply. The client is
+# a live connection, not data: nothing to hash or cache.
+@task(name="wiki-revision", cache_policy=NO_CACHE)
+def wiki_revision(client: WikiClient, source: str) -> Revision:
+    """The identity of the revision to read: one small request."""
+    revision = client.revision(parse_source(source))
+    get_run_logger().info(
+        'Wikipedia: "%s" is at revision %d of %s (%s)',
+        revision.title,
+        revision.revid,
+        revision.timestamp,
+        revision.permalink,
+    )
+    return revision
+
+
+@task(name="unchanged-revision")
+def latest_if_same_revision(revision: Revision, output: str) -> dict[str, Any] | None:
+    """The latest release's entry when it was built from this revision by this code."""
+    try:
+        versions = Location(output).index().get("versions", [])
+    except MekdataError:
+        return None  # an unreadable index is publish's to report
+    latest = versions[-1] if versions else None
+    return latest if same_revision(latest, revision.api_url, revision.revid) else None
+
+
+@task(name="wiki-render", cache_policy=NO_CACHE)
+def wiki_render(client: WikiClient, revision: Revision) -> SourceText:
+    """The revision's HTML from action=parse, rendered into the text the extractors read."""
+    html = client.parse_html(revision)
+    result = revision_text(revision, html)
+    get_run_logger().info(
+        "Rendered revision %d: %d bytes of HTML into %d bytes of text, sha256 %s",
+        revision.revid,
+        len(html.encode("utf-8")),
+        result.byte_count,
         result.sha256[:12],
     )
     return result
@@ -192,13 +243,38 @@ def report_artifacts(
 
 
 @flow(name="mekdata-release", log_prints=True, timeout_seconds=FLOW_TIMEOUT_S)
-def release_flow(source: str | None = None, output: str | None = None) -> PublishResult:
-    """Build and publish one release of the MEK datasets."""
+def release_flow(
+    source: str | None = None, output: str | None = None, wiki_api: str | None = None
+) -> PublishResult:
+    """Build and publish one release of the MEK datasets from a file, a URL or a Wikipedia
+    revision (``wikipedia:<Title>[@<revid>]``, read through ``wiki_api``)."""
     output = output or str(DEFAULT_OUTPUT)
     # Great Expectations imports in its own process while this one reads and extracts.
     worker = validation_worker.acquire()
+    wiki = None
     try:
-        text = ingest(source)
+        revision = None
+        if is_wikipedia(source):
+            wiki = WikiClient(wiki_api)
+            # Decided before anything is rendered: an unchanged article costs one request.
+            revision = wiki_revision(wiki, source)
+            latest = latest_if_same_revision(revision, output)
+            if latest is not None:
+                get_run_logger().info(
+                    "Revision %d is the source of release %s: nothing to render or publish.",
+                    revision.revid,
+                    latest["version"],
+                )
+                result = PublishResult(
+                    "unchanged",
+                    latest["version"],
+                    Path(output),
+                    latest["content_hash"],
+                    latest["row_counts"],
+                )
+                report_artifacts(result, {}, None)
+                return result
+        text = wiki_render(wiki, revision) if wiki is not None else ingest(source)
         tables = extract(text)
         latest = check_unchanged(tables, output)
         if latest is not None:
@@ -224,6 +300,8 @@ def release_flow(source: str | None = None, output: str | None = None) -> Publis
             result = publish(tables, text, report, output, docs_dir, charts)
     finally:
         worker.stop()
+        if wiki is not None:
+            wiki.close()
     report_artifacts(result, tables, report)
     return result
 

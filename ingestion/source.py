@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mekdata.errors import SourceError
 
@@ -30,6 +31,10 @@ class SourceText:
     byte_count: int
     encoding: str
     http: dict[str, str] = field(default_factory=dict)  # ETag, Last-Modified when fetched
+    # A Wikipedia revision's identity (ingestion/wikipedia.py: Revision.provenance), and the
+    # HTML the API rendered, which the text was made from: both kept in the release.
+    wikipedia: dict[str, Any] = field(default_factory=dict)
+    html: str | None = None
 
 
 def max_source_bytes() -> int:

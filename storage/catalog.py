@@ -162,11 +162,17 @@ def _source_html(entry: Mapping[str, Any], folder: str) -> str:
     """Where the text came from: a Wikipedia revision, a URL, or a file (with its copy)."""
     origin = str(entry.get("source_origin") or "")
     parts = []
-    if entry.get("permalink") or entry.get("revid"):
-        label = f"Wikipedia revision {entry.get('revid', '')}".strip()
-        if entry.get("wiki"):
-            label += f" ({entry['wiki']})"
-        parts.append(_external(entry["permalink"], label) if entry.get("permalink") else _e(label))
+    # storage/publish.py records a revision under "wikipedia"; flat fields are read too.
+    revision = {**entry, **(entry.get("wikipedia") or {})}
+    if revision.get("permalink") or revision.get("revid"):
+        label = f"Wikipedia revision {revision.get('revid', '')}".strip()
+        if revision.get("title"):
+            label += f" of “{revision['title']}”"
+        if revision.get("wiki"):
+            label += f" ({revision['wiki']})"
+        parts.append(
+            _external(revision["permalink"], label) if revision.get("permalink") else _e(label)
+        )
     elif re.match(r"^https?://", origin, re.I):
         parts.append("URL " + _external(origin))
     elif origin:

@@ -16,6 +16,8 @@ BUILD_INPUTS = (
     "expectations/*.json",
     "expectations/*.py",
     "storage/formats.py",
+    # The renderer decides the text a Wikipedia revision becomes, hence its tables.
+    "ingestion/html_text.py",
 )
 
 
@@ -55,3 +57,32 @@ def unchanged_local_run(source: Path, output: Path) -> dict | None:
         return latest
     except (OSError, ValueError, KeyError, IndexError):
         return None
+
+
+def same_revision(entry: dict | None, api_url: str, revid: int) -> bool:
+    """Whether a release's index entry was built from this wiki revision by this code: then
+    the revision need not be rendered again (one small metadata request decides)."""
+    if not entry:
+        return False
+    record = entry.get("wikipedia") or {}
+    return (
+        record.get("api_url") == api_url
+        and record.get("revid") == revid
+        and entry.get("build_fingerprint") == build_fingerprint()
+    )
+
+
+def latest_wiki_entry(output: Path, api_url: str) -> dict | None:
+    """The latest local release's index entry when it was built from a revision of this wiki
+    by this code (so that asking for the current revision may show nothing changed)."""
+    try:
+        index = json.loads((output / "index.json").read_text(encoding="utf-8"))
+        latest = index["versions"][-1]
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+    record = latest.get("wikipedia") or {}
+    if record.get("api_url") != api_url or latest.get("build_fingerprint") != build_fingerprint():
+        return None
+    if not (output / "releases" / latest["version"]).is_dir():
+        return None
+    return latest

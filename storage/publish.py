@@ -56,6 +56,25 @@ SOURCE_DIR = "source"
 DATA_DOCS_DIR = "data_docs"
 REPORT_FILE = "report.html"
 REFERENCE_COVERAGE_FILE = "reference_coverage.json"
+# A release from a Wikipedia revision keeps the API's HTML and the text rendered from it.
+WIKI_HTML_FILE = "article.html"
+WIKI_TEXT_FILE = "article.txt"
+# The revision's identity in the index entry (source/metadata.json holds the full record).
+REVISION_FIELDS = (
+    "api_url",
+    "title",
+    "requested_title",
+    "redirected_from",
+    "pageid",
+    "revid",
+    "parentid",
+    "timestamp",
+    "sha1",
+    "size",
+    "permalink",
+    "history",
+    "fetched_at",
+)
 LICENCE = {
     "name": "CC-BY-SA-4.0",
     "title": "Creative Commons Attribution-ShareAlike 4.0 International",
@@ -255,6 +274,7 @@ def publish_release(
                     now.date(),
                     charts,
                     coverage,
+                    wikipedia=source.wikipedia or None,
                 ),
                 encoding="utf-8",
             )
@@ -279,6 +299,8 @@ def publish_release(
             "files": files,
             **index_fields(validation_report, changes, _source_metadata(source)),
         }
+        if source.wikipedia:
+            entry["wikipedia"] = _revision_record(source)
         index = {"name": "mekdata", "versions": [*versions, entry]}
         _atomic_write(output / INDEX_FILE, _json_bytes(index))
         write_catalog(output, LICENCE)
@@ -317,6 +339,9 @@ def _write_release_files(
     source_dir.mkdir()
     source_name = _source_file_name(source)
     (source_dir / source_name).write_text(source.text, encoding="utf-8")
+    if source.html is not None:
+        # The API's rendered HTML as received: what the text above was made from.
+        (source_dir / WIKI_HTML_FILE).write_text(source.html, encoding="utf-8")
     (source_dir / "metadata.json").write_bytes(_json_bytes(_source_metadata(source)))
     changes = diff_releases(
         previous_dir, folder, previous_entry.get("version") if previous_entry else None, version
@@ -330,6 +355,8 @@ def _write_release_files(
 
 
 def _source_file_name(source: SourceText) -> str:
+    if source.wikipedia:
+        return WIKI_TEXT_FILE
     if source.origin.startswith(("http://", "https://")):
         return "source.txt"
     return Path(source.origin).name or "source.txt"
@@ -354,7 +381,28 @@ def _source_metadata(source: SourceText) -> dict[str, Any]:
     )
     if source.http:
         metadata["http"] = source.http
+    if source.wikipedia:
+        revision = source.wikipedia
+        metadata.update(
+            {
+                "title": revision["title"],
+                "url": revision["permalink"],
+                "publisher": "Wikipedia, The Free Encyclopedia",
+                "licence": revision["licence"],
+                "attribution": revision["attribution"],
+                "format": "plain text, UTF-8, rendered from the wiki's HTML "
+                "(ingestion/html_text.py)",
+                "html_file": WIKI_HTML_FILE,
+                "wikipedia": revision,
+                "note": "The text is rendered from the HTML of action=parse, kept beside it; "
+                "source_line numbers refer to the text. sha256 and bytes are of the text.",
+            }
+        )
     return metadata
+
+
+def _revision_record(source: SourceText) -> dict[str, Any]:
+    return {name: source.wikipedia.get(name) for name in REVISION_FIELDS}
 
 
 def datapackage(
@@ -410,17 +458,7 @@ def datapackage(
         "created": now.isoformat(timespec="seconds"),
         "content_hash": digest,
         "licenses": [LICENCE],
-        "sources": [
-            {
-                "title": metadata.get("title", "Source text"),
-                "path": metadata.get("url", source.origin),
-                "origin": source.origin,
-                "sha256": source.sha256,
-                "attribution": metadata.get(
-                    "attribution", "Wikipedia contributors, licensed under CC BY-SA 4.0."
-                ),
-            }
-        ],
+        "sources": [_datapackage_source(source, metadata)],
         "contributors": [{"title": "Wikipedia contributors", "role": "author"}],
         "resources": resources,
         # Not a resource: a tabular data package lists tabular resources only.
@@ -439,6 +477,27 @@ def _duckdb_description(path: Path) -> dict[str, Any]:
         "note": "Every table above with its schema's types, primary key and descriptions "
         "(COMMENT ON). Not byte-reproducible: compare releases by content_hash.",
     }
+
+
+def _datapackage_source(source: SourceText, metadata: dict[str, Any]) -> dict[str, Any]:
+    entry = {
+        "title": metadata.get("title", "Source text"),
+        "path": metadata.get("url", source.origin),
+        "origin": source.origin,
+        "sha256": source.sha256,
+        "attribution": metadata.get(
+            "attribution", "Wikipedia contributors, licensed under CC BY-SA 4.0."
+        ),
+    }
+    if source.wikipedia:
+        revision = source.wikipedia
+        entry["title"] = (
+            f"Wikipedia: {revision['title']}, revision {revision['revid']} "
+            f"of {revision['timestamp']}"
+        )
+        entry["mekdata:revision"] = _revision_record(source)
+        entry["mekdata:history"] = revision["history"]
+    return entry
 
 
 def _make_readable(folder: Path) -> None:

@@ -283,6 +283,26 @@ def _failures_text(failed: list[dict[str, Any]]) -> str:
     )
 
 
+def _revision_html(revision: dict[str, Any] | None) -> str:
+    """Which revision the release was read from, and the licence's attribution."""
+    if not revision:
+        return ""
+    e = {k: html.escape(str(v)) for k, v in revision.items() if not isinstance(v, dict)}
+    redirect = (
+        f" (asked for as &ldquo;{e['redirected_from']}&rdquo;, a redirect)"
+        if revision.get("redirected_from")
+        else ""
+    )
+    return (
+        f"<p id='source-revision'>Source: <a href='{e['permalink']}'>revision {e['revid']}"
+        f"</a> of the article &ldquo;{e['title']}&rdquo;{redirect}, saved {e['timestamp']}, "
+        f"read through <code>{e['api_url']}</code> at {e['fetched_at']}. Text by "
+        f"<a href='{e['history']}'>Wikipedia contributors</a> (see the page history), "
+        "licensed under <a href='https://creativecommons.org/licenses/by-sa/4.0/'>CC BY-SA "
+        "4.0</a>; the datasets are adapted from it under the same licence.</p>"
+    )
+
+
 def render_report(
     tables: dict[str, pd.DataFrame],
     version: str,
@@ -292,6 +312,7 @@ def render_report(
     today: dt.date,
     charts: dict[str, str] | None = None,
     reference_coverage: dict[str, Any] | None = None,
+    wikipedia: dict[str, Any] | None = None,
 ) -> str:
     charts = charts or draw_charts(tables, today)
     contents = "".join(
@@ -316,6 +337,7 @@ def render_report(
         "Mojahedin Organization of Iran (CC BY-SA 4.0, Wikipedia contributors), built from "
         f"<code>{html.escape(source_origin)}</code>. Every fact row names its source line, "
         "its citations and the verbatim quote it was read from.</p>",
+        _revision_html(wikipedia),
         "<h2>Contents</h2><table><thead><tr><th>table</th><th>rows</th><th>one row per</th>"
         f"</tr></thead><tbody>{contents}</tbody></table>",
         "<h2>Listing periods</h2><figure>",

@@ -112,3 +112,31 @@ def article_server():
     server = ArticleServer().start()
     yield server
     server.stop()
+
+
+# The live article's title and an old title that redirects to it, as on English Wikipedia.
+WIKI_TITLE = "People's Mojahedin Organization of Iran"
+WIKI_OLD_TITLE = "People's Mujahedin of Iran"
+
+
+@pytest.fixture(scope="session")
+def mediawiki(article_text):
+    """The MediaWiki Action API emulated on 127.0.0.1 (tests/mediawiki_emulator.py), holding
+    the bundled article as one revision of WIKI_TITLE and the redirect from WIKI_OLD_TITLE."""
+    from mediawiki_emulator import MediaWikiEmulator
+    from wiki_html import article_html
+
+    emulator = MediaWikiEmulator()
+    emulator.add_revision(WIKI_TITLE, article_html(article_text), "2020-11-01T12:00:00Z")
+    emulator.add_redirect(WIKI_OLD_TITLE, WIKI_TITLE)
+    emulator.start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def wiki(mediawiki):
+    """The session's emulator with an empty request log and no leftover faults."""
+    mediawiki.reset()
+    yield mediawiki
+    mediawiki.reset()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.deployment import DEFAULT_SOURCE
 from mekdata.errors import SourceError
 
 pytestmark = pytest.mark.slow
@@ -78,7 +79,7 @@ def test_schedule_serve_trigger_and_artifacts(prefect_server, article_server, tm
         assert (schedule.cron, schedule.timezone) == ("30 5 * * 1", "Europe/Paris")
         assert deployment.schedules[0].active
         assert deployment.global_concurrency_limit.limit == 1
-        assert deployment.parameters == {"source": source, "output": str(output)}
+        assert deployment.parameters == {"source": source, "output": str(output), "wiki_api": None}
 
         from prefect.deployments import run_deployment
         from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -142,6 +143,8 @@ def test_schedule_prefect_yaml_deploys_to_a_work_pool(prefect_server):
     assert deployment.work_pool_name == "mekdata-process"
     assert deployment.global_concurrency_limit.limit == 1
     assert deployment.entrypoint == "flows/release_flow.py:release_flow"
+    # Scheduled runs read the live article (one small request when it has not changed).
+    assert deployment.parameters["source"] == DEFAULT_SOURCE
     assert deployment.pull_steps == [
         {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO_ROOT)}}
     ]

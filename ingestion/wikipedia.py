@@ -1,0 +1,464 @@
+"""Read a revision of a Wikipedia article through the MediaWiki Action API, politely.
+
+``wikipedia:<Title>[@<revid>]`` names the latest revision of a page, or a given one. Two
+calls do the work: ``action=query&prop=revisions`` for the revision's identity (small, so an
+unchanged article costs one cheap request) and ``action=parse&oldid=`` for the rendered HTML,
+which alone carries the reference numbers the extractors need.
+
+Etiquette (mediawiki.org, API:Etiquette and Manual:Maxlag parameter): a User-Agent naming the
+project, its version and a contact; ``maxlag=5`` on every request, and a ``maxlag`` error
+(HTTP 200, code ``maxlag``, a ``Retry-After`` header) waited out; one request at a time; gzip;
+backoff on timeouts, connection errors and 5xx; and a total time budget, so a scheduled run
+against a struggling wiki gives up with a clear message instead of hanging.
+
+Imports only the standard library and httpx at module level: the CLI asks for the revision
+before it imports anything heavy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from mekdata import PROJECT, PROJECT_URL, __version__
+from mekdata.errors import SourceError
+
+PREFIX = "wikipedia:"
+DEFAULT_API = "https://en.wikipedia.org/w/api.php"
+API_ENV = "MEKDATA_WIKI_API"
+CONTACT_ENV = "MEKDATA_CONTACT"
+BUDGET_ENV = "MEKDATA_WIKI_BUDGET"
+DEFAULT_BUDGET_S = 120.0
+REQUEST_TIMEOUT_S = 30.0
+MAXLAG_S = 5  # what Wikimedia asks of background jobs
+DEFAULT_RETRY_AFTER_S = 5.0  # when a maxlag answer names no Retry-After
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_S = 1.0
+BACKOFF_CAP_S = 30.0
+LIVE_ARTICLE = "People's Mojahedin Organization of Iran"
+LIVE_SOURCE = f"{PREFIX}{LIVE_ARTICLE}"
+HISTORY_LICENCE = {
+    "name": "CC-BY-SA-4.0",
+    "title": "Creative Commons Attribution-ShareAlike 4.0 International",
+    "path": "https://creativecommons.org/licenses/by-sa/4.0/",
+}
+SOURCE_RE = re.compile(r"^wikipedia:(?P<title>[^@]+?)(?:@(?P<revid>\S+))?$", re.S)
+# Characters MediaWiki never allows in a title (Manual:Page title).
+BAD_TITLE_RE = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f]")
+# Codes of the answers that say the page or revision is not there (API:Errors and warnings).
+MISSING_PAGE_CODES = frozenset({"missingtitle"})
+MISSING_REVISION_CODES = frozenset({"nosuchrevid"})
+HIDDEN_REVISION_CODES = frozenset({"permissiondenied", "texthidden"})
+
+
+@dataclass(frozen=True)
+class WikiSource:
+    """A parsed ``wikipedia:`` source: a title, and a revision id when pinned."""
+
+    title: str
+    revid: int | None = None
+
+    @property
+    def spec(self) -> str:
+        return f"{PREFIX}{self.title}" + (f"@{self.revid}" if self.revid is not None else "")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision as the API describes it; everything a release needs to cite it."""
+
+    api_url: str
+    title: str  # as resolved (after normalisation and redirects)
+    requested_title: str
+    redirected_from: str | None
+    pageid: int
+    revid: int
+    parentid: int | None = None
+    timestamp: str = ""
+    sha1: str | None = None
+    size: int | None = None
+
+    @property
+    def index_url(self) -> str:
+        """index.php beside api.php (both live in the wiki's script path)."""
+        parts = urllib.parse.urlsplit(self.api_url)
+        path = parts.path.rsplit("/", 1)[0] + "/index.php"
+        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+    @property
+    def permalink(self) -> str:
+        return f"{self.index_url}?oldid={self.revid}"
+
+    @property
+    def history_url(self) -> str:
+        title = urllib.parse.quote(self.title.replace(" ", "_"), safe="")
+        return f"{self.index_url}?title={title}&action=history"
+
+    def provenance(self, fetched_at: str) -> dict[str, Any]:
+        """The revision as recorded in source/metadata.json and the index entry."""
+        return {
+            **asdict(self),
+            "permalink": self.permalink,
+            "history": self.history_url,
+            "fetched_at": fetched_at,
+            "licence": HISTORY_LICENCE,
+            "attribution": f'Text of the Wikipedia article "{self.title}" (revision '
+            f"{self.revid} of {self.timestamp}) by Wikipedia contributors, licensed under "
+            f"CC BY-SA 4.0; authors listed in the page history: {self.history_url}",
+        }
+
+
+def is_wikipedia(source: str | None) -> bool:
+    return bool(source) and source.startswith(PREFIX)
+
+
+def parse_source(source: str) -> WikiSource:
+    """``wikipedia:People's_Mujahedin_of_Iran@123`` → title with spaces, revid 123."""
+    match = SOURCE_RE.match(source.strip())
+    if not match:
+        raise SourceError(
+            f"Source {source!r} is not of the form wikipedia:<Title> or "
+            "wikipedia:<Title>@<revision id>, for example \"wikipedia:People's Mojahedin "
+            'Organization of Iran".'
+        )
+    title = " ".join(match["title"].replace("_", " ").split())
+    if not title or BAD_TITLE_RE.search(title):
+        raise SourceError(
+            f"Source {source!r} names no valid page title (titles cannot be empty or contain "
+            "# < > [ ] | { } or control characters)."
+        )
+    revid = None
+    if match["revid"] is not None:
+        if not match["revid"].isdigit() or int(match["revid"]) == 0:
+            raise SourceError(
+                f"Source {source!r}: the revision after '@' must be a positive whole number "
+                f"(a revid from the page history), not {match['revid']!r}."
+            )
+        revid = int(match["revid"])
+    return WikiSource(title, revid)
+
+
+def api_url(explicit: str | None = None) -> str:
+    """--wiki-api, else MEKDATA_WIKI_API, else English Wikipedia."""
+    url = explicit or os.environ.get(API_ENV) or DEFAULT_API
+    if not re.match(r"^https?://[^/]+/", url):
+        raise SourceError(
+            f"Wiki API address {url!r} is not an http(s) URL of api.php "
+            f"(for example {DEFAULT_API}); check --wiki-api or {API_ENV}."
+        )
+    return url
+
+
+def user_agent() -> str:
+    import httpx
+
+    contact = os.environ.get(CONTACT_ENV) or PROJECT_URL
+    return f"{PROJECT}/{__version__} ({contact}) httpx/{httpx.__version__}"
+
+
+def time_budget() -> float:
+    value = os.environ.get(BUDGET_ENV)
+    if not value:
+        return DEFAULT_BUDGET_S
+    try:
+        budget = float(value)
+    except ValueError:
+        budget = -1.0
+    if budget <= 0:
+        raise SourceError(f"{BUDGET_ENV} must be a positive number of seconds, not {value!r}.")
+    return budget
+
+
+class _Retry(Exception):
+    """One attempt failed in a way worth another after ``delay`` seconds."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
+
+
+class WikiClient:
+    """A polite, strictly serial client of one wiki's Action API."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        budget: float | None = None,
+        request_timeout: float = REQUEST_TIMEOUT_S,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        import httpx
+
+        self.api_url = api_url(url)
+        self.budget = time_budget() if budget is None else budget
+        self.request_timeout = request_timeout
+        self._sleep = sleep
+        self._deadline = time.monotonic() + self.budget
+        # One request at a time, whatever calls us (API:Etiquette: no parallel requests).
+        self._lock = threading.Lock()
+        self._http = httpx.Client(
+            headers={"User-Agent": user_agent(), "Accept-Encoding": "gzip"},
+            follow_redirects=True,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> WikiClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- the two calls -------------------------------------------------------------------
+
+    def revision(self, source: WikiSource) -> Revision:
+        """The latest (or the pinned) revision's identity: one small request."""
+        params = {
+            "action": "query",
+            "prop": "revisions",
+            "rvprop": "ids|timestamp|sha1|size",
+        }
+        if source.revid is not None:
+            params["revids"] = str(source.revid)
+        else:
+            params |= {"titles": source.title, "redirects": "1"}
+        answer = self.call(params)
+        query = answer.get("query")
+        if not isinstance(query, dict):
+            raise self._unexpected(params, "no 'query' object in the answer")
+        if source.revid is not None and query.get("badrevids"):
+            raise SourceError(
+                f"Revision {source.revid} does not exist on {self.api_url} (the API lists it "
+                "under badrevids): it was never made or has been deleted. Pick a revision id "
+                f'from the page history, or drop "@{source.revid}" to read the latest revision.'
+            )
+        pages = query.get("pages") or []
+        if not pages:
+            raise self._unexpected(params, "no pages in the answer")
+        page = pages[0]
+        if page.get("missing") or page.get("invalid"):
+            raise SourceError(
+                f'The page "{page.get("title", source.title)}" does not exist on '
+                f"{self.api_url} ({page.get('invalidreason', 'missing')}): check the title's "
+                "spelling (the API follows redirects, so an old title of the article works)."
+            )
+        revisions = page.get("revisions") or []
+        if not revisions:
+            raise self._unexpected(params, f"no revisions for page {page.get('title')!r}")
+        latest = revisions[0]
+        if latest.get("texthidden") or latest.get("sha1hidden"):
+            raise self._hidden(latest.get("revid", source.revid), page.get("title"))
+        redirects = query.get("redirects") or []
+        try:
+            return Revision(
+                api_url=self.api_url,
+                title=page["title"],
+                requested_title=source.title,
+                redirected_from=redirects[0]["from"] if redirects else None,
+                pageid=int(page["pageid"]),
+                revid=int(latest["revid"]),
+                parentid=int(latest["parentid"]) if latest.get("parentid") else None,
+                timestamp=str(latest["timestamp"]),
+                sha1=latest.get("sha1"),
+                size=latest.get("size"),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise self._unexpected(params, f"revision without {error}") from None
+
+    def parse_html(self, revision: Revision) -> str:
+        """The revision rendered by the wiki (``parse.text``)."""
+        params = {
+            "action": "parse",
+            "oldid": str(revision.revid),
+            "prop": "text|revid|displaytitle",
+        }
+        answer = self.call(params)
+        parsed = answer.get("parse")
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("text"), str):
+            raise self._unexpected(params, "no parse.text in the answer")
+        if parsed.get("revid") not in (None, revision.revid):
+            raise self._unexpected(
+                params, f"asked for revision {revision.revid}, got {parsed.get('revid')}"
+            )
+        return parsed["text"]
+
+    # --- one request, with the etiquette --------------------------------------------------
+
+    def call(self, params: dict[str, str]) -> dict[str, Any]:
+        """GET api.php with ``params`` until it answers, retrying what may heal by itself,
+        within the budget. API errors other than maxlag raise a SourceError at once."""
+        full = {**params, "format": "json", "formatversion": "2", "maxlag": str(MAXLAG_S)}
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._attempt(full)
+            except _Retry as retry:
+                delay = (
+                    retry.delay
+                    if retry.delay is not None
+                    else min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
+                )
+                if attempt >= MAX_ATTEMPTS:
+                    raise SourceError(
+                        f"The wiki API at {self.api_url} failed {attempt} times in a row "
+                        f"(last: {retry.reason}); nothing was published. Try again later."
+                    ) from None
+                if time.monotonic() + delay >= self._deadline:
+                    raise self._out_of_time(retry.reason) from None
+                self._sleep(delay)
+
+    def _attempt(self, params: dict[str, str]) -> dict[str, Any]:
+        import httpx
+
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._out_of_time("the budget was spent before this request")
+        with self._lock:
+            try:
+                response = self._http.get(
+                    self.api_url, params=params, timeout=min(self.request_timeout, remaining)
+                )
+            except httpx.TimeoutException:
+                if time.monotonic() >= self._deadline - 0.01:
+                    raise self._out_of_time("the last request timed out") from None
+                raise _Retry("a request timed out") from None
+            except httpx.TransportError as error:
+                raise _Retry(f"the connection failed ({error})") from None
+        status = response.status_code
+        if status >= 500 or status == 429:
+            raise _Retry(f"HTTP {status}", _retry_after(response))
+        if status >= 400:
+            raise SourceError(
+                f"The wiki API at {self.api_url} answered HTTP {status} "
+                f"{response.reason_phrase}: check --wiki-api or {API_ENV} (it should be the "
+                "address of api.php)."
+            )
+        try:
+            answer = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            answer = None
+        if not isinstance(answer, dict):
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            raise SourceError(
+                f"The wiki API at {self.api_url} answered with something that is not its JSON "
+                f"(HTTP {status}, {kind}, starting {response.text[:60]!r}): an error page, a "
+                f"proxy or a truncated answer. Check --wiki-api or {API_ENV}; if it is right, "
+                "try again later."
+            )
+        error = answer.get("error")
+        if isinstance(error, dict):
+            code = str(error.get("code", ""))
+            if code == "maxlag":
+                raise _Retry(
+                    f"the wiki's databases lag ({error.get('lag', '?')} s)",
+                    _retry_after(response) or DEFAULT_RETRY_AFTER_S,
+                )
+            raise self._api_error(code, str(error.get("info", "")), params)
+        return answer
+
+    # --- errors as a user reads them ------------------------------------------------------
+
+    def _api_error(self, code: str, info: str, params: dict[str, str]) -> SourceError:
+        revid = params.get("oldid") or params.get("revids")
+        if code in MISSING_PAGE_CODES:
+            return SourceError(
+                f"The page {params.get('page') or params.get('titles')!r} does not exist on "
+                f"{self.api_url} ({code}: {info}); check the title's spelling."
+            )
+        if code in MISSING_REVISION_CODES:
+            return SourceError(
+                f"Revision {revid} does not exist on {self.api_url} ({code}: {info}): it was "
+                "never made or has been deleted. Pick a revision id from the page history, or "
+                "drop '@<revid>' to read the latest revision."
+            )
+        if code in HIDDEN_REVISION_CODES:
+            return self._hidden(revid, None, f"{code}: {info}")
+        return SourceError(
+            f"The wiki API at {self.api_url} refused the {params.get('action')} request "
+            f"({code}: {info}); nothing was published."
+        )
+
+    def _hidden(self, revid: Any, title: str | None, detail: str = "") -> SourceError:
+        where = f' of "{title}"' if title else ""
+        return SourceError(
+            f"Revision {revid}{where} on {self.api_url} has been deleted from public view "
+            f"(revision deletion{'; ' + detail if detail else ''}): its text cannot be read. "
+            "Pick another revision from the page history."
+        )
+
+    def _unexpected(self, params: dict[str, str], what: str) -> SourceError:
+        return SourceError(
+            f"The wiki API at {self.api_url} gave an answer of an unexpected shape to the "
+            f"{params.get('action')} request ({what}); is it a MediaWiki Action API "
+            "(formatversion=2)?"
+        )
+
+    def _out_of_time(self, reason: str) -> SourceError:
+        return SourceError(
+            f"The wiki API at {self.api_url} did not answer within the time budget of "
+            f"{self.budget:g} s ({reason}); nothing was published. Raise {BUDGET_ENV} or try "
+            "again later."
+        )
+
+
+def _retry_after(response: Any) -> float | None:
+    value = response.headers.get("retry-after", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def revision_text(revision: Revision, html: str, fetched_at: str | None = None):
+    """The rendered revision as the SourceText the extractors read, with its provenance.
+
+    A page with none of the article's structures (no infobox, no wikitable, no reference list)
+    is refused here: it is not the article (a disambiguation page, a stub, a vandalised
+    revision), and a release built from it would be empty tables that pass for data.
+    """
+    import hashlib
+
+    from ingestion.html_text import html_to_text
+    from ingestion.source import SourceText
+
+    rendered = html_to_text(html)
+    if not (rendered.infoboxes or rendered.wikitables or rendered.reference_items):
+        raise SourceError(
+            f'Revision {revision.revid} of "{revision.title}" ({revision.permalink}) has none '
+            "of the tables the datasets are read from: no infobox, no wikitable and no "
+            "reference list. It is not the article (a stub, a disambiguation page or a "
+            "blanked revision?); nothing was published."
+        )
+    data = rendered.text.encode("utf-8")
+    provenance = revision.provenance(fetched_at or now_iso())
+    provenance["html_sha256"] = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    provenance["rendered"] = {
+        "infoboxes": rendered.infoboxes,
+        "wikitables": rendered.wikitables,
+        "reference_items": rendered.reference_items,
+        "headings": rendered.headings,
+    }
+    return SourceText(
+        origin=f"{PREFIX}{revision.title}@{revision.revid}",
+        text=rendered.text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        byte_count=len(data),
+        encoding="utf-8",
+        wikipedia=provenance,
+        html=html,
+    )
