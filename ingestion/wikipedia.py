@@ -18,7 +18,9 @@ before it imports anything heavy.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import logging
 import os
 import re
 import threading
@@ -28,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mekdata import PROJECT, PROJECT_URL, __version__
+from mekdata import PROJECT, __version__
 from mekdata.errors import SourceError
 
 PREFIX = "wikipedia:"
@@ -157,11 +159,27 @@ def api_url(explicit: str | None = None) -> str:
     return url
 
 
+# Said in the User-Agent when no contact is configured: the project has no public address to
+# offer in its place, and inventing one would send Wikipedia's operators nowhere.
+NO_CONTACT = f"open-data pipeline; contact not configured, set {CONTACT_ENV}"
+
+
 def user_agent() -> str:
     import httpx
 
-    contact = os.environ.get(CONTACT_ENV) or PROJECT_URL
-    return f"{PROJECT}/{__version__} ({contact}) httpx/{httpx.__version__}"
+    contact = os.environ.get(CONTACT_ENV, "").strip()
+    if not contact:
+        _warn_no_contact()
+    return f"{PROJECT}/{__version__} ({contact or NO_CONTACT}) httpx/{httpx.__version__}"
+
+
+@functools.cache
+def _warn_no_contact() -> None:
+    logging.getLogger(__name__).warning(
+        "%s is not set: requests to the wiki API carry no contact address. Wikimedia asks "
+        "automated clients for one (an e-mail or a page you read); set it for scheduled runs.",
+        CONTACT_ENV,
+    )
 
 
 def time_budget() -> float:

@@ -10,9 +10,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 PROJECT = "mekdata"
-# Where people reach the project: the contact in the User-Agent of requests to Wikipedia
-# (MEKDATA_CONTACT overrides it, e.g. with an e-mail address for a deployment).
-PROJECT_URL = "https://github.com/mekdata/mekdata/issues"
 try:
     __version__ = version(PROJECT)
 except PackageNotFoundError:  # running from a checkout that was never installed

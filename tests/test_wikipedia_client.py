@@ -122,13 +122,17 @@ def test_etiquette_in_the_request_log(wiki, monkeypatch):
     assert agent == user_agent()
 
 
-def test_default_contact_is_the_project(wiki, monkeypatch):
+def test_without_a_contact_the_agent_says_so_and_the_run_warns(wiki, monkeypatch, caplog):
+    """No invented address: the User-Agent names the setting, and the log asks for it."""
     monkeypatch.delenv("MEKDATA_CONTACT", raising=False)
-    from mekdata import PROJECT_URL
+    from ingestion import wikipedia
 
-    with client(wiki) as api:
+    wikipedia._warn_no_contact.cache_clear()
+    with caplog.at_level("WARNING", logger="ingestion.wikipedia"), client(wiki) as api:
         api.revision(WikiSource(WIKI_TITLE))
-    assert f"({PROJECT_URL})" in wiki.log[0].headers["User-Agent"]
+    agent = wiki.log[0].headers["User-Agent"]
+    assert agent.startswith("mekdata/") and "contact not configured, set MEKDATA_CONTACT" in agent
+    assert "MEKDATA_CONTACT is not set" in caplog.text
 
 
 def test_requests_never_overlap(wiki):
