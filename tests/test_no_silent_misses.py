@@ -22,6 +22,35 @@ ROW_COLUMNS = ["low", "high", "qualifier", "measure", "year_start", "year_end", 
 WHO_COLUMNS = ["estimator", "estimator_id", "estimator_kind"]
 
 
+# The two figures of the issue's example sentence, as rows (also read from the bundled article).
+DIXON_SARKEES_ROWS = [
+    (
+        2000,
+        2000,
+        "about",
+        "fighters",
+        None,
+        None,
+        "prewar",
+        "Jeffrey S. Dixon and Meredith Reid Sarkees",
+        "dixon-sarkees",
+        "scholar",
+    ),
+    (
+        10000,
+        10000,
+        None,
+        "fighters",
+        None,
+        None,
+        "later",
+        "Jeffrey S. Dixon and Meredith Reid Sarkees",
+        "dixon-sarkees",
+        "scholar",
+    ),
+]
+
+
 def _plain(value):
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
@@ -39,32 +68,7 @@ SIZE_CASES = [
     pytest.param(
         "Jeffrey S. Dixon and Meredith Reid Sarkees estimate their prewar strength to be about "
         "2,000, later peaking to 10,000.[278]",
-        [
-            (
-                2000,
-                2000,
-                "about",
-                "fighters",
-                None,
-                None,
-                "prewar",
-                "Jeffrey S. Dixon and Meredith Reid Sarkees",
-                "dixon-sarkees",
-                "scholar",
-            ),
-            (
-                10000,
-                10000,
-                None,
-                "fighters",
-                None,
-                None,
-                "later",
-                "Jeffrey S. Dixon and Meredith Reid Sarkees",
-                "dixon-sarkees",
-                "scholar",
-            ),
-        ],
+        DIXON_SARKEES_ROWS,
         [],
         id="issue-18-framed-then-carried",
     ),
@@ -421,32 +425,7 @@ def test_bundled_article_listing_candidates(tables):
 def test_bundled_article_yields_dixon_and_sarkees(tables):
     frame = tables["membership_estimates"]
     rows = frame[frame["estimator_id"] == "dixon-sarkees"]
-    assert estimate_rows(rows) == [
-        (
-            2000,
-            2000,
-            "about",
-            "fighters",
-            None,
-            None,
-            "prewar",
-            "Jeffrey S. Dixon and Meredith Reid Sarkees",
-            "dixon-sarkees",
-            "scholar",
-        ),
-        (
-            10000,
-            10000,
-            None,
-            "fighters",
-            None,
-            None,
-            "later",
-            "Jeffrey S. Dixon and Meredith Reid Sarkees",
-            "dixon-sarkees",
-            "scholar",
-        ),
-    ]
+    assert estimate_rows(rows) == DIXON_SARKEES_ROWS
     assert list(rows["citations"]) == [[278], [278]]
 
 

@@ -148,7 +148,7 @@ def parse_date(text: str) -> PartialDate | None:
 
 def format_date(value: object, precision: str | None = "day") -> str:
     """A stored date as a person would write it, at the precision the text gave:
-    "8 July 1997" (day), "May 2002" (month), "1981" (year); "" for a missing date.
+    "3 March 2004" (day), "May 2010" (month), "1990" (year); "" for a missing date.
 
     Month- and year-precision dates are stored as the first of the month or of January;
     printing them as such would invent a day, so every display goes through here. A date
