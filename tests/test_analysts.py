@@ -4,6 +4,7 @@ run as written, `mekdata show`, and report.html rendered in headless Chromium.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -126,6 +127,15 @@ def _examples() -> list[tuple[str, str, str]]:
     return [(m["name"], m["lang"], m["code"]) for m in EXAMPLE_RE.finditer(readme)]
 
 
+def _database_of(workdir: Path, name: str) -> list[str]:
+    """The database an SQL example is run in: the latest release's mekdata.duckdb for the
+    duckdb-file example (as its first comment says), else an in-memory one."""
+    if name != "duckdb-file":
+        return []
+    latest = json.loads((workdir / "output" / "latest.json").read_text(encoding="utf-8"))
+    return [str(workdir / "output" / latest["path"] / "mekdata.duckdb")]
+
+
 def test_readme_has_the_three_examples():
     assert [name for name, _, _ in _examples()] == [
         "duckdb-sql",
@@ -144,7 +154,7 @@ def test_readme_has_the_three_examples():
 def test_readme_examples_run_as_written(workdir, monkeypatch, name, lang, code):
     if lang == "sql":
         monkeypatch.chdir(workdir)
-        con = duckdb.connect()
+        con = duckdb.connect(*_database_of(workdir, name), read_only=name == "duckdb-file")
         statements = [
             s
             for s in code.split(";")
@@ -170,6 +180,29 @@ def test_readme_examples_run_as_written(workdir, monkeypatch, name, lang, code):
             assert "United Kingdom" in result.stdout and "421" in result.stdout
         if name == "polars":
             assert "Pierre Razoux" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, lang, _ in _examples() if lang == "sql"], ids=lambda v: v
+)
+def test_readme_sql_runs_in_the_duckdb_command(workdir, name):
+    """The SQL examples as a user pastes them into the `duckdb` shell (duckdb-cli, a dev
+    dependency), not only through the Python API."""
+    cli = Path(sys.executable).with_name("duckdb")
+    assert cli.exists(), "the duckdb command comes with the dev extra (duckdb-cli)"
+    code = next(code for n, _, code in _examples() if n == name)
+    database = _database_of(workdir, name)
+    result = subprocess.run(
+        [str(cli), "-csv", "-bail", *(["-readonly", *database] if database else [])],
+        input=code,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "United States,1997-07-08,day,2012-09-28,15" in result.stdout, result.stdout[-2000:]
 
 
 @pytest.mark.parametrize("where", ["folder", "duckdb-file"])
