@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from transforms.quality import Finding
+from transforms.quality import Finding, findings_frame, frame_findings, with_findings
 from transforms.schema import FINDING_SEVERITY, FINDING_SEVERITY_CHOICES
 
 
@@ -46,3 +46,20 @@ def test_replace_keeps_a_fixed_severity() -> None:
 def test_every_graded_kind_has_a_default_among_its_choices() -> None:
     for kind, choices in FINDING_SEVERITY_CHOICES.items():
         assert FINDING_SEVERITY[kind] in choices, kind
+
+
+def test_a_findings_frame_round_trips_with_its_graded_severities() -> None:
+    """Adding source-quality findings rebuilds the frame: an info candidate stays info."""
+    graded = Finding(
+        kind="candidate_estimate", table="membership_estimates", detail="a", severity="info"
+    )
+    fixed = Finding(kind="conflict", table="designations", detail="b")
+    frame = findings_frame([graded, fixed])
+    assert [f.severity for f in frame_findings(frame)] == ["error", "info"]
+    added = Finding(kind="source_quality", table="references", detail="c")
+    combined = with_findings(frame, [added])
+    assert dict(zip(combined["kind"], combined["severity"], strict=True)) == {
+        "candidate_estimate": "info",
+        "conflict": "error",
+        "source_quality": "warning",
+    }

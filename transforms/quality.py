@@ -82,6 +82,7 @@ def frame_findings(frame: pd.DataFrame) -> list[Finding]:
             related_lines=[int(n) for n in record["related_lines"]],
             section=None if pd.isna(record["section"]) else record["section"],
             ref_number=_optional_int(record["ref_number"]),
+            severity=record["severity"],
         )
         for record in frame.to_dict("records")
     ]
