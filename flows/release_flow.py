@@ -35,7 +35,7 @@ from ingestion.wikipedia import (
 from mekdata.errors import MekdataError, ValidationFailed
 from storage.fingerprint import build_fingerprint, same_revision
 from storage.locations import Location
-from storage.publish import PublishResult, publish_release, unchanged_release
+from storage.publish import PublishResult, publish_release, tables_hash, unchanged_release
 from storage.report import draw_charts
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -197,6 +197,7 @@ def publish(
     output: str,
     docs_dir: str,
     charts: dict[str, str],
+    extracted_hash: str | None = None,
 ) -> PublishResult:
     result = publish_release(
         tables,
@@ -206,6 +207,7 @@ def publish(
         now=dt.datetime.now(dt.UTC),
         data_docs=Path(docs_dir),
         charts=charts,
+        extracted_hash=extracted_hash,
     )
     logger = get_run_logger()
     if result.status == "unchanged":
@@ -295,9 +297,12 @@ def release_flow(
             verdict = validate.submit(worker, tables, docs_dir)
             charts = charts_for_report(tables)
             report = verdict.result()
-            # What the gate let through with a remark is published with that remark.
-            tables = with_source_quality_findings(tables, report)
-            result = publish(tables, text, report, output, docs_dir, charts)
+            # What the gate let through with a remark is published with that remark; the
+            # hash of the tables as extracted lets the next run's unchanged check match.
+            published = with_source_quality_findings(tables, report)
+            extracted_hash = tables_hash(tables) if published is not tables else None
+            tables = published
+            result = publish(tables, text, report, output, docs_dir, charts, extracted_hash)
     finally:
         worker.stop()
         if wiki is not None:

@@ -136,7 +136,14 @@ def unchanged_release(tables: dict[str, pd.DataFrame], output: str) -> dict[str,
     if not versions:
         return None
     digest = content_hash(build_tables(tables))
-    return versions[-1] if versions[-1].get("content_hash") == digest else None
+    latest = versions[-1]
+    # Tables as extracted, before the gate added its source-quality findings.
+    return latest if latest.get("extracted_hash", latest.get("content_hash")) == digest else None
+
+
+def tables_hash(tables: dict[str, pd.DataFrame]) -> str:
+    """The content hash these tables would be published under."""
+    return content_hash(build_tables(tables))
 
 
 def read_index(output: Path) -> dict[str, Any]:
@@ -204,8 +211,12 @@ def publish_release(
     before_rename: Callable[[Path], None] | None = None,
     data_docs: Path | None = None,
     charts: dict[str, str] | None = None,
+    extracted_hash: str | None = None,
 ) -> PublishResult:
     """Write a new release unless the data equals the latest one.
+
+    ``extracted_hash`` is the content hash of the tables as extracted when the gate added
+    findings to them (``tables_hash``); the unchanged check of later runs compares with it.
 
     ``before_rename`` is called with the finished temporary folder just before it is renamed
     into place (tests use it to inject a failure at the worst moment). ``charts`` are the
@@ -214,7 +225,15 @@ def publish_release(
     now = now or dt.datetime.now(dt.UTC)
     if is_remote(str(output)):
         return _publish_remote(
-            tables, source, validation_report, str(output), now, before_rename, data_docs, charts
+            tables,
+            source,
+            validation_report,
+            str(output),
+            now,
+            before_rename,
+            data_docs,
+            charts,
+            extracted_hash,
         )
     output = Path(output)
     built = build_tables(tables)
@@ -294,6 +313,7 @@ def publish_release(
             "source_sha256": source.sha256,
             "source_origin": source.origin,
             "content_hash": digest,
+            "extracted_hash": extracted_hash or digest,
             "build_fingerprint": build_fingerprint(),
             "row_counts": row_counts,
             "files": files,
@@ -531,6 +551,7 @@ def _publish_remote(
     before_rename: Callable[[Path], None] | None,
     data_docs: Path | None,
     charts: dict[str, str] | None,
+    extracted_hash: str | None = None,
 ) -> PublishResult:
     """Publish to an fsspec URL (s3://…, gcs://…): build the release in a local mirror of the
     remote index and previous tables, upload the release, then index.json, then latest.json.
@@ -556,7 +577,15 @@ def _publish_remote(
                 (previous_dir / f"{name}.parquet").write_bytes(location.read_bytes(relative))
         mirror_history_index(location, mirror)  # so the mirror's index.html lists history too
         result = publish_release(
-            tables, source, validation_report, mirror, now, before_rename, data_docs, charts
+            tables,
+            source,
+            validation_report,
+            mirror,
+            now,
+            before_rename,
+            data_docs,
+            charts,
+            extracted_hash,
         )
         remote_release = f"{root.rstrip('/')}/{RELEASES_DIR}/{result.version}"
         if result.status == "unchanged":

@@ -145,6 +145,16 @@ def test_cli_gate_publishes_editor_slips_and_blocks_broken_tables(prefect_server
     assert validation["success"] and not validation["gates"]["source_quality"]["success"]
     assert "source-quality" in (latest / "report.html").read_text(encoding="utf-8").lower()
 
+    # The same tables from other bytes (one more trailing newline): the flow's own check must
+    # call them unchanged before validating again, although the release also holds the
+    # gate's finding.
+    again = tmp_path / "slip-again.txt"
+    again.write_text(slip.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    rerun = run_cli(prefect_server, "run", "--source", str(again), "--output", str(output))
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert "nothing to validate or publish" in rerun.stdout + rerun.stderr
+    assert latest.name in rerun.stdout
+
     before = snapshot(output)
     broken = tmp_path / "broken.txt"
     # Listed on 28 March 2001, now "delisted" three years before that.
