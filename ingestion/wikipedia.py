@@ -276,6 +276,8 @@ class WikiClient:
         latest = revisions[0]
         if latest.get("texthidden") or latest.get("sha1hidden"):
             raise self._hidden(latest.get("revid", source.revid), page.get("title"))
+        if source.revid is not None:
+            self._check_page_of_revision(source, page)
         redirects = query.get("redirects") or []
         try:
             return Revision(
@@ -292,6 +294,26 @@ class WikiClient:
             )
         except (KeyError, TypeError, ValueError) as error:
             raise self._unexpected(params, f"revision without {error}") from None
+
+    def _check_page_of_revision(self, source: WikiSource, page: dict) -> None:
+        """A pinned revision must belong to the page the source names: ``revids=`` cannot be
+        combined with ``titles=``, so the title is resolved (redirects followed) by a second
+        small request and the page ids compared (a page id survives renames)."""
+        params = {"action": "query", "prop": "revisions", "rvprop": "ids", "titles": source.title}
+        params["redirects"] = "1"
+        pages = (self.call(params).get("query") or {}).get("pages") or []
+        named = pages[0] if pages else {}
+        if named.get("missing") or named.get("invalid") or not pages:
+            raise SourceError(
+                f'The page "{source.title}" does not exist on {self.api_url}, so revision '
+                f"{source.revid} cannot be read as a revision of it: check the title's spelling."
+            )
+        if named.get("pageid") != page.get("pageid"):
+            raise SourceError(
+                f'Revision {source.revid} belongs to the page "{page.get("title")}", not to '
+                f'"{named.get("title", source.title)}" on {self.api_url}: the revision id and the '
+                "title name different articles. Take the id from the named page's history."
+            )
 
     def parse_html(self, revision: Revision) -> str:
         """The revision rendered by the wiki (``parse.text``)."""

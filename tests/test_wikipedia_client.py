@@ -93,8 +93,9 @@ def test_pinned_revision_and_its_html(wiki):
         None,
     )
     assert html == first.html
-    query, parse = wiki.requests()
+    query, page_check, parse = wiki.requests()
     assert query.params["revids"] == str(first.revid) and "titles" not in query.params
+    assert page_check.params["titles"] == page.title  # the revision is the named page's
     assert parse.params == {
         "action": "parse",
         "oldid": str(first.revid),
@@ -293,3 +294,24 @@ def test_emulator_lists_revisions_in_batches(wiki):
             if token is None:
                 break
     assert seen == made[::-1]
+
+
+def test_pinned_revision_of_another_page_is_refused(wiki):
+    """wikipedia:A@<a revision of B> must not publish B's text as A's."""
+    named = wiki.add_page("Named article")
+    wiki.add_revision(named.title, "<div class='mw-parser-output'><p>named</p></div>")
+    other = wiki.add_page("Other article")
+    foreign = wiki.add_revision(other.title, "<div class='mw-parser-output'><p>other</p></div>")
+    with client(wiki) as api, pytest.raises(SourceError, match="belongs to the page"):
+        api.revision(WikiSource(named.title, foreign.revid))
+    assert not [r for r in wiki.requests() if r.params.get("action") == "parse"]
+
+
+def test_pinned_revision_through_an_old_title_is_accepted(wiki):
+    """A redirect's old title names the same page: its revisions are its own."""
+    page = wiki.add_page("Renamed article")
+    revision = wiki.add_revision(page.title, "<div class='mw-parser-output'><p>x</p></div>")
+    wiki.add_redirect("Old name of the article", page.title)
+    with client(wiki) as api:
+        found = api.revision(WikiSource("Old name of the article", revision.revid))
+    assert (found.revid, found.title) == (revision.revid, page.title)
