@@ -281,16 +281,6 @@ def _is_event_date(text: str, date: PartialDate) -> bool:
     return TEMPORAL_PREPOSITION_RE.search(text[: date.start]) is not None
 
 
-def find_listing_mentions(document: Document) -> list[Mention]:
-    """Every dated statement in the prose that an authority listed or delisted the group.
-
-    The sentence needs a verb asserting the event; the word that says it is about a terrorist
-    listing may stand anywhere in its paragraph ("… lifted the MEK's designation … . It was
-    also lifted in the United States …").
-    """
-    return _scan_listing_sentences(document)[0]
-
-
 def _scan_listing_sentences(
     document: Document,
 ) -> tuple[list[Mention], list[tuple[Sentence, str]]]:
@@ -348,10 +338,6 @@ def _mentions_listing(text: str) -> bool:
     if not any(word in lowered for word in LISTING_CONTEXT_WORDS):
         return False
     return LISTING_CONTEXT_RE.search(text) is not None
-
-
-def _sentence_mentions(sentence: Sentence) -> list[Mention]:
-    return _read_listing_sentence(sentence)[0]
 
 
 def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | None]:
