@@ -597,20 +597,32 @@ def _publish_remote(
                 result.row_counts,
             )
         uploaded: list[str] = []
+        # index.json and index.html as they were, put back if an upload fails after them.
+        index_targets = [f"{root.rstrip('/')}/{name}" for name in (INDEX_FILE, CATALOG_FILE)]
+        before = {
+            target: filesystem.cat_file(target) if filesystem.exists(target) else None
+            for target in index_targets
+        }
         try:
             for path in sorted(p for p in result.path.rglob("*") if p.is_file()):
                 target = f"{remote_release}/{path.relative_to(result.path).as_posix()}"
                 filesystem.put_file(str(path), target)
                 uploaded.append(target)
-            filesystem.put_file(str(mirror / INDEX_FILE), f"{root.rstrip('/')}/{INDEX_FILE}")
-            filesystem.put_file(str(mirror / CATALOG_FILE), f"{root.rstrip('/')}/{CATALOG_FILE}")
+            for name, target in zip((INDEX_FILE, CATALOG_FILE), index_targets, strict=True):
+                filesystem.put_file(str(mirror / name), target)
         except BaseException as error:
             for target in uploaded:
                 with contextlib.suppress(Exception):
                     filesystem.rm_file(target)
+            for target, data in before.items():
+                with contextlib.suppress(Exception):
+                    if data is not None:
+                        filesystem.pipe_file(target, data)
+                    elif filesystem.exists(target):
+                        filesystem.rm_file(target)
             raise PublishError(
                 f"Upload to {output} failed ({error}); the partial release was "
-                f"removed and the index is untouched."
+                f"removed and index.json and index.html are as they were."
             ) from error
         filesystem.put_file(str(mirror / LATEST_FILE), f"{root.rstrip('/')}/{LATEST_FILE}")
         return PublishResult(

@@ -185,3 +185,44 @@ def test_changed_source_names_the_changed_values(tables, article_text, tmp_path)
     changes = (result.path / "CHANGES.md").read_text()
     assert "designation_id=ca" in changes
     assert "`listed_on` '2005-05-24' → '2006-06-02'" in changes
+
+
+def test_failed_catalog_upload_puts_the_remote_index_back(tables, source, tmp_path):
+    """An object store that refuses index.html after index.json went up: the release is
+    removed and index.json and index.html are what they were (a real fsspec in-memory store,
+    refusing one object)."""
+    import uuid
+
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    from mekdata.errors import PublishError
+
+    class RefusesCatalog(MemoryFileSystem):
+        protocol = "refuses-catalog"
+        refusing = False
+
+        def put_file(self, lpath, rpath, *args, **kwargs):
+            if self.refusing and str(rpath).endswith("index.html"):
+                raise OSError("quota exceeded")
+            return super().put_file(lpath, rpath, *args, **kwargs)
+
+    fsspec.register_implementation("refuses-catalog", RefusesCatalog, clobber=True)
+    url = f"refuses-catalog://out-{uuid.uuid4().hex}"
+    first = publish_release(tables, source, PASSED_VALIDATION, url, now=RELEASE_TIME)
+    assert first.status == "published"
+    location = Location(url)
+    index_before, page_before = location.read_bytes("index.json"), location.read_bytes("index.html")
+    changed = {**tables, "notes": tables["notes"].iloc[0:0]}
+    RefusesCatalog.refusing = True
+    try:
+        with pytest.raises(PublishError, match=r"index\.json and index\.html are as they were"):
+            publish_release(
+                changed, source, PASSED_VALIDATION, url, now=RELEASE_TIME + dt.timedelta(days=1)
+            )
+    finally:
+        RefusesCatalog.refusing = False
+    assert location.read_bytes("index.json") == index_before
+    assert location.read_bytes("index.html") == page_before
+    filesystem, root = fsspec.core.url_to_fs(url)
+    assert filesystem.ls(f"{root}/releases", detail=False) == [f"{root}/releases/2026.11.27"]
