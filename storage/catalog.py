@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from mekdata.errors import PublishError
+
 CATALOG_FILE = "index.html"
 INDEX_FILE = "index.json"
 RELEASES_DIR = "releases"
@@ -472,6 +474,11 @@ def _read_json(path: Path) -> dict[str, Any] | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+    except (OSError, ValueError) as error:
+        raise PublishError(
+            f"Cannot read {path} for the catalog page: {error}. Fix or remove it; nothing "
+            "was published and the releases are untouched."
+        ) from error
 
 
 def _completed(index: dict[str, Any], root: Path) -> dict[str, Any]:
@@ -493,9 +500,15 @@ def _completed(index: dict[str, Any], root: Path) -> dict[str, Any]:
     return {**index, "versions": versions}
 
 
-def catalog_html(output: Path, licence: Mapping[str, Any] | None = None) -> str:
-    """The page for what ``output`` holds now."""
-    releases = _read_json(output / INDEX_FILE) or {"versions": []}
+def catalog_html(
+    output: Path,
+    licence: Mapping[str, Any] | None = None,
+    releases: dict[str, Any] | None = None,
+) -> str:
+    """The page for what ``output`` holds now, or will hold once ``releases`` (the index about
+    to be written) is in place: a publisher renders the page before it commits anything."""
+    if releases is None:
+        releases = _read_json(output / INDEX_FILE) or {"versions": []}
     history = _read_json(output / HISTORY_DIR / INDEX_FILE)
     return render_catalog(
         _completed(releases, output / RELEASES_DIR),
@@ -504,24 +517,31 @@ def catalog_html(output: Path, licence: Mapping[str, Any] | None = None) -> str:
     )
 
 
-def write_catalog(output: Path, licence: Mapping[str, Any] | None = None) -> Path:
-    """Replace ``output/index.html`` atomically (temporary file, fsync, rename). The caller
-    holds the output lock."""
+def write_catalog(
+    output: Path, licence: Mapping[str, Any] | None = None, page: str | None = None
+) -> Path:
+    """Replace ``output/index.html`` atomically with ``page`` (or the page for what the output
+    holds now). The caller holds the output lock."""
     target = output / CATALOG_FILE
-    data = catalog_html(output, licence).encode("utf-8")
-    fd, temporary = tempfile.mkstemp(dir=output, prefix=f".{CATALOG_FILE}.")
+    data = (page if page is not None else catalog_html(output, licence)).encode("utf-8")
+    atomic_write(target, data)
+    return target
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write a file so that readers see the old bytes or the new ones, never a part."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    return target
 
 
 def mirror_history_index(location: Any, mirror: Path) -> None:

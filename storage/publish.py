@@ -35,7 +35,14 @@ import pyarrow as pa
 
 from ingestion.source import BUNDLED_METADATA, SourceText
 from mekdata.errors import PublishError
-from storage.catalog import CATALOG_FILE, index_fields, mirror_history_index, write_catalog
+from storage.catalog import (
+    CATALOG_FILE,
+    atomic_write,
+    catalog_html,
+    index_fields,
+    mirror_history_index,
+    write_catalog,
+)
 from storage.changes import diff_releases, render_changes_markdown
 from storage.duckdb_file import DUCKDB_FILE, write_duckdb
 from storage.fingerprint import build_fingerprint
@@ -180,18 +187,7 @@ def output_lock(output: Path) -> Iterator[None]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, PUBLIC_FILE_MODE)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    atomic_write(path, data, PUBLIC_FILE_MODE)
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -262,10 +258,12 @@ def publish_release(
                 digest,
                 row_counts,
             )
-        version = next_version([v["version"] for v in versions], now.date())
-        previous_dir = output / RELEASES_DIR / latest["version"] if latest else None
         releases = output / RELEASES_DIR
         releases.mkdir(exist_ok=True)
+        # A folder left by a run that died between its rename and its index is not reused.
+        taken = [v["version"] for v in versions] + [p.name for p in releases.iterdir()]
+        version = next_version(taken, now.date())
+        previous_dir = output / RELEASES_DIR / latest["version"] if latest else None
         staging = Path(tempfile.mkdtemp(dir=output, prefix=f".staging-{version}-"))
         try:
             coverage = reference_field_coverage(tables["references"])
@@ -299,6 +297,25 @@ def publish_release(
             )
             files = _checksum_files(staging)
             _make_readable(staging)
+            entry = {
+                "version": version,
+                "published_at": now.isoformat(timespec="seconds"),
+                "schema_version": SCHEMA_VERSION,
+                "source_sha256": source.sha256,
+                "source_origin": source.origin,
+                "content_hash": digest,
+                "extracted_hash": extracted_hash or digest,
+                "build_fingerprint": build_fingerprint(),
+                "row_counts": row_counts,
+                "files": files,
+                **index_fields(validation_report, changes, _source_metadata(source)),
+            }
+            if source.wikipedia:
+                entry["wikipedia"] = _revision_record(source)
+            index = {"name": "mekdata", "versions": [*versions, entry]}
+            # Rendered before anything is committed: a page that cannot be made stops the run
+            # while the output is still as it was.
+            page = catalog_html(output, LICENCE, releases=index)
             if before_rename is not None:
                 before_rename(staging)
             final = releases / version
@@ -306,24 +323,15 @@ def publish_release(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        entry = {
-            "version": version,
-            "published_at": now.isoformat(timespec="seconds"),
-            "schema_version": SCHEMA_VERSION,
-            "source_sha256": source.sha256,
-            "source_origin": source.origin,
-            "content_hash": digest,
-            "extracted_hash": extracted_hash or digest,
-            "build_fingerprint": build_fingerprint(),
-            "row_counts": row_counts,
-            "files": files,
-            **index_fields(validation_report, changes, _source_metadata(source)),
-        }
-        if source.wikipedia:
-            entry["wikipedia"] = _revision_record(source)
-        index = {"name": "mekdata", "versions": [*versions, entry]}
-        _atomic_write(output / INDEX_FILE, _json_bytes(index))
-        write_catalog(output, LICENCE)
+        try:
+            _atomic_write(output / INDEX_FILE, _json_bytes(index))
+        except OSError as error:
+            shutil.rmtree(final, ignore_errors=True)
+            raise PublishError(
+                f"Cannot write {output / INDEX_FILE}: {error.strerror or error}; release "
+                f"{version} was removed again and earlier releases are untouched."
+            ) from error
+        write_catalog(output, LICENCE, page)
         _atomic_write(
             output / LATEST_FILE,
             _json_bytes(

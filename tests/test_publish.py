@@ -257,3 +257,32 @@ def test_csv_cells_are_formula_safe():
     arrow = pa.table({"a": ["=cmd()", "+1", "-x", "@sum", "plain", None], "n": [1, -2, 3, 4, 5, 6]})
     lines = csv_bytes(table, arrow).decode().split("\r\n")
     assert lines[1:7] == ["'=cmd(),1", "'+1,-2", "'-x,3", "'@sum,4", "plain,5", ",6"]
+
+
+def test_a_leftover_release_folder_is_not_reused(tables, source, tmp_path):
+    """A run that died between its rename and its index left releases/<today>/ behind: the
+    next run publishes beside it instead of failing on the rename."""
+    output = tmp_path / "out"
+    leftover = output / "releases" / RELEASE_TIME.strftime("%Y.%m.%d")
+    leftover.mkdir(parents=True)
+    (leftover / "designations.csv").write_text("partial", encoding="utf-8")
+    result = publish_release(tables, source, PASSED_VALIDATION, output, now=RELEASE_TIME)
+    assert result.status == "published"
+    assert result.version == RELEASE_TIME.strftime("%Y.%m.%d") + ".1"
+    assert (leftover / "designations.csv").read_text(encoding="utf-8") == "partial"
+
+
+def test_an_unreadable_history_index_stops_before_anything_is_written(tables, source, tmp_path):
+    """The catalog page is rendered before the release is committed: a corrupt
+    history/index.json is a clear PublishError and the output stays byte-identical."""
+    output = tmp_path / "out"
+    publish_release(tables, source, PASSED_VALIDATION, output, now=RELEASE_TIME)
+    (output / "history").mkdir()
+    (output / "history" / "index.json").write_text("{not json", encoding="utf-8")
+    before = snapshot(output)
+    changed = {**tables, "notes": tables["notes"].iloc[0:0]}
+    with pytest.raises(PublishError, match=r"history/index\.json"):
+        publish_release(
+            changed, source, PASSED_VALIDATION, output, now=RELEASE_TIME + dt.timedelta(days=1)
+        )
+    assert snapshot(output) == before
