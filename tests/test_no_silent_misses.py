@@ -385,8 +385,14 @@ LISTING_CASES = [
     pytest.param(
         "Canada has listed the MEK as a terrorist organization.",
         [],
+        ["candidate_designation"],
+        id="undated-and-no-row-here",
+    ),
+    pytest.param(
+        "New Zealand has also listed the MEK as a terrorist organization.",
         [],
-        id="undated-is-not-a-candidate",
+        ["candidate_designation"],
+        id="undated-listing-by-an-authority-without-a-row",
     ),
 ]
 
@@ -536,3 +542,35 @@ def test_new_size_phrasing_in_a_revision_is_not_silent(article_text):
     findings = tables["findings"]
     candidates = findings[findings["kind"] == "candidate_estimate"]
     assert candidates["detail"].str.contains("'2,900'").sum() == 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        pytest.param(
+            "Canada has listed the MEK as a terrorist organization.",
+            0,
+            id="undated-restating-a-row",
+        ),
+        pytest.param(
+            "New Zealand has listed the MEK as a terrorist organization.",
+            1,
+            id="undated-authority-without-a-row",
+        ),
+    ],
+)
+def test_undated_listing_sentences_in_the_article(article_text, sentence, expected):
+    """In the article, an undated listing sentence restating a row is no miss; one naming an
+    authority that has no row is."""
+    from transforms import extract_all
+
+    anchor = (
+        "The countries and organizations below have officially listed MEK as a terrorist "
+        "organization:"
+    )
+    edited = article_text.replace(anchor, f"{sentence} {anchor}", 1)
+    assert edited != article_text
+    findings = extract_all(edited)["findings"]
+    candidates = findings[findings["kind"] == "candidate_designation"]
+    new = [d for d in candidates["detail"] if sentence in d]
+    assert len(new) == expected

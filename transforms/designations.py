@@ -124,12 +124,21 @@ def extract_designations_with_findings(document: Document) -> tuple[pd.DataFrame
     all_mentions, unread = _scan_listing_sentences(document)
     mentions = [m for m in all_mentions if m.sentence.line not in table_line_numbers]
     rows = _cross_check(rows, mentions, findings)
+    listed = {row.code for row in rows}
     findings.extend(
         _candidate_finding(sentence, event)
         for sentence, event in unread
-        if sentence.line not in table_line_numbers
+        if sentence.line not in table_line_numbers and _not_taken_up(sentence, listed)
     )
     return _to_frame(rows), findings
+
+
+def _not_taken_up(sentence: Sentence, listed: set[str]) -> bool:
+    """A dated listing sentence that gave no mention is a miss; an undated one is a miss only
+    when it names an authority that has no row at all (else it restates a row)."""
+    if find_dates(sentence.text):
+        return True
+    return any(a.code not in listed for a in find_authorities(sentence.text))
 
 
 def find_designation_table(document: Document) -> list[tuple[int, str]]:
@@ -305,7 +314,9 @@ def _candidate_finding(sentence: Sentence, event: str) -> Finding:
     names = list(dict.fromkeys(authority_name(a.code) for a in find_authorities(text)))
     dates = find_dates(text)
     event_dates = [d for d in dates if _is_event_date(text, d)]
-    if not event_dates:
+    if not dates:
+        reason = "it gives no date, and no designation row names this authority"
+    elif not event_dates:
         reason = (
             "no date in it is introduced as the time of the event (on, in, since, from, until "
             "or by before it)"
@@ -317,7 +328,8 @@ def _candidate_finding(sentence: Sentence, event: str) -> Finding:
         kind="candidate_designation",
         table="designations",
         detail=f"Line {sentence.line} reads as a {event.removesuffix('ed')}ing by "
-        f"{', '.join(names)} with the date(s) {written} but no designation row takes it up: "
+        f"{', '.join(names)} with the date(s) {written or 'none'} but no designation row "
+        "takes it up: "
         f"{reason}. Sentence: {text!r}",
         source_line=sentence.line,
     )
@@ -342,7 +354,7 @@ def _mentions_listing(text: str) -> bool:
 
 def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | None]:
     """The sentence's dated mentions, and its event when it reads as a listing or delisting
-    that names an authority and holds a date (None otherwise)."""
+    that names an authority (None otherwise)."""
     text = sentence.text
     plain = strip_citations(text)
     event = _listing_event(plain)
@@ -362,7 +374,7 @@ def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | Non
             continue
         citations = reference_numbers(text[clause_start : _extend_over_markers(text, clause_end)])
         mentions.append(Mention(authority.code, event, date, sentence, tuple(citations)))
-    return mentions, event if authorities and dates else None
+    return mentions, event if authorities else None
 
 
 def _clause_bounds(text: str, date: PartialDate) -> tuple[int, int]:
