@@ -9,13 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mekdata import LIVE_ARTICLE
+
 DEPLOYMENT_NAME = "mekdata-daily"
 DEFAULT_CRON = "0 6 * * *"
 DEFAULT_TIMEZONE = "UTC"
 LOCAL_SERVER_PORT = 4200
 # Scheduled runs read the live article (one small API request when it has not changed);
-# ingestion/wikipedia.py declares the same title as LIVE_SOURCE (this module stays light).
-DEFAULT_SOURCE = "wikipedia:People's Mojahedin Organization of Iran"
+DEFAULT_SOURCE = f"wikipedia:{LIVE_ARTICLE}"
 SERVER_STARTUP_TIMEOUT_S = 120
 
 NO_SERVER_MESSAGE = (

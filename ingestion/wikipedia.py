@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mekdata import PROJECT, __version__
+from mekdata import CONTENT_LICENCE, LIVE_ARTICLE, PROJECT, __version__
 from mekdata.errors import SourceError
 
 PREFIX = "wikipedia:"
@@ -45,13 +45,7 @@ DEFAULT_RETRY_AFTER_S = 5.0  # when a maxlag answer names no Retry-After
 MAX_ATTEMPTS = 6
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 30.0
-LIVE_ARTICLE = "People's Mojahedin Organization of Iran"
 LIVE_SOURCE = f"{PREFIX}{LIVE_ARTICLE}"
-HISTORY_LICENCE = {
-    "name": "CC-BY-SA-4.0",
-    "title": "Creative Commons Attribution-ShareAlike 4.0 International",
-    "path": "https://creativecommons.org/licenses/by-sa/4.0/",
-}
 SOURCE_RE = re.compile(r"^wikipedia:(?P<title>[^@]+?)(?:@(?P<revid>\S+))?$", re.S)
 # Characters MediaWiki never allows in a title (Manual:Page title).
 BAD_TITLE_RE = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f]")
@@ -111,7 +105,7 @@ class Revision:
             "permalink": self.permalink,
             "history": self.history_url,
             "fetched_at": fetched_at,
-            "licence": HISTORY_LICENCE,
+            "licence": CONTENT_LICENCE,
             "attribution": f'Text of the Wikipedia article "{self.title}" (revision '
             f"{self.revid} of {self.timestamp}) by Wikipedia contributors, licensed under "
             f"CC BY-SA 4.0; authors listed in the page history: {self.history_url}",

@@ -10,6 +10,14 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 PROJECT = "mekdata"
+# The article the datasets are read from, as Wikipedia titles it today (scheduled runs read it).
+LIVE_ARTICLE = "People's Mojahedin Organization of Iran"
+# The article's licence, which the datasets keep (CC BY-SA asks derived works to share alike).
+CONTENT_LICENCE = {
+    "name": "CC-BY-SA-4.0",
+    "title": "Creative Commons Attribution-ShareAlike 4.0 International",
+    "path": "https://creativecommons.org/licenses/by-sa/4.0/",
+}
 try:
     __version__ = version(PROJECT)
 except PackageNotFoundError:  # running from a checkout that was never installed

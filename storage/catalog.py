@@ -26,17 +26,14 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from mekdata import CONTENT_LICENCE
 from mekdata.errors import PublishError
 
 CATALOG_FILE = "index.html"
 INDEX_FILE = "index.json"
 RELEASES_DIR = "releases"
 HISTORY_DIR = "history"
-DEFAULT_LICENCE = {
-    "name": "CC-BY-SA-4.0",
-    "title": "Creative Commons Attribution-ShareAlike 4.0 International",
-    "path": "https://creativecommons.org/licenses/by-sa/4.0/",
-}
+DEFAULT_LICENCE = CONTENT_LICENCE
 DEFAULT_ATTRIBUTION = "Wikipedia contributors, licensed under CC BY-SA 4.0."
 # Files a reader looks for first; the rest of a release is listed after them.
 KEY_FILES = ("report.html", "CHANGES.md", "mekdata.duckdb", "datapackage.json", "SHA256SUMS")

@@ -34,9 +34,12 @@ import pandas as pd
 import pyarrow as pa
 
 from ingestion.source import BUNDLED_METADATA, SourceText
+from mekdata import CONTENT_LICENCE
 from mekdata.errors import PublishError
 from storage.catalog import (
     CATALOG_FILE,
+    INDEX_FILE,
+    RELEASES_DIR,
     atomic_write,
     catalog_html,
     index_fields,
@@ -53,10 +56,8 @@ from transforms.references import reference_field_coverage
 from transforms.schema import SCHEMA_VERSION, TABLES, frictionless_schema
 
 VERSION_RE = re.compile(r"^(?P<date>\d{4}\.\d{2}\.\d{2})(?:\.(?P<n>\d+))?$")
-INDEX_FILE = "index.json"
 LATEST_FILE = "latest.json"
 LOCK_FILE = ".lock"
-RELEASES_DIR = "releases"
 PUBLIC_FILE_MODE = 0o644
 PUBLIC_DIR_MODE = 0o755
 SOURCE_DIR = "source"
@@ -82,11 +83,7 @@ REVISION_FIELDS = (
     "history",
     "fetched_at",
 )
-LICENCE = {
-    "name": "CC-BY-SA-4.0",
-    "title": "Creative Commons Attribution-ShareAlike 4.0 International",
-    "path": "https://creativecommons.org/licenses/by-sa/4.0/",
-}
+LICENCE = CONTENT_LICENCE
 
 
 @dataclass(frozen=True)
