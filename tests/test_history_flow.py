@@ -1,0 +1,96 @@
+"""The history flow end to end against the emulator serving the scripted history: the
+published release's events are the script's, on a local Dask cluster and on a separately
+started ``dask scheduler`` with two ``dask worker`` processes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import HISTORY_TITLE
+from revision_script import revision_script
+
+from transforms.schema import CLAIM_TABLES, HISTORY_TABLES
+
+SCRIPT = revision_script()
+# The whitespace-only edit (r1006) is not whitespace in the rendered HTML: MediaWiki's
+# paragraphs and html_to_text normalise it away, so its sections hash equals its parent's.
+RENDERING_NORMALISES = {1006: ("unchanged_sections", None)}
+
+
+def _events_as_script(events: pd.DataFrame, revid: int) -> list[tuple]:
+    rows = events[events["revid"] == revid].sort_values("seq")
+    return [
+        (r.table, r.claim_key, r.event)
+        + ((r.column, r.old_value, r.new_value) if r.event == "changed" else ())
+        for r in rows.itertuples()
+    ]
+
+
+def _expected(scripted) -> list[tuple]:
+    return [
+        (x.table, x.claim_key, x.event) + ((x.column, x.old, x.new) if x.event == "changed" else ())
+        for x in scripted.events
+    ]
+
+
+def assert_release_matches_the_script(folder: Path) -> None:
+    revisions = pd.read_parquet(folder / "revisions.parquet")
+    events = pd.read_parquet(folder / "claim_events.parquet")
+    assert revisions["revid"].tolist() == [r.revid for r in SCRIPT]
+    status = dict(
+        zip(
+            revisions["revid"],
+            zip(revisions["status"], revisions["reason"], strict=True),
+            strict=True,
+        )
+    )
+    for scripted in SCRIPT:
+        want = RENDERING_NORMALISES.get(scripted.revid, (scripted.status, scripted.reason))
+        got = status[scripted.revid]
+        assert (got[0], None if pd.isna(got[1]) else got[1]) == want, scripted.what
+        assert _events_as_script(events, scripted.revid) == _expected(scripted), scripted.what
+    for name in HISTORY_TABLES:
+        assert (folder / f"{name}.parquet").exists()
+    for name in CLAIM_TABLES:
+        spans = pd.read_parquet(folder / f"{name}_history.parquet")
+        assert spans["valid_to_revid"].isna().any()
+    report = json.loads((folder / "validation.json").read_text())
+    assert report["success"] is True
+    sums = (folder / "SHA256SUMS").read_text().splitlines()
+    for line in sums:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    package = json.loads((folder / "datapackage.json").read_text())
+    assert {r["name"] for r in package["resources"]} == set(HISTORY_TABLES)
+
+
+@pytest.mark.slow
+def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path):
+    from flows.history_flow import history_flow
+
+    history_wiki.reset()
+    source = f"wikipedia:{HISTORY_TITLE}"
+    result = history_flow(
+        source, str(tmp_path), workers=2, wiki_api=history_wiki.api_url, batch_size=4
+    )
+    assert result.statuses.get("failed", 0) == 0
+    assert (result.fetched, result.cached) == (len(SCRIPT), 0)
+    assert_release_matches_the_script(result.folder)
+    index = json.loads((tmp_path / "history" / "index.json").read_text())
+    assert [v["version"] for v in index["versions"]] == [result.version]
+    assert (tmp_path / "index.html").exists()
+    assert not list((tmp_path / "history").glob(".staging-*"))
+
+    # A re-run fetches nothing (every revision is cached) and publishes a new version.
+    history_wiki.reset()
+    again = history_flow(
+        source, str(tmp_path), workers=2, wiki_api=history_wiki.api_url, batch_size=5
+    )
+    assert (again.fetched, again.cached) == (0, len(SCRIPT))
+    assert history_wiki.requests("parse") == []
+    assert again.version != result.version
+    assert_release_matches_the_script(again.folder)
