@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import HISTORY_TITLE
+from conftest import HISTORY_TITLE, REPO_ROOT, run_mekdata
 from revision_script import revision_script
 
 from transforms.schema import CLAIM_TABLES, HISTORY_TABLES
@@ -94,3 +98,123 @@ def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path)
     assert history_wiki.requests("parse") == []
     assert again.version != result.version
     assert_release_matches_the_script(again.folder)
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--source", "sources/article.txt"], "must be wikipedia:", id="not-a-wiki"),
+        pytest.param(["--source", "wikipedia:MEK@12"], "pins one revision", id="pinned"),
+        pytest.param(["--source", "wikipedia:MEK", "--since", "soon"], "is not a date", id="date"),
+        pytest.param(
+            ["--source", "wikipedia:MEK", "--since", "2024-02-01", "--until", "2024-01-01"],
+            "is after",
+            id="reversed",
+        ),
+        pytest.param(["--source", "wikipedia:MEK", "--limit", "0"], "--limit", id="limit"),
+        pytest.param(["--source", "wikipedia:MEK", "--workers", "0"], "--workers", id="workers"),
+    ],
+)
+def test_history_command_refuses_before_starting_anything(args, message, tmp_path):
+    done = run_mekdata("history", *args, "--output", str(tmp_path), timeout=60)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert done.stderr.startswith("mekdata: ") and "Traceback" not in done.stderr
+    assert "Prefect server" not in done.stderr  # refused before any server started
+    assert not (tmp_path / "history").exists()
+
+
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO_ROOT
+    )
+
+
+@pytest.mark.slow
+def test_history_command_on_a_separately_started_dask_cluster(
+    history_wiki, prefect_server, tmp_path
+):
+    """`dask scheduler` and `dask worker` (two processes) on 127.0.0.1, started here; the
+    command publishes the scripted history through them."""
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "PREFECT_API_URL": prefect_server.api_url,
+        "MEKDATA_CONTACT": "tests@127.0.0.1",
+    }
+    scheduler_file = tmp_path / "scheduler.json"
+    processes = [
+        _start(
+            [
+                str(bin_dir / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            env,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(scheduler_file.read_text())["address"]
+        processes.append(
+            _start(
+                [
+                    str(bin_dir / "dask"),
+                    "worker",
+                    "--scheduler-file",
+                    str(scheduler_file),
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                env,
+            )
+        )
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        output = tmp_path / "out"
+        done = run_mekdata(
+            "history",
+            "--source",
+            f"wikipedia:{HISTORY_TITLE}",
+            "--output",
+            str(output),
+            "--dask-address",
+            address,
+            "--wiki-api",
+            history_wiki.api_url,
+            env=env,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Published history release" in done.stdout
+        (entry,) = json.loads((output / "history" / "index.json").read_text())["versions"]
+        assert f"Published history release {entry['version']}" in done.stdout
+        assert_release_matches_the_script(output / entry["path"])
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
