@@ -209,6 +209,15 @@ def test_history_command_on_a_separately_started_dask_cluster(
         (entry,) = json.loads((output / "history" / "index.json").read_text())["versions"]
         assert f"Published history release {entry['version']}" in done.stdout
         assert_release_matches_the_script(output / entry["path"])
+        with Client(address, timeout=60) as client:
+            ran = client.run_on_scheduler(
+                lambda dask_scheduler: {
+                    name: sum(prefix.state_counts.values())
+                    for name, prefix in dask_scheduler.task_prefixes.items()
+                }
+            )
+        # The extraction ran on this cluster (the scheduler knows the batch task).
+        assert ran.get("extract_batch", 0) > 0, ran
     finally:
         for process in reversed(processes):
             process.terminate()
