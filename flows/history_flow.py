@@ -274,7 +274,10 @@ def task_runner(dask_address: str | None, workers: int | None):
         return DaskTaskRunner(address=dask_address)
     count = workers or os.cpu_count() or 1
     # One thread per worker process: extraction is CPU-bound Python (the GIL).
-    return DaskTaskRunner(cluster_kwargs={"n_workers": count, "threads_per_worker": 1})
+    # No dashboard: a fixed port (8787) would clash with any other cluster on the machine.
+    return DaskTaskRunner(
+        cluster_kwargs={"n_workers": count, "threads_per_worker": 1, "dashboard_address": None}
+    )
 
 
 def history_flow_fn(

@@ -227,3 +227,96 @@ def test_history_command_on_a_separately_started_dask_cluster(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+# --- batches, failures ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def filled_cache(tmp_path_factory):
+    from wiki_html import article_html
+
+    from storage.revision_cache import RevisionCache
+
+    cache = RevisionCache(tmp_path_factory.mktemp("cache"))
+    for scripted in SCRIPT:
+        cache.put(scripted.revid, article_html(scripted.text))
+    return cache
+
+
+def _items(cache):
+    from flows.history_flow import BatchItem
+    from transforms.history import RevisionMeta
+
+    items, previous = [], None
+    for scripted in SCRIPT:
+        size = len(cache.get(scripted.revid).encode())
+        meta = RevisionMeta(
+            scripted.revid, scripted.parentid or None, scripted.timestamp, None, size
+        )
+        items.append(BatchItem(meta, previous))
+        previous = size
+    return items
+
+
+@pytest.mark.parametrize("size", [1, 3, 14])
+def test_statuses_do_not_depend_on_the_batch_size(filled_cache, size):
+    """A worker does not know the sections hash before its batch; settle() gives every
+    revision the status a serial run gives it, whatever the batch boundaries."""
+    from flows.history_flow import batches, extract_batch, settle
+    from transforms.history import HistoryConfig
+
+    base = None
+    got = {}
+    for batch in batches(_items(filled_cache), size):
+        for outcome in extract_batch(str(filled_cache.root), batch, HistoryConfig()):
+            outcome = settle(outcome, base)
+            if outcome.status in ("extracted", "unchanged_sections"):
+                base = outcome.sections_sha1
+            got[outcome.meta.revid] = (outcome.status, outcome.reason)
+    assert got == {r.revid: RENDERING_NORMALISES.get(r.revid, (r.status, r.reason)) for r in SCRIPT}
+
+
+@pytest.mark.slow
+def test_a_failed_revision_is_recorded_and_too_many_fail_the_run(
+    history_wiki, prefect_api, tmp_path
+):
+    """A revision deleted from public view cannot be fetched: within the allowed share it is
+    a `failed` row and the rest is published; above it nothing is published."""
+    from wiki_html import article_html
+
+    from flows.history_flow import HistoryRunFailed, history_flow
+
+    title = "History with a deleted revision"
+    for index, scripted in enumerate(SCRIPT[:4]):
+        history_wiki.add_revision(
+            title,
+            article_html(scripted.text),
+            scripted.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            hidden=index == 2,
+        )
+    hidden = history_wiki.pages[title].revisions[2].revid
+    source = f"wikipedia:{title}"
+    refused = tmp_path / "refused"
+    with pytest.raises(HistoryRunFailed, match="1 of 4 revisions failed"):
+        history_flow(
+            source, str(refused), workers=1, wiki_api=history_wiki.api_url, max_failed_share=0.1
+        )
+    assert not (refused / "history" / "index.json").exists()
+    assert not list((refused / "history").glob(".staging-*"))
+    assert len(list((refused / "history" / "cache" / "revisions").iterdir())) == 3  # kept
+
+    result = history_flow(
+        source,
+        str(tmp_path / "ok"),
+        workers=1,
+        wiki_api=history_wiki.api_url,
+        max_failed_share=0.25,
+    )
+    revisions = pd.read_parquet(result.folder / "revisions.parquet")
+    row = revisions[revisions["revid"] == hidden].iloc[0]
+    assert (row["status"], row["reason"]) == ("failed", "fetch_error")
+    assert "deleted from public view" in row["detail"]
+    assert result.statuses == {"extracted": 2, "unchanged_sections": 1, "failed": 1}
+    events = pd.read_parquet(result.folder / "claim_events.parquet")
+    assert hidden not in set(events["revid"])
