@@ -219,6 +219,102 @@ def run(
     _finished_run = True
 
 
+def _history_arguments(
+    source: str, since: str | None, until: str | None, limit: int | None, workers: int | None
+) -> None:
+    """Refuse a bad command line before any server or cluster starts."""
+    from ingestion.wikipedia import api_timestamp, is_wikipedia, parse_source
+    from mekdata.errors import SourceError
+
+    if not is_wikipedia(source):
+        raise SourceError(
+            f"--source {source!r}: a history is read from a wiki, so the source must be "
+            'wikipedia:<Title>, for example "wikipedia:People\'s Mojahedin Organization of Iran".'
+        )
+    if parse_source(source).revid is not None:
+        raise SourceError(
+            f"--source {source!r} pins one revision; a history reads a range of them. Drop "
+            "'@<revid>' and choose the range with --since, --until and --limit."
+        )
+    start = api_timestamp(since, end_of_day=False) if since else None
+    end = api_timestamp(until, end_of_day=True) if until else None
+    if start and end and start > end:
+        raise SourceError(f"--since {since} is after --until {until}: no revision lies between.")
+    if limit is not None and limit < 1:
+        raise SourceError(f"--limit must be at least 1 (a number of revisions), not {limit}.")
+    if workers is not None and workers < 1:
+        raise SourceError(f"--workers must be at least 1 (Dask worker processes), not {workers}.")
+
+
+@app.command()
+def history(
+    source: Annotated[str, typer.Option(help="wikipedia:<Title> whose revisions to read.")],
+    output: Annotated[
+        str | None,
+        typer.Option(help="Output folder (history/ is written in it); default: output/."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="First day (YYYY-MM-DD) or ISO timestamp, UTC.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Last day (included) or ISO timestamp, UTC.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Read at most this many revisions.")] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Scheduler of an existing Dask cluster, e.g. tcp://127.0.0.1:8786."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes of the local Dask cluster; default: one per CPU."),
+    ] = None,
+    wiki_api: Annotated[
+        str | None,
+        typer.Option(help="MediaWiki api.php; default: $MEKDATA_WIKI_API, else English Wikipedia."),
+    ] = None,
+) -> None:
+    """Read every revision in range and publish a history release: claim timelines and the
+    events that changed them."""
+    from mekdata.errors import MekdataError
+
+    _prefect_environment()
+    try:
+        _history_arguments(source, since, until, limit, workers)
+    except MekdataError as error:
+        _fail(str(error), error.exit_code)
+        return
+    server = _start_temporary_server()
+    try:
+        from flows.history_flow import history_flow
+
+        if server is not None:
+            server.wait_until_ready()
+        _quiet_expected_tracebacks()
+        try:
+            result = history_flow(
+                source,
+                str(output or REPO_ROOT / "output"),
+                dask_address=dask_address,
+                workers=workers,
+                since=since,
+                until=until,
+                limit=limit,
+                wiki_api=wiki_api,
+            )
+        except MekdataError as error:
+            _fail(str(error), error.exit_code)
+            return
+    finally:
+        if server is not None:
+            _send_pending_logs_and_events()
+            server.stop()
+    statuses = ", ".join(f"{name} {count}" for name, count in sorted(result.statuses.items()))
+    typer.echo(
+        f"Published history release {result.version} to {result.folder}: {result.revisions} "
+        f"revisions ({statuses}; {result.fetched} fetched, {result.cached} from the cache)."
+    )
+
+
 @app.command()
 def releases(
     location: Annotated[

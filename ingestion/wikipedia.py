@@ -26,7 +26,7 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -43,6 +43,7 @@ REQUEST_TIMEOUT_S = 30.0
 MAXLAG_S = 5  # what Wikimedia asks of background jobs
 DEFAULT_RETRY_AFTER_S = 5.0  # when a maxlag answer names no Retry-After
 MAX_ATTEMPTS = 6
+MAX_RVLIMIT = 500  # revisions per listing answer without content (API:Revisions)
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 30.0
 LIVE_SOURCE = f"{PREFIX}{LIVE_ARTICLE}"
@@ -309,6 +310,84 @@ class WikiClient:
                 "title name different articles. Take the id from the named page's history."
             )
 
+    def revisions(
+        self,
+        source: WikiSource,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Revision]:
+        """Every revision of the page, oldest first, as identities without content.
+
+        ``prop=revisions`` with ``rvlimit=max`` (500 per answer without content) and
+        ``rvdir=newer``, following ``continue`` until the listing ends, so thousands of
+        revisions cost a handful of small requests. ``since``/``until`` (ISO dates or
+        timestamps, UTC) become ``rvstart``/``rvend``; a bare ``until`` date includes that whole
+        day. ``limit`` stops after that many revisions. A generator: the caller can stream.
+        """
+        if limit is not None and limit <= 0:
+            raise SourceError(f"The revision limit must be a positive number, not {limit}.")
+        params = {
+            "action": "query",
+            "prop": "revisions",
+            "rvprop": "ids|timestamp|sha1|size",
+            "rvdir": "newer",
+            "rvlimit": "max" if limit is None or limit > MAX_RVLIMIT else str(limit),
+            "titles": source.title,
+            "redirects": "1",
+        }
+        if since is not None:
+            params["rvstart"] = api_timestamp(since, end_of_day=False)
+        if until is not None:
+            params["rvend"] = api_timestamp(until, end_of_day=True)
+        if "rvstart" in params and "rvend" in params and params["rvstart"] > params["rvend"]:
+            raise SourceError(
+                f"--since {since} is after --until {until}: no revision can lie between them."
+            )
+        seen = 0
+        continuation: dict[str, str] = {}
+        while True:
+            answer = self.call({**params, **continuation})
+            query = answer.get("query")
+            if not isinstance(query, dict):
+                raise self._unexpected(params, "no 'query' object in the answer")
+            pages = query.get("pages") or []
+            if not pages:
+                raise self._unexpected(params, "no pages in the answer")
+            page = pages[0]
+            if page.get("missing") or page.get("invalid"):
+                raise SourceError(
+                    f'The page "{page.get("title", source.title)}" does not exist on '
+                    f"{self.api_url} ({page.get('invalidreason', 'missing')}): check the "
+                    "title's spelling (the API follows redirects, so an old title works)."
+                )
+            redirects = query.get("redirects") or []
+            for entry in page.get("revisions") or []:
+                try:
+                    yield Revision(
+                        api_url=self.api_url,
+                        title=page["title"],
+                        requested_title=source.title,
+                        redirected_from=redirects[0]["from"] if redirects else None,
+                        pageid=int(page["pageid"]),
+                        revid=int(entry["revid"]),
+                        parentid=int(entry["parentid"]) if entry.get("parentid") else None,
+                        timestamp=str(entry["timestamp"]),
+                        # A revision-deleted entry has no sha1; fetching it will fail and the
+                        # flow records that, so it is listed rather than silently dropped.
+                        sha1=entry.get("sha1"),
+                        size=entry.get("size"),
+                    )
+                except (KeyError, TypeError, ValueError) as error:
+                    raise self._unexpected(params, f"revision without {error}") from None
+                seen += 1
+                if limit is not None and seen >= limit:
+                    return
+            following = answer.get("continue")
+            if not isinstance(following, dict) or not following:
+                return
+            continuation = {str(k): str(v) for k, v in following.items()}
+
     def parse_html(self, revision: Revision) -> str:
         """The revision rendered by the wiki (``parse.text``)."""
         params = {
@@ -452,6 +531,29 @@ def _retry_after(response: Any) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+def api_timestamp(value: str, end_of_day: bool) -> str:
+    """``2024-01-31`` or an ISO timestamp → the API's ``2024-01-31T00:00:00Z`` (UTC).
+
+    A bare date as an end bound means the end of that day, so ``--until 2024-01-31`` includes
+    the revisions of the 31st.
+    """
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), dt.UTC)
+            moment = day + dt.timedelta(days=1, seconds=-1) if end_of_day else day
+        else:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise SourceError(
+            f"{value!r} is not a date: give --since/--until as YYYY-MM-DD or an ISO timestamp "
+            "such as 2024-01-31T12:00:00Z (UTC)."
+        ) from None
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def now_iso() -> str:

@@ -140,3 +140,28 @@ def wiki(mediawiki):
     mediawiki.reset()
     yield mediawiki
     mediawiki.reset()
+
+
+# The page that holds the scripted revision history (tests/revision_script.py).
+HISTORY_TITLE = "Scripted history of the MEK article"
+
+
+@pytest.fixture(scope="session")
+def history_wiki():
+    """An emulator on 127.0.0.1 serving tests/revision_script.py as the revisions of
+    HISTORY_TITLE: the script's revids and timestamps, each text rendered by article_html."""
+    from mediawiki_emulator import MediaWikiEmulator
+    from revision_script import revision_script
+    from wiki_html import article_html
+
+    emulator = MediaWikiEmulator()
+    for scripted in revision_script():
+        emulator.add_revision(
+            HISTORY_TITLE,
+            article_html(scripted.text),
+            scripted.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            revid=scripted.revid,
+        )
+    emulator.start()
+    yield emulator
+    emulator.stop()

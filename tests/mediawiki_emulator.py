@@ -127,9 +127,15 @@ class MediaWikiEmulator:
             return page
 
     def add_revision(
-        self, title: str, html: str, timestamp: str | None = None, hidden: bool = False
+        self,
+        title: str,
+        html: str,
+        timestamp: str | None = None,
+        hidden: bool = False,
+        revid: int | None = None,
     ) -> EmulatedRevision:
-        """Append a revision to the page (created if new); ids grow as on a real wiki."""
+        """Append a revision to the page (created if new); ids grow as on a real wiki, unless
+        ``revid`` gives one (a scripted history with its own ids)."""
         page = self.pages.get(normalise(title)) or self.add_page(title)
         with self._state:
             self._next_revid += 1 + len(self.pages) * 7  # other pages' edits in between
@@ -137,7 +143,8 @@ class MediaWikiEmulator:
             stamp = timestamp or time.strftime(
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime(1_600_000_000 + self._next_revid % 10**7)
             )
-            revision = EmulatedRevision(self._next_revid, parent, stamp, html, hidden)
+            number = self._next_revid if revid is None else revid
+            revision = EmulatedRevision(number, parent, stamp, html, hidden)
             page.revisions.append(revision)
             return revision
 
@@ -313,7 +320,18 @@ def _listing(
     raw = params.get("rvlimit", "10")
     limit = MAX_RVLIMIT if raw == "max" else max(1, min(MAX_RVLIMIT, int(raw)))
     ordered = list(page.revisions)
-    if params.get("rvdir", "older") == "older":
+    newer = params.get("rvdir", "older") == "newer"
+    # rvstart/rvend bound the listing by timestamp, inclusive; with rvdir=older (newest first)
+    # rvstart is the later bound, with rvdir=newer the earlier one (API:Revisions).
+    low, high = (params.get("rvstart"), params.get("rvend"))
+    if not newer:
+        low, high = high, low
+    ordered = [
+        r
+        for r in ordered
+        if (low is None or r.timestamp >= low) and (high is None or r.timestamp <= high)
+    ]
+    if not newer:
         ordered.reverse()
     start = 0
     if "rvcontinue" in params:

@@ -1,0 +1,430 @@
+"""The article through time: every revision of a page, extracted on Dask, as claim timelines.
+
+list (one cheap paged listing) → fetch (serial and polite: the one stage that must not fan
+out; into the content-addressed cache, so a re-run fetches only new revisions) → extract
+(mapped over *batches* of revisions with prefect-dask's DaskTaskRunner: a few dozen task runs
+for thousands of revisions, which a Prefect server handles) → the TimelineBuilder fed in
+revision order → each table streamed to Parquet batch by batch → checks → a history release.
+
+Workers read the HTML from the cache themselves (a path, not 450 kB per revision through the
+scheduler). A worker does not know the sections hash of the revision before its batch, so it
+triages with what its batch tells it; the driver, which sees every revision in order, turns
+any outcome whose sections equal the last good revision's into ``unchanged_sections``. The
+statuses are therefore the same whatever the batch size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from ingestion.wikipedia import Revision, WikiClient, parse_source
+from mekdata.errors import MekdataError
+from storage.revision_cache import RevisionCache, cache_root, fetch_missing
+from transforms.history import (
+    HistoryConfig,
+    RevisionMeta,
+    RevisionOutcome,
+    TimelineBuilder,
+    failed_outcome,
+    history_frame,
+    process_revision,
+)
+from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, to_frame
+
+DEFAULT_BATCH_SIZE = 25
+DEFAULT_MAX_FAILED_SHARE = 0.05
+HISTORY_DIR = "history"
+STAGING_PREFIX = ".staging-"
+
+
+class HistoryRunFailed(MekdataError):
+    """Too many revisions failed, or the timelines did not pass their checks."""
+
+    exit_code = 4
+
+
+# --- the stages -------------------------------------------------------------------------
+
+
+def meta_of(revision: Revision) -> RevisionMeta:
+    return RevisionMeta(
+        revision.revid,
+        revision.parentid,
+        dt.datetime.fromisoformat(revision.timestamp.replace("Z", "+00:00")),
+        revision.sha1,
+        revision.size,
+    )
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    meta: RevisionMeta
+    parent_size: int | None  # of the revision before it in the listing, whatever its status
+
+
+def batches(items: list[BatchItem], size: int) -> Iterator[list[BatchItem]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def extract_batch(
+    cache_dir: str, items: list[BatchItem], config: HistoryConfig
+) -> list[RevisionOutcome]:
+    """Triage and extract a batch in order, on a Dask worker. A revision whose HTML cannot be
+    rendered to text is ``failed``/``render_error``; the batch goes on."""
+    from ingestion.html_text import html_to_text
+
+    cache = RevisionCache(Path(cache_dir))
+    outcomes = []
+    base: str | None = None
+    for item in items:
+        html = cache.get(item.meta.revid)
+        if html is None:
+            outcomes.append(
+                failed_outcome(item.meta, "fetch_error", "not in the fetch cache when extracted")
+            )
+            continue
+        try:
+            text = html_to_text(html).text
+        except Exception as error:  # recorded per revision, the run decides
+            outcomes.append(
+                failed_outcome(item.meta, "render_error", f"{type(error).__name__}: {error}")
+            )
+            continue
+        outcome = process_revision(
+            item.meta, text, parent_size=item.parent_size, base_sections_sha1=base, config=config
+        )
+        if outcome.status in ("extracted", "unchanged_sections"):
+            base = outcome.sections_sha1
+        outcomes.append(outcome)
+    return outcomes
+
+
+extract_batch_task = task(
+    extract_batch, name="extract-batch", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE
+)
+
+
+def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutcome:
+    """The outcome as a serial run would have it: sections equal to the last good
+    revision's are ``unchanged_sections`` (a worker may not have known that hash)."""
+    if (
+        base_sections is not None
+        and outcome.sections_sha1 == base_sections
+        and outcome.status != "unchanged_sections"
+    ):
+        return RevisionOutcome(outcome.meta, "unchanged_sections", sections_sha1=base_sections)
+    return outcome
+
+
+class ParquetTables:
+    """One ParquetWriter per history table, a row group per batch: memory holds one batch."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._writers: dict[str, Any] = {}
+        self.rows = {name: 0 for name in HISTORY_TABLES}
+
+    def write(self, name: str, rows: list[dict[str, Any]]) -> None:
+        import pyarrow.parquet as pq
+
+        from storage.formats import to_arrow
+
+        table = HISTORY_TABLES[name]
+        frame = (
+            history_frame(name.removesuffix("_history"), rows)
+            if name.endswith("_history")
+            else to_frame(table, rows)
+        )
+        arrow = to_arrow(table, frame)
+        if name not in self._writers:
+            self._writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", arrow.schema)
+        if rows:
+            self._writers[name].write_table(arrow)
+        self.rows[name] += len(rows)
+
+    def close(self) -> None:
+        for name in HISTORY_TABLES:
+            if name not in self._writers:
+                self.write(name, [])  # an empty table is still a file with its schema
+        for writer in self._writers.values():
+            writer.close()
+
+
+def run_checks(folder: Path, latest_tables: dict[str, Any]) -> dict[str, Any]:
+    """The validation gate: spans, references and replay, read back from the Parquet."""
+    import pandas as pd
+
+    from transforms.history import check_references, check_replay, check_spans
+
+    revisions = pd.read_parquet(folder / "revisions.parquet")
+    events = pd.read_parquet(folder / "claim_events.parquet")
+    histories = {
+        f"{name}_history": pd.read_parquet(folder / f"{name}_history.parquet")
+        for name in CLAIM_TABLES
+    }
+    checks = {
+        "spans": [
+            p for n in CLAIM_TABLES for p in check_spans(n, histories[f"{n}_history"], revisions)
+        ],
+        "references": check_references(histories, events, revisions),
+        "replay": check_replay(events.to_dict("records"), latest_tables) if latest_tables else [],
+    }
+    return {
+        "success": not any(checks.values()),
+        "checks": {
+            name: {"success": not problems, "problems": problems}
+            for name, problems in checks.items()
+        },
+        "suites": {},
+    }
+
+
+# --- publishing -------------------------------------------------------------------------
+
+
+def publish_history(
+    output: Path, staging: Path, report: dict[str, Any], run: dict[str, Any], licence: dict
+) -> dict[str, Any]:
+    """Finish the staging folder (datapackage, validation report, SHA256SUMS), rename it to
+    ``history/<version>/`` (never overwriting), then add it to ``history/index.json`` and
+    rewrite the catalog page. The caller holds the output lock."""
+    from storage.catalog import validation_summary, write_catalog
+    from storage.publish import _atomic_write, _checksum_files, _json_bytes, next_version
+
+    root = output / HISTORY_DIR
+    index_path = root / "index.json"
+    index = json.loads(index_path.read_text("utf-8")) if index_path.exists() else {"versions": []}
+    now = dt.datetime.now(dt.UTC)
+    version = next_version([str(v["version"]) for v in index.get("versions", [])], now.date())
+    (staging / "validation.json").write_bytes(_json_bytes(report))
+    resources = [
+        {
+            "name": name,
+            "path": f"{name}.parquet",
+            "format": "parquet",
+            "title": table.title,
+            "description": table.description,
+            "schema": {
+                "fields": [{"name": c.name, "type": c.type} for c in table.columns],
+                "primaryKey": list(table.primary_key),
+            },
+        }
+        for name, table in HISTORY_TABLES.items()
+    ]
+    package = {
+        "name": "mekdata-history",
+        "version": version,
+        "created": now.isoformat(timespec="seconds"),
+        "licenses": [licence],
+        "sources": [run["source"]],
+        "resources": resources,
+    }
+    (staging / "datapackage.json").write_bytes(_json_bytes(package))
+    files = _checksum_files(staging)
+    target = root / version
+    if target.exists():
+        raise HistoryRunFailed(f"History release {target} already exists; releases are immutable.")
+    for path in staging.rglob("*"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    os.chmod(staging, 0o755)
+    staging.rename(target)
+    entry = {
+        "version": version,
+        "published_at": now.isoformat(timespec="seconds"),
+        "path": f"{HISTORY_DIR}/{version}/",
+        "validation": validation_summary(report),
+        "run": run,
+        "files": files,
+    }
+    index = {"name": "mekdata-history", "versions": [*index.get("versions", []), entry]}
+    _atomic_write(index_path, _json_bytes(index))
+    write_catalog(output, licence)
+    return entry
+
+
+# --- the flow ---------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryResult:
+    version: str
+    folder: Path
+    revisions: int
+    fetched: int
+    cached: int
+    failed: dict[int, str] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def task_runner(dask_address: str | None, workers: int | None):
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    count = workers or os.cpu_count() or 1
+    # One thread per worker process: extraction is CPU-bound Python (the GIL).
+    # No dashboard: a fixed port (8787) would clash with any other cluster on the machine.
+    return DaskTaskRunner(
+        cluster_kwargs={"n_workers": count, "threads_per_worker": 1, "dashboard_address": None}
+    )
+
+
+def history_flow_fn(
+    source: str,
+    output: str,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+    wiki_api: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_failed_share: float = DEFAULT_MAX_FAILED_SHARE,
+    config: HistoryConfig | None = None,
+) -> HistoryResult:
+    from storage.publish import LICENCE, output_lock
+
+    logger = get_run_logger()
+    config = config or HistoryConfig()
+    out = Path(output)
+    wiki = parse_source(source)
+    with WikiClient(wiki_api) as client:
+        listed = list(client.revisions(wiki, since=since, until=until, limit=limit))
+        logger.info("Listed %d revisions of %s", len(listed), wiki.title)
+        if not listed:
+            raise HistoryRunFailed(
+                f"No revision of {wiki.title!r} lies in the range asked for (since {since}, "
+                f"until {until}); nothing was published."
+            )
+        by_revid = {r.revid: r for r in listed}
+        cache = RevisionCache(cache_root(out))
+        fetched = fetch_missing(
+            cache, [r.revid for r in listed], lambda revid: client.parse_html(by_revid[revid])
+        )
+    logger.info(
+        "Fetched %d revisions, %d from the cache, %d failed",
+        fetched.fetched,
+        fetched.cached,
+        len(fetched.failed),
+    )
+    items, previous = [], None
+    for revision in listed:
+        items.append(BatchItem(meta_of(revision), previous))
+        previous = revision.size
+    failed_reason = {revid: reason for revid, reason in fetched.failed.items()}
+    root = out / HISTORY_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f"{STAGING_PREFIX}{os.getpid()}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
+    staging.mkdir()
+    try:
+        writer = ParquetTables(staging)
+        builder = TimelineBuilder()
+        base_sections: str | None = None
+        latest_tables: dict[str, Any] = {}
+        statuses: dict[str, int] = {}
+        to_extract = [
+            [i for i in batch if i.meta.revid not in failed_reason]
+            for batch in batches(items, batch_size)
+        ]
+        futures = [
+            extract_batch_task.submit(str(cache.root), batch, config) if batch else None
+            for batch in to_extract
+        ]
+        for batch, future in zip(batches(items, batch_size), futures, strict=True):
+            try:
+                done = {o.meta.revid: o for o in (future.result() if future else [])}
+            except Exception as error:  # the batch failed after its retry: its revisions did
+                detail = f"{type(error).__name__}: {error}"
+                done = {
+                    i.meta.revid: failed_outcome(i.meta, "extract_error", detail) for i in batch
+                }
+            rows: dict[str, list[dict[str, Any]]] = {name: [] for name in HISTORY_TABLES}
+            for item in batch:
+                revid = item.meta.revid
+                outcome = done.get(revid) or failed_outcome(
+                    item.meta, "fetch_error", failed_reason.get(revid, "not extracted")
+                )
+                outcome = settle(outcome, base_sections)
+                if outcome.status in ("extracted", "unchanged_sections"):
+                    base_sections = outcome.sections_sha1
+                if outcome.tables is not None:
+                    latest_tables = outcome.tables
+                statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+                step = builder.add(outcome)
+                rows["revisions"].append(step.revision)
+                rows["claim_events"] += step.events
+                for name, spans in step.closed.items():
+                    rows[f"{name}_history"] += spans
+            for name, table_rows in rows.items():
+                writer.write(name, table_rows)
+        for name, spans in builder.finish().items():
+            writer.write(f"{name}_history", spans)
+        writer.close()
+        failed = statuses.get("failed", 0)
+        if failed > max_failed_share * len(items):
+            raise HistoryRunFailed(
+                f"{failed} of {len(items)} revisions failed (more than the allowed share of "
+                f"{max_failed_share:.0%}); nothing was published. Their reasons are in the "
+                "log; re-run to retry them (fetched revisions are cached)."
+            )
+        report = run_checks(staging, latest_tables)
+        if not report["success"]:
+            problems = [p for c in report["checks"].values() for p in c["problems"]]
+            raise HistoryRunFailed(
+                f"The timelines failed their checks ({len(problems)} problems, first: "
+                f"{problems[0]}); nothing was published."
+            )
+        run = {
+            "source": {
+                "title": listed[0].title,
+                "api": listed[0].api_url,
+                "history": listed[0].history_url,
+                "first_revid": listed[0].revid,
+                "last_revid": listed[-1].revid,
+                "since": since,
+                "until": until,
+                "limit": limit,
+            },
+            "revisions": len(items),
+            "statuses": statuses,
+            "fetched": fetched.fetched,
+            "cached": fetched.cached,
+        }
+        with output_lock(out):
+            entry = publish_history(out, staging, report, run, LICENCE)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    logger.info("Published history release %s (%s)", entry["version"], statuses)
+    return HistoryResult(
+        entry["version"],
+        root / entry["version"],
+        len(items),
+        fetched.fetched,
+        fetched.cached,
+        {r: failed_reason[r] for r in failed_reason},
+        statuses,
+    )
+
+
+def history_flow(
+    source: str,
+    output: str,
+    dask_address: str | None = None,
+    workers: int | None = None,
+    **options: Any,
+) -> HistoryResult:
+    """Run the history flow on a Dask cluster: local and sized to the machine by default,
+    the one at ``dask_address`` when given."""
+    runner = task_runner(dask_address, workers)
+    run = flow(name="mekdata-history", task_runner=runner, log_prints=True)(history_flow_fn)
+    return run(source, output, **options)

@@ -1,0 +1,322 @@
+"""The history flow end to end against the emulator serving the scripted history: the
+published release's events are the script's, on a local Dask cluster and on a separately
+started ``dask scheduler`` with two ``dask worker`` processes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import HISTORY_TITLE, REPO_ROOT, run_mekdata
+from revision_script import revision_script
+
+from transforms.schema import CLAIM_TABLES, HISTORY_TABLES
+
+SCRIPT = revision_script()
+# The whitespace-only edit (r1006) is not whitespace in the rendered HTML: MediaWiki's
+# paragraphs and html_to_text normalise it away, so its sections hash equals its parent's.
+RENDERING_NORMALISES = {1006: ("unchanged_sections", None)}
+
+
+def _events_as_script(events: pd.DataFrame, revid: int) -> list[tuple]:
+    rows = events[events["revid"] == revid].sort_values("seq")
+    return [
+        (r.table, r.claim_key, r.event)
+        + ((r.column, r.old_value, r.new_value) if r.event == "changed" else ())
+        for r in rows.itertuples()
+    ]
+
+
+def _expected(scripted) -> list[tuple]:
+    return [
+        (x.table, x.claim_key, x.event) + ((x.column, x.old, x.new) if x.event == "changed" else ())
+        for x in scripted.events
+    ]
+
+
+def assert_release_matches_the_script(folder: Path) -> None:
+    revisions = pd.read_parquet(folder / "revisions.parquet")
+    events = pd.read_parquet(folder / "claim_events.parquet")
+    assert revisions["revid"].tolist() == [r.revid for r in SCRIPT]
+    status = dict(
+        zip(
+            revisions["revid"],
+            zip(revisions["status"], revisions["reason"], strict=True),
+            strict=True,
+        )
+    )
+    for scripted in SCRIPT:
+        want = RENDERING_NORMALISES.get(scripted.revid, (scripted.status, scripted.reason))
+        got = status[scripted.revid]
+        assert (got[0], None if pd.isna(got[1]) else got[1]) == want, scripted.what
+        assert _events_as_script(events, scripted.revid) == _expected(scripted), scripted.what
+    for name in HISTORY_TABLES:
+        assert (folder / f"{name}.parquet").exists()
+    for name in CLAIM_TABLES:
+        spans = pd.read_parquet(folder / f"{name}_history.parquet")
+        assert spans["valid_to_revid"].isna().any()
+    report = json.loads((folder / "validation.json").read_text())
+    assert report["success"] is True
+    sums = (folder / "SHA256SUMS").read_text().splitlines()
+    for line in sums:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    package = json.loads((folder / "datapackage.json").read_text())
+    assert {r["name"] for r in package["resources"]} == set(HISTORY_TABLES)
+
+
+@pytest.mark.slow
+def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path):
+    from flows.history_flow import history_flow
+
+    history_wiki.reset()
+    source = f"wikipedia:{HISTORY_TITLE}"
+    result = history_flow(
+        source, str(tmp_path), workers=2, wiki_api=history_wiki.api_url, batch_size=4
+    )
+    assert result.statuses.get("failed", 0) == 0
+    assert (result.fetched, result.cached) == (len(SCRIPT), 0)
+    assert_release_matches_the_script(result.folder)
+    index = json.loads((tmp_path / "history" / "index.json").read_text())
+    assert [v["version"] for v in index["versions"]] == [result.version]
+    assert (tmp_path / "index.html").exists()
+    assert not list((tmp_path / "history").glob(".staging-*"))
+
+    # A re-run fetches nothing (every revision is cached) and publishes a new version.
+    history_wiki.reset()
+    again = history_flow(
+        source, str(tmp_path), workers=2, wiki_api=history_wiki.api_url, batch_size=5
+    )
+    assert (again.fetched, again.cached) == (0, len(SCRIPT))
+    assert history_wiki.requests("parse") == []
+    assert again.version != result.version
+    assert_release_matches_the_script(again.folder)
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--source", "sources/article.txt"], "must be wikipedia:", id="not-a-wiki"),
+        pytest.param(["--source", "wikipedia:MEK@12"], "pins one revision", id="pinned"),
+        pytest.param(["--source", "wikipedia:MEK", "--since", "soon"], "is not a date", id="date"),
+        pytest.param(
+            ["--source", "wikipedia:MEK", "--since", "2024-02-01", "--until", "2024-01-01"],
+            "is after",
+            id="reversed",
+        ),
+        pytest.param(["--source", "wikipedia:MEK", "--limit", "0"], "--limit", id="limit"),
+        pytest.param(["--source", "wikipedia:MEK", "--workers", "0"], "--workers", id="workers"),
+    ],
+)
+def test_history_command_refuses_before_starting_anything(args, message, tmp_path):
+    done = run_mekdata("history", *args, "--output", str(tmp_path), timeout=60)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert done.stderr.startswith("mekdata: ") and "Traceback" not in done.stderr
+    assert "Prefect server" not in done.stderr  # refused before any server started
+    assert not (tmp_path / "history").exists()
+
+
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO_ROOT
+    )
+
+
+@pytest.mark.slow
+def test_history_command_on_a_separately_started_dask_cluster(
+    history_wiki, prefect_server, tmp_path
+):
+    """`dask scheduler` and `dask worker` (two processes) on 127.0.0.1, started here; the
+    command publishes the scripted history through them."""
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "PREFECT_API_URL": prefect_server.api_url,
+        "MEKDATA_CONTACT": "tests@127.0.0.1",
+    }
+    scheduler_file = tmp_path / "scheduler.json"
+    processes = [
+        _start(
+            [
+                str(bin_dir / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            env,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(scheduler_file.read_text())["address"]
+        processes.append(
+            _start(
+                [
+                    str(bin_dir / "dask"),
+                    "worker",
+                    "--scheduler-file",
+                    str(scheduler_file),
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                env,
+            )
+        )
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        output = tmp_path / "out"
+        done = run_mekdata(
+            "history",
+            "--source",
+            f"wikipedia:{HISTORY_TITLE}",
+            "--output",
+            str(output),
+            "--dask-address",
+            address,
+            "--wiki-api",
+            history_wiki.api_url,
+            env=env,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Published history release" in done.stdout
+        (entry,) = json.loads((output / "history" / "index.json").read_text())["versions"]
+        assert f"Published history release {entry['version']}" in done.stdout
+        assert_release_matches_the_script(output / entry["path"])
+        with Client(address, timeout=60) as client:
+            ran = client.run_on_scheduler(
+                lambda dask_scheduler: {
+                    name: sum(prefix.state_counts.values())
+                    for name, prefix in dask_scheduler.task_prefixes.items()
+                }
+            )
+        # The extraction ran on this cluster (the scheduler knows the batch task).
+        assert ran.get("extract_batch", 0) > 0, ran
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# --- batches, failures ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def filled_cache(tmp_path_factory):
+    from wiki_html import article_html
+
+    from storage.revision_cache import RevisionCache
+
+    cache = RevisionCache(tmp_path_factory.mktemp("cache"))
+    for scripted in SCRIPT:
+        cache.put(scripted.revid, article_html(scripted.text))
+    return cache
+
+
+def _items(cache):
+    from flows.history_flow import BatchItem
+    from transforms.history import RevisionMeta
+
+    items, previous = [], None
+    for scripted in SCRIPT:
+        size = len(cache.get(scripted.revid).encode())
+        meta = RevisionMeta(
+            scripted.revid, scripted.parentid or None, scripted.timestamp, None, size
+        )
+        items.append(BatchItem(meta, previous))
+        previous = size
+    return items
+
+
+@pytest.mark.parametrize("size", [1, 3, 14])
+def test_statuses_do_not_depend_on_the_batch_size(filled_cache, size):
+    """A worker does not know the sections hash before its batch; settle() gives every
+    revision the status a serial run gives it, whatever the batch boundaries."""
+    from flows.history_flow import batches, extract_batch, settle
+    from transforms.history import HistoryConfig
+
+    base = None
+    got = {}
+    for batch in batches(_items(filled_cache), size):
+        for outcome in extract_batch(str(filled_cache.root), batch, HistoryConfig()):
+            outcome = settle(outcome, base)
+            if outcome.status in ("extracted", "unchanged_sections"):
+                base = outcome.sections_sha1
+            got[outcome.meta.revid] = (outcome.status, outcome.reason)
+    assert got == {r.revid: RENDERING_NORMALISES.get(r.revid, (r.status, r.reason)) for r in SCRIPT}
+
+
+@pytest.mark.slow
+def test_a_failed_revision_is_recorded_and_too_many_fail_the_run(
+    history_wiki, prefect_api, tmp_path
+):
+    """A revision deleted from public view cannot be fetched: within the allowed share it is
+    a `failed` row and the rest is published; above it nothing is published."""
+    from wiki_html import article_html
+
+    from flows.history_flow import HistoryRunFailed, history_flow
+
+    title = "History with a deleted revision"
+    for index, scripted in enumerate(SCRIPT[:4]):
+        history_wiki.add_revision(
+            title,
+            article_html(scripted.text),
+            scripted.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            hidden=index == 2,
+        )
+    hidden = history_wiki.pages[title].revisions[2].revid
+    source = f"wikipedia:{title}"
+    refused = tmp_path / "refused"
+    with pytest.raises(HistoryRunFailed, match="1 of 4 revisions failed"):
+        history_flow(
+            source, str(refused), workers=1, wiki_api=history_wiki.api_url, max_failed_share=0.1
+        )
+    assert not (refused / "history" / "index.json").exists()
+    assert not list((refused / "history").glob(".staging-*"))
+    assert len(list((refused / "history" / "cache" / "revisions").iterdir())) == 3  # kept
+
+    result = history_flow(
+        source,
+        str(tmp_path / "ok"),
+        workers=1,
+        wiki_api=history_wiki.api_url,
+        max_failed_share=0.25,
+    )
+    revisions = pd.read_parquet(result.folder / "revisions.parquet")
+    row = revisions[revisions["revid"] == hidden].iloc[0]
+    assert (row["status"], row["reason"]) == ("failed", "fetch_error")
+    assert "deleted from public view" in row["detail"]
+    assert result.statuses == {"extracted": 2, "unchanged_sections": 1, "failed": 1}
+    events = pd.read_parquet(result.folder / "claim_events.parquet")
+    assert hidden not in set(events["revid"])
