@@ -273,6 +273,14 @@ class WikiClient:
             raise self._hidden(latest.get("revid", source.revid), page.get("title"))
         if source.revid is not None:
             self._check_page_of_revision(source, page)
+        return self._revision(params, source, query, page, latest)
+
+    def _revision(
+        self, params: dict[str, str], source: WikiSource, query: dict, page: dict, entry: dict
+    ) -> Revision:
+        """A Revision from a formatversion=2 page and one of its revision entries. A
+        revision-deleted entry has no sha1: it is kept (fetching it fails, and a history run
+        records that) rather than silently dropped."""
         redirects = query.get("redirects") or []
         try:
             return Revision(
@@ -281,11 +289,11 @@ class WikiClient:
                 requested_title=source.title,
                 redirected_from=redirects[0]["from"] if redirects else None,
                 pageid=int(page["pageid"]),
-                revid=int(latest["revid"]),
-                parentid=int(latest["parentid"]) if latest.get("parentid") else None,
-                timestamp=str(latest["timestamp"]),
-                sha1=latest.get("sha1"),
-                size=latest.get("size"),
+                revid=int(entry["revid"]),
+                parentid=int(entry["parentid"]) if entry.get("parentid") else None,
+                timestamp=str(entry["timestamp"]),
+                sha1=entry.get("sha1"),
+                size=entry.get("size"),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise self._unexpected(params, f"revision without {error}") from None
@@ -361,25 +369,8 @@ class WikiClient:
                     f"{self.api_url} ({page.get('invalidreason', 'missing')}): check the "
                     "title's spelling (the API follows redirects, so an old title works)."
                 )
-            redirects = query.get("redirects") or []
             for entry in page.get("revisions") or []:
-                try:
-                    yield Revision(
-                        api_url=self.api_url,
-                        title=page["title"],
-                        requested_title=source.title,
-                        redirected_from=redirects[0]["from"] if redirects else None,
-                        pageid=int(page["pageid"]),
-                        revid=int(entry["revid"]),
-                        parentid=int(entry["parentid"]) if entry.get("parentid") else None,
-                        timestamp=str(entry["timestamp"]),
-                        # A revision-deleted entry has no sha1; fetching it will fail and the
-                        # flow records that, so it is listed rather than silently dropped.
-                        sha1=entry.get("sha1"),
-                        size=entry.get("size"),
-                    )
-                except (KeyError, TypeError, ValueError) as error:
-                    raise self._unexpected(params, f"revision without {error}") from None
+                yield self._revision(params, source, query, page, entry)
                 seen += 1
                 if limit is not None and seen >= limit:
                     return
