@@ -15,6 +15,14 @@ import typer
 from flows import deployment as deployment_defaults
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# --wiki-api, the same for every command that reads the wiki.
+WikiApiOption = Annotated[
+    str | None,
+    typer.Option(
+        help="MediaWiki api.php for wikipedia: sources; default: $MEKDATA_WIKI_API, else "
+        "https://en.wikipedia.org/w/api.php."
+    ),
+]
 DRAIN_TIMEOUT_S = 10
 # Set when `run` completed: main() may then exit without the interpreter's teardown.
 _finished_run = False
@@ -160,13 +168,7 @@ def run(
         str | None,
         typer.Option(help="Output folder for releases; default: output/ in the repository."),
     ] = None,
-    wiki_api: Annotated[
-        str | None,
-        typer.Option(
-            help="MediaWiki api.php for wikipedia: sources; default: $MEKDATA_WIKI_API, else "
-            "https://en.wikipedia.org/w/api.php."
-        ),
-    ] = None,
+    wiki_api: WikiApiOption = None,
 ) -> None:
     """Run the pipeline once: ingest, extract, validate, publish a release."""
     from mekdata.errors import MekdataError
@@ -268,10 +270,7 @@ def history(
         int | None,
         typer.Option(help="Worker processes of the local Dask cluster; default: one per CPU."),
     ] = None,
-    wiki_api: Annotated[
-        str | None,
-        typer.Option(help="MediaWiki api.php; default: $MEKDATA_WIKI_API, else English Wikipedia."),
-    ] = None,
+    wiki_api: WikiApiOption = None,
 ) -> None:
     """Read every revision in range and publish a history release: claim timelines and the
     events that changed them."""
@@ -490,13 +489,7 @@ def serve(
     output: Annotated[
         str | None, typer.Option(help="Output folder or URL; default: output/.")
     ] = None,
-    wiki_api: Annotated[
-        str | None,
-        typer.Option(
-            help="MediaWiki api.php for wikipedia: sources; default: $MEKDATA_WIKI_API, else "
-            "https://en.wikipedia.org/w/api.php."
-        ),
-    ] = None,
+    wiki_api: WikiApiOption = None,
     start_server: Annotated[
         bool,
         typer.Option(

@@ -255,16 +255,7 @@ class WikiClient:
                 "under badrevids): it was never made or has been deleted. Pick a revision id "
                 f'from the page history, or drop "@{source.revid}" to read the latest revision.'
             )
-        pages = query.get("pages") or []
-        if not pages:
-            raise self._unexpected(params, "no pages in the answer")
-        page = pages[0]
-        if page.get("missing") or page.get("invalid"):
-            raise SourceError(
-                f'The page "{page.get("title", source.title)}" does not exist on '
-                f"{self.api_url} ({page.get('invalidreason', 'missing')}): check the title's "
-                "spelling (the API follows redirects, so an old title of the article works)."
-            )
+        page = self._page(params, query, source.title)
         revisions = page.get("revisions") or []
         if not revisions:
             raise self._unexpected(params, f"no revisions for page {page.get('title')!r}")
@@ -274,6 +265,21 @@ class WikiClient:
         if source.revid is not None:
             self._check_page_of_revision(source, page)
         return self._revision(params, source, query, page, latest)
+
+    def _page(self, params: dict[str, str], query: dict, title: str) -> dict:
+        """The one page a title query answers with; a missing or invalid title is the user's
+        error, no page at all is the API's."""
+        pages = query.get("pages") or []
+        if not pages:
+            raise self._unexpected(params, "no pages in the answer")
+        page = pages[0]
+        if page.get("missing") or page.get("invalid"):
+            raise SourceError(
+                f'The page "{page.get("title", title)}" does not exist on '
+                f"{self.api_url} ({page.get('invalidreason', 'missing')}): check the title's "
+                "spelling (the API follows redirects, so an old title of the article works)."
+            )
+        return page
 
     def _revision(
         self, params: dict[str, str], source: WikiSource, query: dict, page: dict, entry: dict
@@ -359,16 +365,7 @@ class WikiClient:
             query = answer.get("query")
             if not isinstance(query, dict):
                 raise self._unexpected(params, "no 'query' object in the answer")
-            pages = query.get("pages") or []
-            if not pages:
-                raise self._unexpected(params, "no pages in the answer")
-            page = pages[0]
-            if page.get("missing") or page.get("invalid"):
-                raise SourceError(
-                    f'The page "{page.get("title", source.title)}" does not exist on '
-                    f"{self.api_url} ({page.get('invalidreason', 'missing')}): check the "
-                    "title's spelling (the API follows redirects, so an old title works)."
-                )
+            page = self._page(params, query, source.title)
             for entry in page.get("revisions") or []:
                 yield self._revision(params, source, query, page, entry)
                 seen += 1
