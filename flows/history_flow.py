@@ -16,7 +16,6 @@ statuses are therefore the same whatever the batch size.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -27,8 +26,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from expectations.history_checks import run_checks
 from ingestion.wikipedia import Revision, WikiClient, parse_source
 from mekdata.errors import MekdataError
+from storage.history_publish import HISTORY_DIR, STAGING_PREFIX, publish_history
 from storage.revision_cache import RevisionCache, cache_root, fetch_missing
 from transforms.history import (
     HistoryConfig,
@@ -39,12 +40,10 @@ from transforms.history import (
     history_frame,
     process_revision,
 )
-from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, to_frame
+from transforms.schema import HISTORY_TABLES, to_frame
 
 DEFAULT_BATCH_SIZE = 25
 DEFAULT_MAX_FAILED_SHARE = 0.05
-HISTORY_DIR = "history"
-STAGING_PREFIX = ".staging-"
 
 
 class HistoryRunFailed(MekdataError):
@@ -159,98 +158,6 @@ class ParquetTables:
                 self.write(name, [])  # an empty table is still a file with its schema
         for writer in self._writers.values():
             writer.close()
-
-
-def run_checks(folder: Path, latest_tables: dict[str, Any]) -> dict[str, Any]:
-    """The validation gate: spans, references and replay, read back from the Parquet."""
-    import pandas as pd
-
-    from transforms.history import check_references, check_replay, check_spans
-
-    revisions = pd.read_parquet(folder / "revisions.parquet")
-    events = pd.read_parquet(folder / "claim_events.parquet")
-    histories = {
-        f"{name}_history": pd.read_parquet(folder / f"{name}_history.parquet")
-        for name in CLAIM_TABLES
-    }
-    checks = {
-        "spans": [
-            p for n in CLAIM_TABLES for p in check_spans(n, histories[f"{n}_history"], revisions)
-        ],
-        "references": check_references(histories, events, revisions),
-        "replay": check_replay(events.to_dict("records"), latest_tables) if latest_tables else [],
-    }
-    return {
-        "success": not any(checks.values()),
-        "checks": {
-            name: {"success": not problems, "problems": problems}
-            for name, problems in checks.items()
-        },
-        "suites": {},
-    }
-
-
-# --- publishing -------------------------------------------------------------------------
-
-
-def publish_history(
-    output: Path, staging: Path, report: dict[str, Any], run: dict[str, Any], licence: dict
-) -> dict[str, Any]:
-    """Finish the staging folder (datapackage, validation report, SHA256SUMS), rename it to
-    ``history/<version>/`` (never overwriting), then add it to ``history/index.json`` and
-    rewrite the catalog page. The caller holds the output lock."""
-    from storage.catalog import validation_summary, write_catalog
-    from storage.publish import _atomic_write, _checksum_files, _json_bytes, next_version
-
-    root = output / HISTORY_DIR
-    index_path = root / "index.json"
-    index = json.loads(index_path.read_text("utf-8")) if index_path.exists() else {"versions": []}
-    now = dt.datetime.now(dt.UTC)
-    version = next_version([str(v["version"]) for v in index.get("versions", [])], now.date())
-    (staging / "validation.json").write_bytes(_json_bytes(report))
-    resources = [
-        {
-            "name": name,
-            "path": f"{name}.parquet",
-            "format": "parquet",
-            "title": table.title,
-            "description": table.description,
-            "schema": {
-                "fields": [{"name": c.name, "type": c.type} for c in table.columns],
-                "primaryKey": list(table.primary_key),
-            },
-        }
-        for name, table in HISTORY_TABLES.items()
-    ]
-    package = {
-        "name": "mekdata-history",
-        "version": version,
-        "created": now.isoformat(timespec="seconds"),
-        "licenses": [licence],
-        "sources": [run["source"]],
-        "resources": resources,
-    }
-    (staging / "datapackage.json").write_bytes(_json_bytes(package))
-    files = _checksum_files(staging)
-    target = root / version
-    if target.exists():
-        raise HistoryRunFailed(f"History release {target} already exists; releases are immutable.")
-    for path in staging.rglob("*"):
-        os.chmod(path, 0o755 if path.is_dir() else 0o644)
-    os.chmod(staging, 0o755)
-    staging.rename(target)
-    entry = {
-        "version": version,
-        "published_at": now.isoformat(timespec="seconds"),
-        "path": f"{HISTORY_DIR}/{version}/",
-        "validation": validation_summary(report),
-        "run": run,
-        "files": files,
-    }
-    index = {"name": "mekdata-history", "versions": [*index.get("versions", []), entry]}
-    _atomic_write(index_path, _json_bytes(index))
-    write_catalog(output, licence)
-    return entry
 
 
 # --- the flow ---------------------------------------------------------------------------

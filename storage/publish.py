@@ -183,11 +183,11 @@ def output_lock(output: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write(path, data, PUBLIC_FILE_MODE)
 
 
-def _json_bytes(value: Any) -> bytes:
+def json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
@@ -292,7 +292,7 @@ def publish_release(
                 ),
                 encoding="utf-8",
             )
-            files = _checksum_files(staging)
+            files = checksum_files(staging)
             _make_readable(staging)
             entry = {
                 "version": version,
@@ -321,7 +321,7 @@ def publish_release(
             shutil.rmtree(staging, ignore_errors=True)
             raise
         try:
-            _atomic_write(output / INDEX_FILE, _json_bytes(index))
+            atomic_write_bytes(output / INDEX_FILE, json_bytes(index))
         except OSError as error:
             shutil.rmtree(final, ignore_errors=True)
             raise PublishError(
@@ -329,9 +329,9 @@ def publish_release(
                 f"{version} was removed again and earlier releases are untouched."
             ) from error
         write_catalog(output, LICENCE, page)
-        _atomic_write(
+        atomic_write_bytes(
             output / LATEST_FILE,
-            _json_bytes(
+            json_bytes(
                 {
                     "version": version,
                     "path": f"{RELEASES_DIR}/{version}/",
@@ -358,8 +358,8 @@ def _write_release_files(
         (folder / f"{name}.parquet").write_bytes(table.parquet)
         (folder / f"{name}.csv").write_bytes(table.csv)
     write_duckdb(folder / DUCKDB_FILE, {name: table.arrow for name, table in built.items()})
-    (folder / "validation.json").write_bytes(_json_bytes(validation_report))
-    (folder / REFERENCE_COVERAGE_FILE).write_bytes(_json_bytes(reference_coverage))
+    (folder / "validation.json").write_bytes(json_bytes(validation_report))
+    (folder / REFERENCE_COVERAGE_FILE).write_bytes(json_bytes(reference_coverage))
     source_dir = folder / SOURCE_DIR
     source_dir.mkdir()
     source_name = _source_file_name(source)
@@ -367,14 +367,14 @@ def _write_release_files(
     if source.html is not None:
         # The API's rendered HTML as received: what the text above was made from.
         (source_dir / WIKI_HTML_FILE).write_text(source.html, encoding="utf-8")
-    (source_dir / "metadata.json").write_bytes(_json_bytes(_source_metadata(source)))
+    (source_dir / "metadata.json").write_bytes(json_bytes(_source_metadata(source)))
     changes = diff_releases(
         previous_dir, folder, previous_entry.get("version") if previous_entry else None, version
     )
-    (folder / "changes.json").write_bytes(_json_bytes(changes))
+    (folder / "changes.json").write_bytes(json_bytes(changes))
     (folder / "CHANGES.md").write_text(render_changes_markdown(changes), encoding="utf-8")
     (folder / "datapackage.json").write_bytes(
-        _json_bytes(datapackage(built, source, version, now, digest, folder / DUCKDB_FILE))
+        json_bytes(datapackage(built, source, version, now, digest, folder / DUCKDB_FILE))
     )
     return changes
 
@@ -531,7 +531,7 @@ def _make_readable(folder: Path) -> None:
         os.chmod(path, PUBLIC_DIR_MODE if path.is_dir() else PUBLIC_FILE_MODE)
 
 
-def _checksum_files(folder: Path) -> list[dict[str, Any]]:
+def checksum_files(folder: Path) -> list[dict[str, Any]]:
     """Write SHA256SUMS for every file in the release and return the index's file list."""
     entries = []
     lines = []
