@@ -618,6 +618,39 @@ def latest_claims(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     }
 
 
+def tables_from_open_spans(open_spans: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The latest claims as claim tables, from a release's open spans: what the replay check
+    compares with when a continued run extracted no new revision.
+
+    Open spans hold the latest claims' tracked values, but each row's ``source_line`` and
+    ``position`` as read where its span began, so keying them again could number rows that
+    share a key (``#2``) in another order. Their keys already record that order: each row's
+    ``source_line`` becomes its rank in (key, number) order and ``position`` 0, so
+    ``claim_keys`` gives every row back the key it has."""
+    tables = {}
+    for name in CLAIM_TABLES:
+        frame = open_spans.get(name)
+        if frame is None or frame.empty:
+            tables[name] = to_frame(TABLES[name], [])
+            continue
+        if frame["valid_to_revid"].notna().any():
+            raise HistoryError(f"{name}: open spans only (valid_to_revid null)")
+        order = sorted(range(len(frame)), key=lambda i: _numbered(frame["claim_key"].iloc[i]))
+        rows = records(name, frame.iloc[order].reset_index(drop=True))
+        for rank, row in enumerate(rows, start=1):
+            row["source_line"] = rank
+            if "position" in row:
+                row["position"] = 0
+        tables[name] = to_frame(TABLES[name], rows)
+    return tables
+
+
+def _numbered(key: str) -> tuple[str, int]:
+    """A claim key as (key without its collision number, the number: 1 when it has none)."""
+    base, mark, number = key.rpartition(COLLISION_MARK)
+    return (base, int(number)) if mark and number.isdigit() else (key, 1)
+
+
 # --- checks for the validation gate -----------------------------------------------------
 
 
