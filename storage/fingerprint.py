@@ -19,15 +19,22 @@ BUILD_INPUTS = (
     # The renderer decides the text a Wikipedia revision becomes, hence its tables.
     "ingestion/html_text.py",
 )
+# A history release's rows also depend on how the flow settles the batches' triage and on how
+# a re-run continues the previous release.
+HISTORY_BUILD_INPUTS = (*BUILD_INPUTS, "flows/history_flow.py", "storage/history_resume.py")
 
 
-def build_fingerprint() -> str:
+def build_fingerprint(inputs: tuple[str, ...] = BUILD_INPUTS) -> str:
     digest = hashlib.sha256()
-    for pattern in BUILD_INPUTS:
+    for pattern in inputs:
         for path in sorted(REPO_ROOT.glob(pattern)):
             digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def history_fingerprint() -> str:
+    return build_fingerprint(HISTORY_BUILD_INPUTS)
 
 
 def file_sha256(path: Path) -> str:
