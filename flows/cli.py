@@ -248,6 +248,35 @@ def _history_arguments(
         raise SourceError(f"--workers must be at least 1 (Dask worker processes), not {workers}.")
 
 
+def _history_unchanged(
+    source: str,
+    output: Path,
+    since: str | None,
+    until: str | None,
+    limit: int | None,
+    wiki_api: str | None,
+) -> str | None:
+    """Why nothing is new, when the revision listing (a few small requests) shows exactly the
+    revisions of the latest history release of this page and range start, built by this code
+    with the default settings: then no Prefect server or Dask cluster need start. None when
+    there is something to do (the flow decides how much)."""
+    from storage.history_resume import UNCHANGED, history_entries
+
+    entries = history_entries(output)
+    if not entries:
+        return None  # a first run: nothing to compare with, no listing needed here
+    from ingestion.wikipedia import WikiClient, parse_source
+    from storage.history_resume import current_build, plan_history_run, range_start
+    from transforms.history import HistoryConfig
+
+    with WikiClient(wiki_api) as client:
+        listed = list(client.revisions(parse_source(source), since, until, limit))
+    plan = plan_history_run(
+        listed, entries, start=range_start(since), build=current_build(HistoryConfig())
+    )
+    return plan.reason if plan.mode == UNCHANGED else None
+
+
 @app.command()
 def history(
     source: Annotated[str, typer.Option(help="wikipedia:<Title> whose revisions to read.")],
@@ -271,16 +300,32 @@ def history(
         typer.Option(help="Worker processes of the local Dask cluster; default: one per CPU."),
     ] = None,
     wiki_api: WikiApiOption = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Extract every revision again instead of continuing the latest history "
+            "release (and retry the revisions that failed in it).",
+        ),
+    ] = False,
 ) -> None:
     """Read every revision in range and publish a history release: claim timelines and the
-    events that changed them."""
+    events that changed them. A re-run publishes nothing when the page has no new revision
+    in range, and extracts only the new ones when it has (see README, "History releases")."""
     from mekdata.errors import MekdataError
 
     _prefect_environment()
+    folder = Path(output or REPO_ROOT / "output")
     try:
         _history_arguments(source, since, until, limit, workers)
+        unchanged = (
+            None if rebuild else _history_unchanged(source, folder, since, until, limit, wiki_api)
+        )
     except MekdataError as error:
         _fail(str(error), error.exit_code)
+        return
+    if unchanged is not None:
+        typer.echo(f"Unchanged: {unchanged}; nothing published.")
         return
     server = _start_temporary_server()
     try:
@@ -292,13 +337,14 @@ def history(
         try:
             result = history_flow(
                 source,
-                str(output or REPO_ROOT / "output"),
+                str(folder),
                 dask_address=dask_address,
                 workers=workers,
                 since=since,
                 until=until,
                 limit=limit,
                 wiki_api=wiki_api,
+                rebuild=rebuild,
             )
         except MekdataError as error:
             _fail(str(error), error.exit_code)
@@ -307,11 +353,15 @@ def history(
         if server is not None:
             _send_pending_logs_and_events()
             server.stop()
+    if result.plan == "unchanged":
+        typer.echo(f"Unchanged: {result.plan_reason}; nothing published.")
+        return
     statuses = ", ".join(f"{name} {count}" for name, count in sorted(result.statuses.items()))
     typer.echo(
         f"Published history release {result.version} to {result.folder}: {result.revisions} "
         f"revisions ({statuses}; {result.fetched} fetched, {result.cached} from the cache)."
     )
+    typer.echo(f"{result.processed} revisions processed: {result.plan} run, {result.plan_reason}.")
 
 
 @app.command()

@@ -6,6 +6,12 @@ out; into the content-addressed cache, so a re-run fetches only new revisions) �
 for thousands of revisions, which a Prefect server handles) → the TimelineBuilder fed in
 revision order → each table streamed to Parquet batch by batch → checks → a history release.
 
+A re-run lists the revisions first and compares the listing with the latest history release
+(storage/history_resume.py, whose docstring says what "the same range" is): nothing new → the
+run ends there, unchanged; new revisions after the release's last → the release's rows are
+copied into the new one and only the new revisions are fetched and extracted, the builder
+resumed from the release's open spans; anything else → a full run, its reason logged.
+
 Workers read the HTML from the cache themselves (a path, not 450 kB per revision through the
 scheduler). A worker does not know the sections hash of the revision before its batch, so it
 triages with what its batch tells it; the driver, which sees every revision in order, turns
@@ -30,6 +36,14 @@ from expectations.history_checks import run_checks
 from ingestion.wikipedia import Revision, WikiClient, parse_source
 from mekdata.errors import MekdataError
 from storage.history_publish import HISTORY_DIR, STAGING_PREFIX, publish_history
+from storage.history_resume import (
+    UNCHANGED,
+    copy_previous_tables,
+    current_build,
+    prepare_run,
+    range_start,
+    resume_record,
+)
 from storage.revision_cache import RevisionCache, cache_root, fetch_missing
 from transforms.history import (
     HistoryConfig,
@@ -39,6 +53,7 @@ from transforms.history import (
     failed_outcome,
     history_frame,
     process_revision,
+    tables_from_open_spans,
 )
 from transforms.schema import HISTORY_TABLES, to_frame
 
@@ -135,8 +150,6 @@ class ParquetTables:
         self.rows = {name: 0 for name in HISTORY_TABLES}
 
     def write(self, name: str, rows: list[dict[str, Any]]) -> None:
-        import pyarrow.parquet as pq
-
         from storage.formats import to_arrow
 
         table = HISTORY_TABLES[name]
@@ -145,12 +158,17 @@ class ParquetTables:
             if name.endswith("_history")
             else to_frame(table, rows)
         )
-        arrow = to_arrow(table, frame)
+        self.write_arrow(name, to_arrow(table, frame))
+
+    def write_arrow(self, name: str, arrow: Any) -> None:
+        """Rows already in the table's Arrow schema (copied from a previous release)."""
+        import pyarrow.parquet as pq
+
         if name not in self._writers:
             self._writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", arrow.schema)
-        if rows:
+        if arrow.num_rows:
             self._writers[name].write_table(arrow)
-        self.rows[name] += len(rows)
+        self.rows[name] += arrow.num_rows
 
     def close(self) -> None:
         for name in HISTORY_TABLES:
@@ -172,6 +190,9 @@ class HistoryResult:
     cached: int
     failed: dict[int, str] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    plan: str = "full"  # full, resume (the previous release continued) or unchanged
+    processed: int = 0  # revisions fed to the builder by this run (the new ones when resumed)
+    plan_reason: str = ""
 
 
 def task_runner(dask_address: str | None, workers: int | None):
@@ -197,6 +218,7 @@ def history_flow_fn(
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_failed_share: float = DEFAULT_MAX_FAILED_SHARE,
     config: HistoryConfig | None = None,
+    rebuild: bool = False,
 ) -> HistoryResult:
     from storage.publish import LICENCE, output_lock
 
@@ -212,10 +234,25 @@ def history_flow_fn(
                 f"No revision of {wiki.title!r} lies in the range asked for (since {since}, "
                 f"until {until}); nothing was published."
             )
-        by_revid = {r.revid: r for r in listed}
+        build = current_build(config)
+        plan, prior = prepare_run(out, listed, range_start(since), build, rebuild)
+        logger.info("%s run: %s", plan.mode.capitalize(), plan.reason)
+        if plan.mode == UNCHANGED:
+            return HistoryResult(
+                plan.previous["version"],
+                out / plan.previous["path"],
+                len(listed),
+                0,
+                0,
+                statuses=plan.previous["run"].get("statuses", {}),
+                plan=UNCHANGED,
+                plan_reason=plan.reason,
+            )
+        todo = listed[plan.kept :] if prior else listed
+        by_revid = {r.revid: r for r in todo}
         cache = RevisionCache(cache_root(out))
         fetched = fetch_missing(
-            cache, [r.revid for r in listed], lambda revid: client.parse_html(by_revid[revid])
+            cache, [r.revid for r in todo], lambda revid: client.parse_html(by_revid[revid])
         )
     logger.info(
         "Fetched %d revisions, %d from the cache, %d failed",
@@ -223,8 +260,8 @@ def history_flow_fn(
         fetched.cached,
         len(fetched.failed),
     )
-    items, previous = [], None
-    for revision in listed:
+    items, previous = [], (listed[plan.kept - 1].size if prior else None)
+    for revision in todo:
         items.append(BatchItem(meta_of(revision), previous))
         previous = revision.size
     failed_reason = {revid: reason for revid, reason in fetched.failed.items()}
@@ -238,6 +275,10 @@ def history_flow_fn(
         base_sections: str | None = None
         latest_tables: dict[str, Any] = {}
         statuses: dict[str, int] = {}
+        if prior:
+            open_spans = copy_previous_tables(prior, writer.write_arrow)
+            builder = TimelineBuilder.resume(open_spans, prior.last, prior.base, prior.next_seq)
+            base_sections, statuses = prior.base_sections_sha1, dict(prior.statuses)
         to_extract = [
             [i for i in batch if i.meta.revid not in failed_reason]
             for batch in batches(items, batch_size)
@@ -276,7 +317,9 @@ def history_flow_fn(
         for name, spans in builder.finish().items():
             writer.write(f"{name}_history", spans)
         writer.close()
-        failed = statuses.get("failed", 0)
+        if prior and not latest_tables:  # no new revision extracted: the claims stand as they were
+            latest_tables = tables_from_open_spans(open_spans)
+        failed = statuses.get("failed", 0) - (prior.statuses.get("failed", 0) if prior else 0)
         if failed > max_failed_share * len(items):
             raise HistoryRunFailed(
                 f"{failed} of {len(items)} revisions failed (more than the allowed share of "
@@ -300,11 +343,13 @@ def history_flow_fn(
                 "since": since,
                 "until": until,
                 "limit": limit,
+                "start": range_start(since),
             },
-            "revisions": len(items),
+            "revisions": len(listed),
             "statuses": statuses,
             "fetched": fetched.fetched,
             "cached": fetched.cached,
+            **resume_record(listed, build, plan, len(items)),
         }
         with output_lock(out):
             entry = publish_history(out, staging, report, run, LICENCE)
@@ -315,11 +360,14 @@ def history_flow_fn(
     return HistoryResult(
         entry["version"],
         root / entry["version"],
-        len(items),
+        len(listed),
         fetched.fetched,
         fetched.cached,
         {r: failed_reason[r] for r in failed_reason},
         statuses,
+        plan=plan.mode,
+        processed=len(items),
+        plan_reason=plan.reason,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import HISTORY_TITLE, REPO_ROOT, run_mekdata
+from conftest import HISTORY_TITLE, REPO_ROOT, run_mekdata, snapshot
 from revision_script import revision_script
 
 from transforms.schema import CLAIM_TABLES, HISTORY_TABLES
@@ -89,15 +90,103 @@ def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path)
     assert (tmp_path / "index.html").exists()
     assert not list((tmp_path / "history").glob(".staging-*"))
 
-    # A re-run fetches nothing (every revision is cached) and publishes a new version.
+    # A full rebuild fetches nothing (every revision is cached) and publishes a new version.
     history_wiki.reset()
     again = history_flow(
-        source, str(tmp_path), workers=2, wiki_api=history_wiki.api_url, batch_size=5
+        source, str(tmp_path), workers=2, wiki_api=history_wiki.api_url, batch_size=5, rebuild=True
     )
     assert (again.fetched, again.cached) == (0, len(SCRIPT))
     assert history_wiki.requests("parse") == []
     assert again.version != result.version
     assert_release_matches_the_script(again.folder)
+
+
+# --- re-runs: continued, then unchanged ---------------------------------------------------
+
+GROWING_TITLE = "Growing history of the MEK article"
+# What the wiki serves at each run: r1000–r1007; then up to r1011, which only skips or leaves
+# the sections unchanged (nothing new is extracted: the replay check must use the previous
+# release's open spans); then the rest, with changes.
+SERVED = (8, 12, len(SCRIPT))
+SCRIPTED_STATUSES = [RENDERING_NORMALISES.get(r.revid, (r.status,))[0] for r in SCRIPT]
+
+
+def _sorted_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    return {
+        name: pd.read_parquet(folder / f"{name}.parquet")
+        .sort_values(list(table.primary_key))
+        .reset_index(drop=True)
+        for name, table in HISTORY_TABLES.items()
+    }
+
+
+@pytest.mark.slow
+def test_a_rerun_continues_the_latest_release_then_finds_nothing_new(
+    history_wiki, prefect_api, tmp_path
+):
+    """The wiki serves the first revisions, then more, then all: each re-run extracts only
+    the new ones, and the last release equals a full rebuild's; a run with nothing new says
+    so before any Prefect server starts, touching nothing."""
+    from wiki_html import article_html
+
+    from flows.history_flow import history_flow
+    from storage.revision_cache import cache_root
+
+    source, output, api = f"wikipedia:{GROWING_TITLE}", tmp_path / "out", history_wiki.api_url
+    releases = []
+    for served_before, served in zip((0, *SERVED), SERVED, strict=False):
+        for scripted in SCRIPT[served_before:served]:
+            history_wiki.add_revision(
+                GROWING_TITLE,
+                article_html(scripted.text),
+                scripted.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+        # Without the fetch cache, whatever a run extracts it must fetch: the parse requests
+        # name exactly the revisions it processed.
+        shutil.rmtree(cache_root(output), ignore_errors=True)
+        earlier = {r.version: snapshot(r.folder) for r in releases}
+        history_wiki.reset()
+        result = history_flow(source, str(output), workers=1, wiki_api=api, batch_size=4)
+        new = [r.revid for r in history_wiki.pages[GROWING_TITLE].revisions[served_before:]]
+        assert sorted(int(r.params["oldid"]) for r in history_wiki.requests("parse")) == new
+        assert (result.processed, result.revisions) == (len(new), served)
+        plan = json.loads((output / "history" / "index.json").read_text())["versions"][-1]
+        assert plan["run"]["plan"] == {
+            "mode": "resume" if releases else "full",
+            "reason": result.plan_reason,
+            "resumed_from": releases[-1].version if releases else None,
+            "revisions_copied": served_before,
+            "revisions_processed": len(new),
+        }
+        statuses = pd.read_parquet(result.folder / "revisions.parquet")["status"].tolist()
+        assert statuses == SCRIPTED_STATUSES[:served]
+        assert {r.version: snapshot(r.folder) for r in releases} == earlier  # never modified
+        releases.append(result)
+
+    before = snapshot(output)
+    history_wiki.reset()
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"},
+        "PYTHONPATH": str(REPO_ROOT),
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "MEKDATA_CONTACT": "tests@127.0.0.1",
+    }
+    done = run_mekdata(
+        "history", "--source", source, "--output", str(output), "--wiki-api", api, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f'Unchanged: no new revision of "{GROWING_TITLE}" since ')
+    assert done.stdout.rstrip().endswith("nothing published.")
+    assert "Prefect server" not in done.stderr
+    assert not (tmp_path / "prefect-home").exists()  # Prefect never started, not even its home
+    assert {r.params["action"] for r in history_wiki.log} == {"query"}  # the listing alone
+    assert snapshot(output) == before
+
+    rebuilt = history_flow(source, str(output), workers=1, wiki_api=api, rebuild=True)
+    assert (rebuilt.plan, rebuilt.processed) == ("full", len(SCRIPT))
+    continued, full = _sorted_tables(releases[-1].folder), _sorted_tables(rebuilt.folder)
+    for name in HISTORY_TABLES:
+        pd.testing.assert_frame_equal(continued[name], full[name], obj=name)
 
 
 # --- the command line ---------------------------------------------------------------------
