@@ -74,6 +74,7 @@ def assert_release_matches_the_script(folder: Path) -> None:
 
 @pytest.mark.slow
 def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path):
+    from expectations.suites import load_history_suites
     from flows.history_flow import history_flow
 
     history_wiki.reset()
@@ -84,6 +85,10 @@ def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path)
     assert result.statuses.get("failed", 0) == 0
     assert (result.fetched, result.cached) == (len(SCRIPT), 0)
     assert_release_matches_the_script(result.folder)
+    validation = json.loads((result.folder / "validation.json").read_text())
+    assert set(validation["suites"]) == set(load_history_suites())
+    assert all(s["success"] and s["evaluated"] for s in validation["suites"].values())
+    assert (result.folder / "data_docs" / "index.html").exists()
     index = json.loads((tmp_path / "history" / "index.json").read_text())
     assert [v["version"] for v in index["versions"]] == [result.version]
     assert (tmp_path / "index.html").exists()
