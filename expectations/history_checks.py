@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from expectations.suites import Suite, load_history_declarations, load_history_suites
+from expectations.validate import Validator, blocking_failures, failure_text
 from transforms.history_validation import (
     EVENT_COLUMNS,
     REVISION_COLUMNS,
@@ -56,8 +57,6 @@ def validate_history(
 ) -> dict[str, Any]:
     """Run ``suites`` (some or all of load_history_suites()) on the tables in ``folder``,
     reading only the columns they use and deriving only the frames they check."""
-    from expectations.validate import Validator, blocking_failures, failure_text
-
     tables = read_tables(folder, columns_needed(suites))
     frames = derived_frames(tables, latest_tables, {s.frame for s in suites.values()})
     revids = {int(r) for r in tables["revisions"]["revid"].dropna()}
