@@ -68,6 +68,7 @@ def assert_release_matches_the_script(folder: Path) -> None:
     for line in sums:
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert "report.html" in {line.split("  ", 1)[1] for line in sums}
     package = json.loads((folder / "datapackage.json").read_text())
     assert {r["name"] for r in package["resources"]} == set(HISTORY_TABLES)
 
@@ -91,7 +92,8 @@ def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path)
     assert (result.folder / "data_docs" / "index.html").exists()
     index = json.loads((tmp_path / "history" / "index.json").read_text())
     assert [v["version"] for v in index["versions"]] == [result.version]
-    assert (tmp_path / "index.html").exists()
+    catalog = (tmp_path / "index.html").read_text()
+    assert f'href="history/{result.version}/report.html"' in catalog
     assert not list((tmp_path / "history").glob(".staging-*"))
 
     # A re-run fetches nothing (every revision is cached) and publishes a new version.

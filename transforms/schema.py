@@ -857,13 +857,18 @@ def arrow_schema(table: Table):
     )
 
 
-def frictionless_schema(table: Table) -> dict[str, Any]:
-    """Frictionless Table Schema for the CSV resource."""
+def frictionless_schema(table: Table, file_format: str = "csv") -> dict[str, Any]:
+    """Frictionless Table Schema for the table's CSV resource, or for its Parquet file
+    (``file_format="parquet"``), where a list is a list, not ``;``-joined text, and an empty
+    string is a value, not a missing one."""
+    if file_format not in ("csv", "parquet"):
+        raise ValueError(f"no Frictionless schema for format {file_format!r}")
     fields = []
     for c in table.columns:
+        is_list = c.type == "list<int32>"
         entry: dict[str, Any] = {
             "name": c.name,
-            "type": c.frictionless_type,
+            "type": "array" if is_list and file_format == "parquet" else c.frictionless_type,
             "description": c.description,
         }
         constraints: dict[str, Any] = {}
@@ -875,12 +880,13 @@ def frictionless_schema(table: Table) -> dict[str, Any]:
             constraints["minimum"] = c.minimum
         if c.maximum is not None and c.type != "date":
             constraints["maximum"] = c.maximum
-        if c.type == "list<int32>":
+        if is_list and file_format == "csv":
             constraints["pattern"] = r"(\d+(;\d+)*)?"
         if constraints:
             entry["constraints"] = constraints
         fields.append(entry)
-    return {"fields": fields, "primaryKey": list(table.primary_key), "missingValues": [""]}
+    missing = [""] if file_format == "csv" else []
+    return {"fields": fields, "primaryKey": list(table.primary_key), "missingValues": missing}
 
 
 def data_dictionary_markdown() -> str:
