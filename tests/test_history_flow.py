@@ -327,3 +327,36 @@ def test_a_failed_revision_is_recorded_and_too_many_fail_the_run(
     assert result.statuses == {"extracted": 2, "unchanged_sections": 1, "failed": 1}
     events = pd.read_parquet(result.folder / "claim_events.parquet")
     assert hidden not in set(events["revid"])
+
+
+def test_a_page_that_cannot_be_read_is_a_failed_row_the_suites_accept(filled_cache, tmp_path):
+    """A cached answer that is not a rendered page (an error page, say) fails that revision
+    with reason render_error, and that row is one the revisions suite accepts: the reasons the
+    flow records are the schema's."""
+    from expectations.history_checks import validate_history
+    from expectations.suites import load_history_suites
+    from flows.history_flow import ParquetTables, extract_batch
+    from storage.revision_cache import RevisionCache
+    from transforms.history import HistoryConfig, TimelineBuilder
+
+    cache = RevisionCache(tmp_path / "cache")
+    items = _items(filled_cache)
+    for item in items:
+        cache.put(item.meta.revid, filled_cache.get(item.meta.revid))
+    broken = items[2].meta.revid
+    cache.put(broken, "<html><body><h1>Wikimedia Error</h1></body></html>")
+
+    outcomes = extract_batch(str(cache.root), items, HistoryConfig())
+    failed = {o.meta.revid: (o.status, o.reason) for o in outcomes if o.status == "failed"}
+    assert failed == {broken: ("failed", "render_error")}
+
+    builder = TimelineBuilder()
+    rows = [builder.add(outcome).revision for outcome in outcomes]
+    folder = tmp_path / "release"
+    folder.mkdir()
+    writer = ParquetTables(folder)
+    writer.write("revisions", rows)
+    writer.close()
+    suites = {"revisions.structural": load_history_suites()["revisions.structural"]}
+    report = validate_history(folder, {}, suites)
+    assert report["success"], report["checks"]
