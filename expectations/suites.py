@@ -1,5 +1,6 @@
 """Expectation suites: structural ones generated from the schema module, semantic ones
-hand-written in ``semantic.json``.
+hand-written in ``semantic.json``; for history releases, structural ones generated from the
+history tables and cross-table ones hand-written in ``history.json``.
 
 Every expectation declares its gate in ``meta.gate``, once:
 
@@ -14,7 +15,9 @@ source-quality expectations form ``<name>.source_quality``.
 
 Suites are stored as Great Expectations 1.x JSON (``{"name": …, "expectations": [{"type": …,
 "kwargs": …, "meta": …}]}``) without GX's random ids, so a regenerated file is byte-identical
-to the committed one unless the schema changed. Regenerate with
+to the committed one unless the schema changed. History releases load theirs with
+``load_history_suites`` (the same rules; their cross-table suites validate frames that
+transforms/history_validation.py derives from the tables). Regenerate with
 ``python -m expectations.suites``; a test fails when the committed files are stale.
 """
 
@@ -24,10 +27,11 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from transforms.schema import TABLES, Column, Table
+from transforms.schema import HISTORY_TABLES, TABLES, Column, Table
 
 SUITES_DIR = Path(__file__).resolve().parent
 SEMANTIC_FILE = SUITES_DIR / "semantic.json"
+HISTORY_FILE = SUITES_DIR / "history.json"
 BLOCKING = "blocking"
 SOURCE_QUALITY = "source_quality"
 GATES = (BLOCKING, SOURCE_QUALITY)
@@ -41,7 +45,9 @@ GX_TYPES = {
     "float64": "float64",
     "boolean": "bool",
     "date": "datetime64",
-    "timestamp": None,  # only in history tables, whose suites are not generated yet
+    # A UTC timestamp column's dtype (datetime64[s, UTC]) has type pandas.Timestamp; a naive
+    # datetime64 column does not pass.
+    "timestamp": "Timestamp",
     "list<int32>": None,  # an object column; its element types are checked semantically
 }
 
@@ -121,6 +127,10 @@ def load_semantic() -> dict[str, Any]:
     return json.loads(SEMANTIC_FILE.read_text(encoding="utf-8"))
 
 
+def load_history_declarations() -> dict[str, Any]:
+    return json.loads(HISTORY_FILE.read_text(encoding="utf-8"))
+
+
 class Suite(NamedTuple):
     frame: str  # the table (or cross-table frame) it runs on
     gate: str  # BLOCKING or SOURCE_QUALITY, shared by all its expectations
@@ -152,9 +162,18 @@ def _by_gate(
 def load_suites() -> dict[str, Suite]:
     """Suite name -> Suite: per table the committed structural suite and the hand-written
     blocking and source-quality ones, then the cross-table suites."""
-    semantic = load_semantic()
+    return _load(TABLES, load_semantic())
+
+
+def load_history_suites() -> dict[str, Suite]:
+    """The history release's suites, as ``load_suites``: structural per history table, then
+    the cross-table ones of ``history.json``."""
+    return _load(HISTORY_TABLES, load_history_declarations())
+
+
+def _load(tables: dict[str, Table], semantic: dict[str, Any]) -> dict[str, Suite]:
     suites: dict[str, Suite] = {}
-    for table in TABLES.values():
+    for table in tables.values():
         structural = json.loads(structural_file(table).read_text(encoding="utf-8"))
         if any(gate_of(e) != BLOCKING for e in structural["expectations"]):
             raise ValueError(f"{structural['name']}: generated expectations are all blocking")
@@ -174,11 +193,12 @@ def load_suites() -> dict[str, Suite]:
     return suites
 
 
-def declared_checks() -> list[dict[str, str]]:
-    """Every expectation with its suite, gate and reason: the README's list of which checks
-    block a release and which only report (``python -m expectations.suites`` writes it)."""
+def declared_checks(suites: dict[str, Suite] | None = None) -> list[dict[str, str]]:
+    """Every expectation of ``suites`` (a release's by default) with its suite, gate and
+    reason: the README's lists of which checks block a release and which only report
+    (``python -m flows.docs`` writes them)."""
     rows = []
-    for name, suite in load_suites().items():
+    for name, suite in (load_suites() if suites is None else suites).items():
         for expectation in suite.expectations:
             kwargs = expectation["kwargs"]
             columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
@@ -200,7 +220,7 @@ def declared_checks() -> list[dict[str, str]]:
 
 def write_structural_suites() -> list[Path]:
     written = []
-    for table in TABLES.values():
+    for table in (*TABLES.values(), *HISTORY_TABLES.values()):
         path = structural_file(table)
         path.write_text(render(structural_suite(table)), encoding="utf-8")
         written.append(path)

@@ -14,7 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from expectations.suites import BLOCKING, GATES, SOURCE_QUALITY, load_semantic, load_suites
+from expectations.suites import (
+    BLOCKING,
+    GATES,
+    SOURCE_QUALITY,
+    Suite,
+    load_semantic,
+    load_suites,
+)
 from mekdata.errors import ValidationFailed
 from transforms.quality import Finding, with_findings
 from transforms.schema import TABLES
@@ -66,7 +73,9 @@ class Validator:
     Validates once: its results store feeds the Data Docs of that one validation.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, suites: dict[str, Suite] | None = None) -> None:
+        """A context for ``suites``: a release's (expectations/suites.py: load_suites) unless
+        given others, such as a history release's."""
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from tqdm import tqdm
@@ -78,7 +87,8 @@ class Validator:
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.semantic = load_semantic()
-        self.suites = load_suites()
+        self.suites = load_suites() if suites is None else suites
+        self.row_keys: dict[str, list[str]] = {}
         self.used = False
         self.split_used = False
         datasource = self.context.data_sources.add_pandas("mekdata")
@@ -114,12 +124,38 @@ class Validator:
         ``split`` runs half of the suites in a forked copy of this process (a second core at
         the cost of a fork, not of a second GX import); only for single-threaded processes.
         """
+        now = now or dt.datetime.now(dt.UTC)
+        frames = self._frames(tables)
+        report = self.run_suites(
+            frames,
+            expectation_parameters(tables, now),
+            now,
+            docs_dir,
+            split,
+            {name: self._release_row_keys(name, frames[name]) for name in frames},
+        )
+        if not report["success"]:
+            raise ValidationFailed(failure_message(report, _missing_sections(tables)), report)
+        return report
+
+    def run_suites(
+        self,
+        frames: dict[str, pd.DataFrame],
+        parameters: dict[str, Any],
+        now: dt.datetime | None = None,
+        docs_dir: Path | None = None,
+        split: bool = False,
+        row_keys: dict[str, list[str]] | None = None,
+    ) -> dict[str, Any]:
+        """Run every suite on its frame (suite name -> frame) and return the report, whatever
+        the verdict (``report["success"]``); with ``docs_dir``, write the Data Docs there.
+        ``row_keys`` names, per suite, the columns that identify an offending row in the
+        report (GX lists bare positions otherwise); ``split`` as in ``validate``."""
         if self.used:
             raise RuntimeError("A Validator validates once; build a new one.")
         self.used = True
         now = now or dt.datetime.now(dt.UTC)
-        frames = self._frames(tables)
-        parameters = expectation_parameters(tables, now)
+        self.row_keys = {name: keys for name, keys in (row_keys or {}).items() if keys}
         names = list(self.suites)
         self.split_used = split and hasattr(os, "fork") and threading.active_count() == 1
         if self.split_used:
@@ -145,8 +181,6 @@ class Validator:
         }
         if docs_dir is not None:
             self._build_data_docs(docs_dir)
-        if not report["success"]:
-            raise ValidationFailed(failure_message(report, _missing_sections(tables)), report)
         return report
 
     def _frames(self, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -166,22 +200,28 @@ class Validator:
             name: self.definitions[name].run(
                 batch_parameters={"dataframe": frames[name]},
                 expectation_parameters=parameters,
-                **self._result_format(name, frames[name]),
+                **self._result_format(name),
             )
             for name in names
         }
 
-    def _result_format(self, name: str, frame: pd.DataFrame) -> dict[str, Any]:
-        """Source-quality failures become findings, which point at rows: GX names each
-        offending row by its key and source line."""
-        if self.suites[name].gate != SOURCE_QUALITY:
+    def _result_format(self, name: str) -> dict[str, Any]:
+        keys = self.row_keys.get(name)
+        if not keys:
             return {}
-        table = TABLES.get(self.suites[name].frame)
-        keys = list(table.primary_key) if table else []
-        keys += [c for c in ("source_line", "ref_number") if c in frame.columns and c not in keys]
         return {
             "result_format": {"result_format": "SUMMARY", "unexpected_index_column_names": keys}
         }
+
+    def _release_row_keys(self, name: str, frame: pd.DataFrame) -> list[str]:
+        """Source-quality failures become findings, which point at rows: GX names each
+        offending row by its key and source line."""
+        if self.suites[name].gate != SOURCE_QUALITY:
+            return []
+        table = TABLES.get(self.suites[name].frame)
+        keys = list(table.primary_key) if table else []
+        keys += [c for c in ("source_line", "ref_number") if c in frame.columns and c not in keys]
+        return keys
 
     def _run_split(self, names: list[str], frames: dict[str, pd.DataFrame], parameters) -> dict:
         """Half of the suites (by expectation count) in a forked child, half here; the child
@@ -441,16 +481,28 @@ def with_source_quality_findings(
     return {**tables, "findings": with_findings(tables["findings"], found)}
 
 
+def failure_text(name: str, failure: dict[str, Any]) -> str:
+    """One failed expectation of suite ``name``: what was expected of which column, and the
+    offending rows (when the suite names them), values or the error that stopped it."""
+    text = _describe(name, failure)
+    sample = failure["sample"] or failure["observed_value"]
+    if failure["exception"]:
+        text += f" (could not evaluate: {failure['exception']})"
+    elif failure.get("rows"):
+        rows = [
+            "(" + ", ".join(f"{k} {v}" for k, v in row.items()) + ")" for row in failure["rows"]
+        ]
+        count = failure["unexpected_count"] or len(rows)
+        text += f"; {count} row(s) do not: " + ", ".join(rows)
+        if count > len(rows):
+            text += f" (first {len(rows)} shown)"
+    elif sample not in (None, []):
+        text += f", offending values {sample}"
+    return text
+
+
 def failure_message(report: dict[str, Any], context: str = "") -> str:
-    parts = []
-    for name, failure in blocking_failures(report):
-        sample = failure["sample"] or failure["observed_value"]
-        text = _describe(name, failure)
-        if failure["exception"]:
-            text += f" (could not evaluate: {failure['exception']})"
-        elif sample not in (None, []):
-            text += f", offending values {sample}"
-        parts.append(text)
+    parts = [failure_text(name, failure) for name, failure in blocking_failures(report)]
     message = "Validation failed, nothing was published."
     if context:
         message += f" {context}"

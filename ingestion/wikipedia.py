@@ -85,10 +85,7 @@ class Revision:
 
     @property
     def index_url(self) -> str:
-        """index.php beside api.php (both live in the wiki's script path)."""
-        parts = urllib.parse.urlsplit(self.api_url)
-        path = parts.path.rsplit("/", 1)[0] + "/index.php"
-        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        return index_url(self.api_url)
 
     @property
     def permalink(self) -> str:
@@ -111,6 +108,14 @@ class Revision:
             f"{self.revid} of {self.timestamp}) by Wikipedia contributors, licensed under "
             f"CC BY-SA 4.0; authors listed in the page history: {self.history_url}",
         }
+
+
+def index_url(api: str) -> str:
+    """index.php beside api.php (both live in the wiki's script path): where permalinks,
+    diffs and the page history are."""
+    parts = urllib.parse.urlsplit(api)
+    path = parts.path.rsplit("/", 1)[0] + "/index.php"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def is_wikipedia(source: str | None) -> bool:

@@ -163,7 +163,15 @@ def _source_html(entry: Mapping[str, Any], folder: str) -> str:
     parts = []
     # storage/publish.py records a revision under "wikipedia"; flat fields are read too.
     revision = {**entry, **(entry.get("wikipedia") or {})}
-    if revision.get("permalink") or revision.get("revid"):
+    # A history release (storage/history_publish.py) read a range of revisions.
+    revisions = (entry.get("run") or {}).get("source") or {}
+    if revisions.get("title"):
+        label = (
+            f"Wikipedia “{revisions['title']}”, revisions {revisions.get('first_revid')} "
+            f"to {revisions.get('last_revid')}"
+        )
+        parts.append(_external(revisions.get("history"), label))
+    elif revision.get("permalink") or revision.get("revid"):
         label = f"Wikipedia revision {revision.get('revid', '')}".strip()
         if revision.get("title"):
             label += f" of “{revision['title']}”"

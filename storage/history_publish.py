@@ -18,10 +18,12 @@ STAGING_PREFIX = ".staging-"
 def publish_history(
     output: Path, staging: Path, report: dict[str, Any], run: dict[str, Any], licence: dict
 ) -> dict[str, Any]:
-    """Finish the staging folder (datapackage, validation report, SHA256SUMS), rename it to
-    ``history/<version>/`` (never overwriting), then add it to ``history/index.json`` and
-    rewrite the catalog page. The caller holds the output lock."""
+    """Finish the staging folder (validation report, report.html, datapackage, SHA256SUMS),
+    rename it to ``history/<version>/`` (never overwriting), then add it to
+    ``history/index.json`` and rewrite the catalog page. The caller holds the output lock;
+    anything that fails before the rename publishes nothing."""
     from storage.catalog import validation_summary, write_catalog
+    from storage.history_report import write_history_report
     from storage.publish import atomic_write_bytes, checksum_files, json_bytes, next_version
 
     root = output / HISTORY_DIR
@@ -30,28 +32,8 @@ def publish_history(
     now = dt.datetime.now(dt.UTC)
     version = next_version([str(v["version"]) for v in index.get("versions", [])], now.date())
     (staging / "validation.json").write_bytes(json_bytes(report))
-    resources = [
-        {
-            "name": name,
-            "path": f"{name}.parquet",
-            "format": "parquet",
-            "title": table.title,
-            "description": table.description,
-            "schema": {
-                "fields": [{"name": c.name, "type": c.type} for c in table.columns],
-                "primaryKey": list(table.primary_key),
-            },
-        }
-        for name, table in HISTORY_TABLES.items()
-    ]
-    package = {
-        "name": "mekdata-history",
-        "version": version,
-        "created": now.isoformat(timespec="seconds"),
-        "licenses": [licence],
-        "sources": [run["source"]],
-        "resources": resources,
-    }
+    write_history_report(staging, version, run, report)
+    package = history_datapackage(staging, version, now, run)
     (staging / "datapackage.json").write_bytes(json_bytes(package))
     files = checksum_files(staging)
     target = root / version
@@ -65,11 +47,65 @@ def publish_history(
         "version": version,
         "published_at": now.isoformat(timespec="seconds"),
         "path": f"{HISTORY_DIR}/{version}/",
+        "schema_version": package["schema_version"],
         "validation": validation_summary(report),
         "run": run,
+        "row_counts": {r["name"]: r["mekdata:rows"] for r in package["resources"]},
+        "attribution": package["sources"][0]["attribution"],
         "files": files,
     }
     index = {"name": "mekdata-history", "versions": [*index.get("versions", []), entry]}
     atomic_write_bytes(index_path, json_bytes(index))
     write_catalog(output, licence)
     return entry
+
+
+def history_datapackage(
+    folder: Path, version: str, now: dt.datetime, run: dict[str, Any]
+) -> dict[str, Any]:
+    """The datapackage.json of a history release, built like a release's
+    (storage/publish.py): one tabular resource per Parquet table, its schema, size and hash."""
+    import pyarrow.parquet as pq
+
+    from storage.publish import package_descriptor, table_resource
+
+    resources = []
+    for name, declared in HISTORY_TABLES.items():
+        path = folder / f"{name}.parquet"
+        rows = pq.ParquetFile(path).metadata.num_rows
+        resources.append(table_resource(declared, "parquet", path.read_bytes(), rows))
+    return package_descriptor(
+        name="mekdata-history",
+        title="People's Mojahedin Organization of Iran: the Wikipedia article through time",
+        description="Every revision of the article in range and what was done with it, each "
+        "designation, election result and size estimate with the span of revisions that "
+        "stated it, and every change of a claim between revisions.",
+        version=version,
+        now=now,
+        sources=[history_source(run["source"])],
+        resources=resources,
+    )
+
+
+def history_source(source: dict[str, Any]) -> dict[str, Any]:
+    """The revisions read, as a datapackage source: the page history, with the permalinks
+    of the first and last revision in range."""
+    from ingestion.wikipedia import index_url
+
+    index = index_url(source["api"])
+    first, last = source.get("first_revid"), source.get("last_revid")
+    return {
+        "title": f"Wikipedia: {source['title']}, revisions {first} to {last}",
+        "path": source["history"],
+        "attribution": f'Text of the Wikipedia article "{source["title"]}" (revisions {first} '
+        f"to {last}) by Wikipedia contributors, licensed under CC BY-SA 4.0; authors listed "
+        f"in the page history: {source['history']}",
+        "mekdata:api": source["api"],
+        "mekdata:revisions": {
+            "first": {"revid": first, "permalink": f"{index}?oldid={first}"},
+            "last": {"revid": last, "permalink": f"{index}?oldid={last}"},
+            "since": source.get("since"),
+            "until": source.get("until"),
+            "limit": source.get("limit"),
+        },
+    }

@@ -53,7 +53,7 @@ from storage.formats import csv_bytes, parquet_bytes, to_arrow
 from storage.locations import Location, is_remote
 from storage.report import render_report
 from transforms.references import reference_field_coverage
-from transforms.schema import SCHEMA_VERSION, TABLES, frictionless_schema
+from transforms.schema import SCHEMA_VERSION, TABLES, Table, frictionless_schema
 
 VERSION_RE = re.compile(r"^(?P<date>\d{4}\.\d{2}\.\d{2})(?:\.(?P<n>\d+))?$")
 LATEST_FILE = "latest.json"
@@ -430,6 +430,77 @@ def _revision_record(source: SourceText) -> dict[str, Any]:
     return {name: source.wikipedia.get(name) for name in REVISION_FIELDS}
 
 
+# How each published file format is described in a datapackage.json resource.
+RESOURCE_FORMATS: dict[str, dict[str, Any]] = {
+    "csv": {
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": {
+            "delimiter": ",",
+            "lineTerminator": "\r\n",
+            "quoteChar": '"',
+            "doubleQuote": True,
+            "header": True,
+        },
+    },
+    "parquet": {"format": "parquet", "mediatype": "application/vnd.apache.parquet"},
+}
+CONTRIBUTORS = [{"title": "Wikipedia contributors", "role": "author"}]
+
+
+def table_resource(
+    declared: Table, file_format: str, data: bytes, rows: int, **extra: Any
+) -> dict[str, Any]:
+    """A tabular data resource for one table's file: its schema from transforms/schema.py,
+    its size and hash from the bytes as published. ``extra`` keys come before the row count."""
+    return {
+        "name": declared.name,
+        "title": declared.title,
+        "description": declared.description,
+        "path": f"{declared.name}.{file_format}",
+        "profile": "tabular-data-resource",
+        **RESOURCE_FORMATS[file_format],
+        "bytes": len(data),
+        "hash": f"sha256:{_sha256(data)}",
+        "schema": frictionless_schema(declared, file_format),
+        **extra,
+        "mekdata:rows": rows,
+    }
+
+
+def package_descriptor(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    version: str,
+    now: dt.datetime,
+    sources: list[dict[str, Any]],
+    resources: list[dict[str, Any]],
+    identity: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A tabular data package as every mekdata release describes itself: its licence is the
+    article's, its authors the article's. ``identity`` keys follow ``created``; ``extra``
+    keys come last."""
+    return {
+        "profile": "tabular-data-package",
+        "name": name,
+        "title": title,
+        "description": description,
+        "version": version,
+        "schema_version": SCHEMA_VERSION,
+        "created": now.isoformat(timespec="seconds"),
+        **(identity or {}),
+        "licenses": [LICENCE],
+        "sources": sources,
+        "contributors": CONTRIBUTORS,
+        "resources": resources,
+        **(extra or {}),
+    }
+
+
 def datapackage(
     built: dict[str, BuiltTable],
     source: SourceText,
@@ -439,56 +510,37 @@ def datapackage(
     duckdb_file: Path | None = None,
 ) -> dict[str, Any]:
     metadata = _source_metadata(source)
-    resources = []
-    for name, table in built.items():
-        declared = TABLES[name]
-        resources.append(
-            {
-                "name": name,
-                "title": declared.title,
-                "description": declared.description,
-                "path": f"{name}.csv",
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "dialect": {
-                    "delimiter": ",",
-                    "lineTerminator": "\r\n",
-                    "quoteChar": '"',
-                    "doubleQuote": True,
-                    "header": True,
-                },
-                "bytes": len(table.csv),
-                "hash": f"sha256:{_sha256(table.csv)}",
-                "schema": frictionless_schema(declared),
+    resources = [
+        table_resource(
+            TABLES[name],
+            "csv",
+            table.csv,
+            table.rows,
+            **{
                 "mekdata:parquet": {
                     "path": f"{name}.parquet",
                     "bytes": len(table.parquet),
                     "hash": f"sha256:{_sha256(table.parquet)}",
                     "compression": "zstd",
-                },
-                "mekdata:rows": table.rows,
-            }
+                }
+            },
         )
-    return {
-        "profile": "tabular-data-package",
-        "name": "mekdata",
-        "title": "People's Mojahedin Organization of Iran: datasets from the Wikipedia article",
-        "description": "Designations, electoral history, membership estimates, references, "
+        for name, table in built.items()
+    ]
+    return package_descriptor(
+        name="mekdata",
+        title="People's Mojahedin Organization of Iran: datasets from the Wikipedia article",
+        description="Designations, electoral history, membership estimates, references, "
         "notes and data-quality findings extracted from the text of the "
         "Wikipedia article, each row traceable to its source line and citations.",
-        "version": version,
-        "schema_version": SCHEMA_VERSION,
-        "created": now.isoformat(timespec="seconds"),
-        "content_hash": digest,
-        "licenses": [LICENCE],
-        "sources": [_datapackage_source(source, metadata)],
-        "contributors": [{"title": "Wikipedia contributors", "role": "author"}],
-        "resources": resources,
+        version=version,
+        now=now,
+        identity={"content_hash": digest},
+        sources=[_datapackage_source(source, metadata)],
+        resources=resources,
         # Not a resource: a tabular data package lists tabular resources only.
-        **({"mekdata:duckdb": _duckdb_description(duckdb_file)} if duckdb_file else {}),
-    }
+        extra={"mekdata:duckdb": _duckdb_description(duckdb_file)} if duckdb_file else None,
+    )
 
 
 def _duckdb_description(path: Path) -> dict[str, Any]:

@@ -16,6 +16,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from conftest import PASSED_VALIDATION, RELEASE_TIME, replace_once, run_mekdata, snapshot
+from history_release import API
+from revision_script import revision_script
 
 from ingestion.source import make_source
 from storage.catalog import CATALOG_FILE, anchor, render_catalog
@@ -26,6 +28,8 @@ from transforms.schema import SCHEMA_VERSION, TABLES
 # An edit a reader of the article could make: one listing date changes.
 EDIT = ("Designated on 24 May 2005,", "Designated on 2 June 2006,")
 LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
+SCRIPT = revision_script()
+HISTORY_INDEX = API.removesuffix("api.php") + "index.php?"
 # The page's border colour (storage/catalog.py: STYLE), drawn 1 px wide around table cells.
 BORDER_RGB = (0xD0, 0xD7, 0xDE)
 
@@ -127,12 +131,23 @@ def two_sources(article_text, tables):
 
 @pytest.fixture(scope="module")
 def output(two_sources, tmp_path_factory):
+    """Two releases, then a history release of the scripted revisions (tests/history_release.py)."""
+    from history_release import script_run, write_history_tables
+
+    from expectations.history_checks import run_checks
+    from storage.history_publish import HISTORY_DIR, STAGING_PREFIX, publish_history
+    from storage.publish import LICENCE
+
     folder = tmp_path_factory.mktemp("catalog") / "output"
     for day, (tables, source) in enumerate(two_sources):
         result = publish_release(
             tables, source, PASSED_VALIDATION, folder, now=RELEASE_TIME + dt.timedelta(days=day)
         )
         assert result.status == "published"
+    staging = folder / HISTORY_DIR / f"{STAGING_PREFIX}test"
+    staging.mkdir(parents=True)
+    latest = write_history_tables(staging, SCRIPT)
+    publish_history(folder, staging, run_checks(staging, latest), script_run(SCRIPT), LICENCE)
     return folder
 
 
@@ -181,9 +196,11 @@ def test_page_shows_what_verifies_each_version(dom, versions):
     assert "CC BY-SA 4.0" in dom and LICENCE_URL in dom
 
 
-def test_every_link_resolves(dom, output):
+def test_every_link_resolves(dom, output, tmp_path):
     page = parse(dom)
     assert len(page.links) > 60
+    (history,) = json.loads((output / "history" / "index.json").read_text())["versions"]
+    assert f"{history['path']}report.html" in page.links
     external = []
     for link in page.links:
         parts = urllib.parse.urlsplit(link)
@@ -196,7 +213,8 @@ def test_every_link_resolves(dom, output):
             assert target.is_file(), f"{link} does not resolve to a file"
         else:
             assert parts.fragment in page.ids, f"{link}: no such anchor"
-    # The only links off the page: the licence and the article a bundled copy came from.
+    # The only links off the page: the licence, the article a bundled copy came from and the
+    # page history the history release was read from.
     assert set(external) <= {
         LICENCE_URL,
         json.loads(
@@ -204,7 +222,22 @@ def test_every_link_resolves(dom, output):
                 Path(__file__).resolve().parents[1] / "sources/peoples-mujahedin-of-iran.json"
             ).read_text()
         )["url"],
+        history["run"]["source"]["history"],
     }, external
+
+    # The history release's report, as Chromium reads it: its links stay in the release or
+    # go to the wiki's index.php (revisions, diffs, the page history) and the licence.
+    release = output / history["path"]
+    report = parse(dump_dom(release / "report.html", tmp_path / "profile"))
+    assert "timelines" in report.ids and len(report.links) > 40
+    for link in report.links:
+        parts = urllib.parse.urlsplit(link)
+        if parts.scheme:
+            assert link == LICENCE_URL or link.startswith(HISTORY_INDEX), link
+        elif parts.path:
+            assert (release / urllib.parse.unquote(parts.path)).is_file(), link
+        else:
+            assert parts.fragment in report.ids, link
 
 
 def test_page_needs_nothing_from_elsewhere(dom, output):

@@ -69,12 +69,14 @@ def assert_release_matches_the_script(folder: Path) -> None:
     for line in sums:
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert "report.html" in {line.split("  ", 1)[1] for line in sums}
     package = json.loads((folder / "datapackage.json").read_text())
     assert {r["name"] for r in package["resources"]} == set(HISTORY_TABLES)
 
 
 @pytest.mark.slow
 def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path):
+    from expectations.suites import load_history_suites
     from flows.history_flow import history_flow
 
     history_wiki.reset()
@@ -85,9 +87,14 @@ def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path)
     assert result.statuses.get("failed", 0) == 0
     assert (result.fetched, result.cached) == (len(SCRIPT), 0)
     assert_release_matches_the_script(result.folder)
+    validation = json.loads((result.folder / "validation.json").read_text())
+    assert set(validation["suites"]) == set(load_history_suites())
+    assert all(s["success"] and s["evaluated"] for s in validation["suites"].values())
+    assert (result.folder / "data_docs" / "index.html").exists()
     index = json.loads((tmp_path / "history" / "index.json").read_text())
     assert [v["version"] for v in index["versions"]] == [result.version]
-    assert (tmp_path / "index.html").exists()
+    catalog = (tmp_path / "index.html").read_text()
+    assert f'href="history/{result.version}/report.html"' in catalog
     assert not list((tmp_path / "history").glob(".staging-*"))
 
     # A full rebuild fetches nothing (every revision is cached) and publishes a new version.
@@ -160,6 +167,9 @@ def test_a_rerun_continues_the_latest_release_then_finds_nothing_new(
         }
         statuses = pd.read_parquet(result.folder / "revisions.parquet")["status"].tolist()
         assert statuses == SCRIPTED_STATUSES[:served]
+        # Replay is checked against the latest claims, extracted or (r1008–r1011) the open spans.
+        validation = json.loads((result.folder / "validation.json").read_text())
+        assert validation["suites"]["replay_result"]["success"], validation["checks"]
         assert {r.version: snapshot(r.folder) for r in releases} == earlier  # never modified
         releases.append(result)
 
@@ -409,3 +419,36 @@ def test_a_failed_revision_is_recorded_and_too_many_fail_the_run(
     assert result.statuses == {"extracted": 2, "unchanged_sections": 1, "failed": 1}
     events = pd.read_parquet(result.folder / "claim_events.parquet")
     assert hidden not in set(events["revid"])
+
+
+def test_a_page_that_cannot_be_read_is_a_failed_row_the_suites_accept(filled_cache, tmp_path):
+    """A cached answer that is not a rendered page (an error page, say) fails that revision
+    with reason render_error, and that row is one the revisions suite accepts: the reasons the
+    flow records are the schema's."""
+    from expectations.history_checks import validate_history
+    from expectations.suites import load_history_suites
+    from flows.history_flow import ParquetTables, extract_batch
+    from storage.revision_cache import RevisionCache
+    from transforms.history import HistoryConfig, TimelineBuilder
+
+    cache = RevisionCache(tmp_path / "cache")
+    items = _items(filled_cache)
+    for item in items:
+        cache.put(item.meta.revid, filled_cache.get(item.meta.revid))
+    broken = items[2].meta.revid
+    cache.put(broken, "<html><body><h1>Wikimedia Error</h1></body></html>")
+
+    outcomes = extract_batch(str(cache.root), items, HistoryConfig())
+    failed = {o.meta.revid: (o.status, o.reason) for o in outcomes if o.status == "failed"}
+    assert failed == {broken: ("failed", "render_error")}
+
+    builder = TimelineBuilder()
+    rows = [builder.add(outcome).revision for outcome in outcomes]
+    folder = tmp_path / "release"
+    folder.mkdir()
+    writer = ParquetTables(folder)
+    writer.write("revisions", rows)
+    writer.close()
+    suites = {"revisions.structural": load_history_suites()["revisions.structural"]}
+    report = validate_history(folder, {}, suites)
+    assert report["success"], report["checks"]

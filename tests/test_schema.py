@@ -13,6 +13,7 @@ from expectations.suites import SUITES_DIR, render, structural_file, structural_
 from flows.docs import README, render_readme
 from storage.formats import to_arrow
 from transforms.schema import (
+    HISTORY_TABLES,
     TABLES,
     Column,
     Table,
@@ -96,10 +97,12 @@ def test_to_frame_rejects_undeclared_columns():
         to_frame(TABLES["notes"], [{"note_label": "note 1", "txt": "typo"}])
 
 
-@pytest.mark.parametrize("name", list(TABLES))
-def test_committed_structural_suites_are_fresh(name):
-    path = structural_file(TABLES[name])
-    assert path.read_text(encoding="utf-8") == render(structural_suite(TABLES[name])), (
+@pytest.mark.parametrize(
+    "table", [*TABLES.values(), *HISTORY_TABLES.values()], ids=lambda t: t.name
+)
+def test_committed_structural_suites_are_fresh(table):
+    path = structural_file(table)
+    assert path.read_text(encoding="utf-8") == render(structural_suite(table)), (
         f"{path.name} is stale: run `python -m expectations.suites`"
     )
 

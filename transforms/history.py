@@ -7,7 +7,9 @@ Pure functions and one incremental builder; no I/O, no Prefect. A history flow c
 2. in revision order, in one place: ``TimelineBuilder.add(outcome)`` -> the revision's row,
    the spans it closed and the events it caused; ``finish()`` -> the spans still open. Only the
    open spans (the latest claims) are held, so memory stays flat however many revisions pass;
-3. before publishing: ``check_spans``, ``check_references`` and ``check_replay``.
+3. before publishing: the history suites (expectations/history_checks.py) validate the tables
+   and the frames transforms/history_validation.py derives from them (spans, references,
+   replay).
 
 Decisions, documented here because users read the output through them:
 
@@ -47,7 +49,7 @@ from typing import Any
 import pandas as pd
 
 from transforms.document import Document
-from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, TABLES, Column, Table, to_frame
+from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, TABLES, Column, to_frame
 
 POSITIONAL_COLUMNS = frozenset({"source_line", "position", "evidence_lines", "enrichment_lines"})
 UNTRACKED_COLUMNS = POSITIONAL_COLUMNS | {"quote"}
@@ -360,23 +362,6 @@ def value_text(column: Column, value: Any) -> str | None:
     return str(value)
 
 
-def parse_value(column: Column, text: str | None) -> Any:
-    """The inverse of ``value_text``."""
-    if column.type == "list<int32>":
-        return [int(v) for v in text.split(";")] if text else []
-    if text is None:
-        return None
-    if column.type == "boolean":
-        return text == "true"
-    if column.type == "float64":
-        return float(text)
-    if column.type == "date":
-        return dt.date.fromisoformat(text)
-    if column.type in ("int16", "int32", "int64"):
-        return int(text)
-    return text
-
-
 # --- the incremental builder ------------------------------------------------------------
 
 
@@ -546,78 +531,6 @@ def history_frame(table: str, spans: Iterable[Mapping[str, Any]]) -> pd.DataFram
     return to_frame(HISTORY_TABLES[f"{table}_history"], spans)
 
 
-# --- replay -----------------------------------------------------------------------------
-
-
-def claims_table(table: str) -> Table:
-    """The shape replay rebuilds: the claim key and the tracked columns."""
-    source = TABLES[table]
-    return Table(
-        name=f"{table}_claims",
-        title=source.title,
-        description=source.description,
-        primary_key=("claim_key",),
-        columns=(
-            Column("claim_key", "string", "The claim's stable key.", required=True),
-            *(source.column(c) for c in tracked_columns(table)),
-        ),
-    )
-
-
-def _claims_frame(table: str, rows: Mapping[str, Mapping[str, str | None]]) -> pd.DataFrame:
-    shape = claims_table(table)
-    return to_frame(
-        shape,
-        [
-            {"claim_key": key}
-            | {c: parse_value(shape.column(c), texts[c]) for c in tracked_columns(table)}
-            for key, texts in sorted(rows.items())
-        ],
-    )
-
-
-def replay(events: Iterable[Mapping[str, Any]]) -> dict[str, pd.DataFrame]:
-    """Rebuild the latest claims from the events alone, applied in ``seq`` order."""
-    state: dict[str, dict[str, dict[str, str | None]]] = {name: {} for name in CLAIM_TABLES}
-    for event in sorted(events, key=lambda e: e["seq"]):
-        claims = state[event["table"]]
-        key, kind = event["claim_key"], event["event"]
-        where = f"event {event['seq']} ({kind} {event['table']} {key!r} in {event['revid']})"
-        if kind == "added":
-            if key in claims:
-                raise HistoryError(f"{where}: the claim already exists")
-            claims[key] = json.loads(event["new_value"])
-        elif kind not in ("changed", "removed"):
-            raise HistoryError(f"{where}: unknown event kind")
-        elif key not in claims:
-            raise HistoryError(f"{where}: no such claim to {kind[:-1]}")
-        elif kind == "removed":
-            del claims[key]
-        else:
-            if claims[key].get(event["column"]) != event["old_value"]:
-                raise HistoryError(
-                    f"{where}: {event['column']} was {claims[key].get(event['column'])!r}, "
-                    f"the event says {event['old_value']!r}"
-                )
-            claims[key][event["column"]] = event["new_value"]
-    return {name: _claims_frame(name, rows) for name, rows in state.items()}
-
-
-def latest_claims(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """An extraction's claim tables in replay's shape, to compare the two exactly."""
-    claims = keyed_claims(tables)
-    return {
-        name: _claims_frame(
-            name,
-            {
-                key: {c: _text(name, c, row) for c in tracked_columns(name)}
-                for key, row in claims.rows[name].items()
-            },
-        )
-        for name in CLAIM_TABLES
-    }
-
-
 def tables_from_open_spans(open_spans: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The latest claims as claim tables, from a release's open spans: what the replay check
     compares with when a continued run extracted no new revision.
@@ -649,96 +562,3 @@ def _numbered(key: str) -> tuple[str, int]:
     """A claim key as (key without its collision number, the number: 1 when it has none)."""
     base, mark, number = key.rpartition(COLLISION_MARK)
     return (base, int(number)) if mark and number.isdigit() else (key, 1)
-
-
-# --- checks for the validation gate -----------------------------------------------------
-
-
-def check_replay(
-    events: Iterable[Mapping[str, Any]], latest_tables: Mapping[str, pd.DataFrame]
-) -> list[str]:
-    """Problems (empty when none): replayed events must equal the latest extraction."""
-    try:
-        replayed = replay(events)
-    except HistoryError as error:
-        return [f"replay failed: {error}"]
-    problems = []
-    for name, expected in latest_claims(latest_tables).items():
-        got = replayed[name]
-        if got.equals(expected):
-            continue
-        only_replayed = sorted(set(got["claim_key"]) - set(expected["claim_key"]))
-        only_latest = sorted(set(expected["claim_key"]) - set(got["claim_key"]))
-        detail = [f"{name}: replayed events differ from the latest extraction"]
-        if only_replayed:
-            detail.append(f"only in replay: {only_replayed}")
-        if only_latest:
-            detail.append(f"only in the extraction: {only_latest}")
-        common = got.merge(expected, on="claim_key", suffixes=("_replayed", "_latest"))
-        for column in tracked_columns(name):
-            left, right = common[f"{column}_replayed"], common[f"{column}_latest"]
-            differ = [
-                key
-                for key, a, b in zip(common["claim_key"], left, right, strict=True)
-                if not (a == b if isinstance(a, list) else (_missing(a) and _missing(b)) or a == b)
-            ]
-            if differ:
-                detail.append(f"{column} differs for {differ}")
-        problems.append("; ".join(detail))
-    return problems
-
-
-def check_spans(table: str, spans: pd.DataFrame, revisions: pd.DataFrame) -> list[str]:
-    """Per claim, spans must not overlap, at most the last may be open, and each must start
-    before it ends (in revision order: timestamps of two revisions can share a second)."""
-    order = {
-        revid: index
-        for index, revid in enumerate(
-            revisions.sort_values(["timestamp", "revid"], kind="stable")["revid"].tolist()
-        )
-    }
-    problems = []
-    for key, group in spans.groupby("claim_key", sort=True):
-        rows = sorted(group.to_dict("records"), key=lambda r: order.get(r["valid_from_revid"], -1))
-        for index, row in enumerate(rows):
-            start = order.get(row["valid_from_revid"])
-            end = None if _missing(row["valid_to_revid"]) else order.get(row["valid_to_revid"])
-            where = f"{table} {key!r} span from {row['valid_from_revid']}"
-            if start is None:
-                continue  # check_references reports it
-            if end is None and not _missing(row["valid_to_revid"]):
-                continue
-            if end is not None and not start < end:
-                problems.append(
-                    f"{where}: valid_from is not before valid_to {row['valid_to_revid']}"
-                )
-            if end is not None and row["valid_from"] > row["valid_to"]:
-                problems.append(f"{where}: valid_from timestamp is after valid_to")
-            if index + 1 < len(rows):
-                following = order.get(rows[index + 1]["valid_from_revid"], -1)
-                if end is None:
-                    problems.append(f"{where}: open span is followed by another span")
-                elif end > following:
-                    problems.append(
-                        f"{where}: overlaps the span from {rows[index + 1]['valid_from_revid']}"
-                    )
-    return problems
-
-
-def check_references(
-    histories: Mapping[str, pd.DataFrame],
-    events: pd.DataFrame,
-    revisions: pd.DataFrame,
-) -> list[str]:
-    """Every span's revids and every event's revid must be rows of ``revisions``."""
-    known = set(revisions["revid"].tolist())
-    problems = []
-    for name, frame in histories.items():
-        for column in ("valid_from_revid", "valid_to_revid"):
-            missing = sorted({int(v) for v in frame[column].dropna()} - known)
-            if missing:
-                problems.append(f"{name}.{column} not in revisions: {missing}")
-    missing = sorted({int(v) for v in events["revid"]} - known)
-    if missing:
-        problems.append(f"claim_events.revid not in revisions: {missing}")
-    return problems

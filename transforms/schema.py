@@ -603,7 +603,14 @@ TABLES: dict[str, Table] = {
 # History releases (DATA_CONTRACT.md, "History releases"): the article through time. Kept in a
 # registry of their own so regular releases, which iterate TABLES, are unaffected.
 REVISION_STATUSES = ("extracted", "unchanged_sections", "failed", "skipped")
-REVISION_REASONS = ("blanked", "no_tables", "shrunk", "fetch_error", "extract_error")
+REVISION_REASONS = (
+    "blanked",
+    "no_tables",
+    "shrunk",
+    "fetch_error",
+    "render_error",
+    "extract_error",
+)
 CLAIM_EVENTS = ("added", "changed", "removed")
 
 REVISIONS = Table(
@@ -641,8 +648,9 @@ REVISIONS = Table(
             "reason",
             "string",
             "Why a revision was skipped or failed: blanked (almost no text), no_tables (none of "
-            "the claim tables found), shrunk (far smaller than its parent), fetch_error or "
-            "extract_error; null otherwise.",
+            "the claim tables found), shrunk (far smaller than its parent), fetch_error, "
+            "render_error (the fetched HTML could not be read as text) or extract_error; null "
+            "otherwise.",
             enum=REVISION_REASONS,
         ),
         Column("detail", "string", "Human-readable detail: the error, sizes, key collisions."),
@@ -857,13 +865,18 @@ def arrow_schema(table: Table):
     )
 
 
-def frictionless_schema(table: Table) -> dict[str, Any]:
-    """Frictionless Table Schema for the CSV resource."""
+def frictionless_schema(table: Table, file_format: str = "csv") -> dict[str, Any]:
+    """Frictionless Table Schema for the table's CSV resource, or for its Parquet file
+    (``file_format="parquet"``), where a list is a list, not ``;``-joined text, and an empty
+    string is a value, not a missing one."""
+    if file_format not in ("csv", "parquet"):
+        raise ValueError(f"no Frictionless schema for format {file_format!r}")
     fields = []
     for c in table.columns:
+        is_list = c.type == "list<int32>"
         entry: dict[str, Any] = {
             "name": c.name,
-            "type": c.frictionless_type,
+            "type": "array" if is_list and file_format == "parquet" else c.frictionless_type,
             "description": c.description,
         }
         constraints: dict[str, Any] = {}
@@ -875,18 +888,20 @@ def frictionless_schema(table: Table) -> dict[str, Any]:
             constraints["minimum"] = c.minimum
         if c.maximum is not None and c.type != "date":
             constraints["maximum"] = c.maximum
-        if c.type == "list<int32>":
+        if is_list and file_format == "csv":
             constraints["pattern"] = r"(\d+(;\d+)*)?"
         if constraints:
             entry["constraints"] = constraints
         fields.append(entry)
-    return {"fields": fields, "primaryKey": list(table.primary_key), "missingValues": [""]}
+    missing = [""] if file_format == "csv" else []
+    return {"fields": fields, "primaryKey": list(table.primary_key), "missingValues": missing}
 
 
-def data_dictionary_markdown() -> str:
-    """The README's data dictionary, generated so it can never drift from the schema."""
+def data_dictionary_markdown(history: bool = False) -> str:
+    """The README's data dictionary (of releases, or of history releases), generated so it can
+    never drift from the schema."""
     parts = [f"Schema version {SCHEMA_VERSION}.\n"]
-    for table in TABLES.values():
+    for table in (HISTORY_TABLES if history else TABLES).values():
         parts.append(
             f"### `{table.name}`\n\n{table.description} "
             f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.\n"

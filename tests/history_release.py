@@ -1,0 +1,75 @@
+"""A history release's tables from tests/revision_script.py, written the way the flow writes
+them (the real extractor, TimelineBuilder and the flow's ParquetTables writer), for tests of
+what is published from them (report, datapackage) without running the flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from revision_script import ScriptedRevision, revision_script
+
+from flows.history_flow import ParquetTables
+from transforms.history import RevisionMeta, TimelineBuilder, process_revision
+from transforms.schema import HISTORY_TABLES
+
+API = "https://en.wikipedia.org/w/api.php"
+TITLE = "Scripted history of the MEK article"
+
+
+def script_run(script: list[ScriptedRevision], api: str = API) -> dict[str, Any]:
+    """The run record the flow passes to publish_history, for the scripted revisions."""
+    statuses: dict[str, int] = {}
+    for scripted in script:
+        statuses[scripted.status] = statuses.get(scripted.status, 0) + 1
+    index = api.rsplit("/", 1)[0] + "/index.php"
+    return {
+        "source": {
+            "title": TITLE,
+            "api": api,
+            "history": f"{index}?title={TITLE.replace(' ', '_')}&action=history",
+            "first_revid": script[0].revid,
+            "last_revid": script[-1].revid,
+            "since": None,
+            "until": None,
+            "limit": None,
+        },
+        "revisions": len(script),
+        "statuses": statuses,
+        "fetched": len(script),
+        "cached": 0,
+    }
+
+
+def write_history_tables(folder: Path, script: list[ScriptedRevision] | None = None) -> dict:
+    """Triage and extract each revision, feed the builder in order and stream every table to
+    ``folder`` with the flow's writer. Returns the latest extraction's claim tables."""
+    script = script or revision_script()
+    writer = ParquetTables(folder)
+    builder = TimelineBuilder()
+    parent_size = base_sha1 = None
+    latest: dict = {}
+    for scripted in script:
+        meta = RevisionMeta(
+            scripted.revid, scripted.parentid, scripted.timestamp, scripted.sha1, scripted.size
+        )
+        outcome = process_revision(
+            meta, scripted.text, parent_size=parent_size, base_sections_sha1=base_sha1
+        )
+        parent_size = scripted.size
+        if outcome.status in ("extracted", "unchanged_sections"):
+            base_sha1 = outcome.sections_sha1
+        if outcome.tables is not None:
+            latest = outcome.tables
+        step = builder.add(outcome)
+        rows: dict[str, list[dict]] = {name: [] for name in HISTORY_TABLES}
+        rows["revisions"].append(step.revision)
+        rows["claim_events"] += step.events
+        for name, spans in step.closed.items():
+            rows[f"{name}_history"] += spans
+        for name, table_rows in rows.items():
+            writer.write(name, table_rows)
+    for name, spans in builder.finish().items():
+        writer.write(f"{name}_history", spans)
+    writer.close()
+    return latest

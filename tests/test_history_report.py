@@ -1,0 +1,457 @@
+"""A history release's report.html and datapackage.json, from the tables of the scripted
+revision history (tests/revision_script.py) as the flow writes them: every scripted date
+change in its designation's timeline, every listed change linked to its diff, nothing from the
+article ever markup, and a datapackage that Frictionless accepts for the data it describes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import urllib.parse
+from pathlib import Path
+
+import lxml.html
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from history_release import script_run, write_history_tables
+from revision_script import revision_script
+
+from expectations.history_checks import run_checks
+from storage.catalog import CATALOG_FILE
+from storage.history_publish import HISTORY_DIR, publish_history
+from storage.history_report import (
+    MAX_EVENTS,
+    MAX_EVENTS_PER_CLAIM,
+    TIMELINE_DATES,
+    WikiLinks,
+    designation_timelines,
+    read_history_tables,
+    render_history_report,
+    timelines_html,
+)
+from storage.publish import LICENCE
+from transforms.schema import HISTORY_TABLES
+
+SCRIPT = revision_script()
+BY_REVID = {r.revid: r for r in SCRIPT}
+VERSION = "2026.11.27"
+INDEX = "https://en.wikipedia.org/w/index.php"
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory) -> tuple[Path, dict]:
+    """A staging folder as the flow leaves it for publish_history: tables and checks."""
+    folder = tmp_path_factory.mktemp("history") / ".staging-test"
+    folder.mkdir()
+    latest = write_history_tables(folder, SCRIPT)
+    report = run_checks(folder, latest)
+    assert report["success"], report
+    return folder, report
+
+
+@pytest.fixture(scope="module")
+def tables(staged) -> dict[str, pd.DataFrame]:
+    return read_history_tables(staged[0])
+
+
+@pytest.fixture(scope="module")
+def page(tables, staged):
+    return lxml.html.fromstring(
+        render_history_report(tables, VERSION, script_run(SCRIPT), staged[1])
+    )
+
+
+def _day(text: str) -> dt.date:
+    return dt.datetime.strptime(text, "%d %B %Y").date()
+
+
+def _periods(page, claim_key: str) -> list[dict[str, str]]:
+    (section,) = page.xpath("//section[@class='claim'][@data-claim-key=$k]", k=claim_key)
+    return [
+        {"from": row.get("data-from-revid")}
+        | {cell.get("data-column"): cell.text_content() for cell in row.xpath("td[@data-column]")}
+        for row in section.xpath(".//tr[@class='period']")
+    ]
+
+
+def _query(href: str) -> dict[str, str]:
+    parts = urllib.parse.urlsplit(href)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == INDEX, href
+    return dict(urllib.parse.parse_qsl(parts.query))
+
+
+# --- the designation timelines ----------------------------------------------------------
+
+
+def test_a_date_changed_and_changed_back_reads_as_three_periods(page):
+    periods = _periods(page, "GB|")
+    assert [(p["from"], p["listed_on"]) for p in periods] == [
+        ("1000", "28 March 2001"),
+        ("1003", "29 March 2001"),
+        ("1004", "28 March 2001"),
+    ]
+    (section,) = page.xpath("//section[@data-claim-key='GB|']")
+    bars = [span.get("style") for span in section.xpath(".//td[@class='bar']/span")]
+    colour = [style.split("background:")[1] for style in bars]
+    assert colour[0] == colour[2] != colour[1]  # the revert returns to the first colour
+
+
+SCRIPTED_DATE_CHANGES = [
+    pytest.param(scripted.revid, expected, id=f"{scripted.revid}-{expected.claim_key}")
+    for scripted in SCRIPT
+    for expected in scripted.events
+    if expected.table == "designations"
+    and expected.event == "changed"
+    and expected.column in TIMELINE_DATES
+]
+
+
+@pytest.mark.parametrize(("revid", "expected"), SCRIPTED_DATE_CHANGES)
+def test_every_scripted_date_change_is_in_its_timeline(page, revid, expected):
+    periods = _periods(page, expected.claim_key)
+    starts = [p["from"] for p in periods]
+    now = starts.index(str(revid))
+    before, after = periods[now - 1], periods[now]
+    column = expected.column
+    assert _day(before[column]) == dt.date.fromisoformat(expected.old)
+    assert _day(after[column]) == dt.date.fromisoformat(expected.new)
+    (cell,) = page.xpath(
+        "//section[@data-claim-key=$k]//tr[@data-from-revid=$r]/td[@data-column=$c]",
+        k=expected.claim_key,
+        r=str(revid),
+        c=column,
+    )
+    assert "changed" in cell.get("class") and before[column] in cell.get("title")
+
+
+def test_the_script_has_a_date_change_to_look_for():
+    assert len(SCRIPTED_DATE_CHANGES) == 2
+
+
+@pytest.mark.parametrize(
+    ("claim_key", "first", "listed_on", "delisted_on", "now"),
+    [
+        pytest.param("NZ|", "1002", "1 March 2010", "5 May 2014", "still stated", id="added"),
+        pytest.param("JP|", "1000", "", "2013", "1013", id="removed-year-precision"),
+        pytest.param("EU|", "1000", "May 2002", "26 January 2009", "still stated", id="month"),
+    ],
+)
+def test_timelines_start_end_and_keep_the_precision(
+    page, claim_key, first, listed_on, delisted_on, now
+):
+    (period,) = _periods(page, claim_key)
+    assert (period["from"], period["listed_on"], period["delisted_on"]) == (
+        first,
+        listed_on,
+        delisted_on,
+    )
+    (section,) = page.xpath("//section[@data-claim-key=$k]", k=claim_key)
+    until = section.xpath(".//tr[@class='period']/td")[1].text_content()
+    assert now in until
+
+
+def test_spans_that_state_the_same_dates_merge_and_a_gap_shows(tables):
+    """GB's 29 March is made 28 March again (only the citations would differ): one period;
+    the last span is moved after a removal: the timeline shows the gap as not stated."""
+    spans = tables["designations_history"]
+    gb = spans[spans["claim_key"] == "GB|"].sort_values("valid_from_revid").copy()
+    gb.loc[gb.index[1], "listed_on"] = gb.loc[gb.index[0], "listed_on"]
+    by_revid = tables["revisions"].set_index("revid")["timestamp"]
+    gb.loc[gb.index[2], ["valid_from_revid", "valid_from"]] = [1007, by_revid[1007]]
+    (timeline,) = designation_timelines(gb)
+    assert [(p.from_revid, p.to_revid, p.gap_before) for p in timeline.periods] == [
+        (1000, 1004, False),
+        (1007, None, True),
+    ]
+    links = WikiLinks(INDEX, None)
+    page = lxml.html.fromstring(timelines_html(gb, tables["revisions"], links))
+    rows = page.xpath("//section[@class='claim']//tbody/tr")
+    assert [r.get("class") for r in rows] == ["period", "gap", "period"]
+    assert "not stated" in rows[1].text_content()
+    assert [_query(h)["oldid"] for h in rows[1].xpath(".//a/@href")] == ["1004", "1007"]
+
+
+# --- changed values and their diffs -----------------------------------------------------
+
+
+def test_every_event_after_the_first_revision_is_listed_with_its_diff(page, tables):
+    events = tables["claim_events"].set_index("seq")
+    rows = page.xpath("//tr[@class='event']")
+    later = events[events["base_revid"].notna()]
+    assert sorted(int(r.get("data-seq")) for r in rows) == sorted(later.index)
+    assert len(rows) == sum(len(s.events) for s in SCRIPT[1:])
+    for row in rows:
+        event = events.loc[int(row.get("data-seq"))]
+        (link,) = row.xpath(".//a[@class='diff']")
+        assert _query(link.get("href")) == {
+            "diff": str(event["revid"]),
+            "oldid": str(BY_REVID[event["revid"]].parentid),
+        }
+        assert link.text_content() == str(event["revid"])
+
+
+def test_changed_dates_are_printed_as_stated(page):
+    (claim,) = page.xpath("//tbody[@data-claim-key='GB|']")
+    cells = [[td.text_content() for td in row.xpath("td")[:3]] for row in claim.xpath("tr")[1:]]
+    assert cells == [
+        ["listed_on", "28 March 2001", "29 March 2001"],
+        ["listed_on", "29 March 2001", "28 March 2001"],
+    ]
+
+
+def test_the_first_revision_has_no_parent_and_links_itself(page):
+    (paragraph,) = page.xpath("//p[@id='initial-claims']")
+    (link,) = paragraph.xpath("a")
+    assert _query(link.get("href")) == {"oldid": "1000"}
+    assert "states 41 claims" in paragraph.text_content()
+
+
+def test_revisions_are_counted_by_status_and_reason(page):
+    (section_table,) = page.xpath("//h2[@id='revisions']/following-sibling::table[1]")
+    counts = {
+        tuple(td.text_content() for td in row.xpath("td")[:2]): int(row.xpath("td")[2].text)
+        for row in section_table.xpath(".//tbody/tr")
+    }
+    assert counts == {
+        ("extracted", ""): 9,
+        ("unchanged_sections", ""): 3,
+        ("skipped", "blanked"): 1,
+        ("skipped", "shrunk"): 1,
+    }
+    left_out = page.xpath("//tr[@class='left-out']")
+    assert [r.get("data-revid") for r in left_out] == ["1008", "1010"]
+    for row in left_out:
+        revid = int(row.get("data-revid"))
+        assert _query(row.xpath(".//a")[0].get("href")) == {
+            "diff": str(revid),
+            "oldid": str(revid - 1),
+        }
+
+
+def test_source_history_and_licence_are_credited(page):
+    (source,) = page.xpath("//p[@id='source-history']")
+    hrefs = source.xpath(".//a/@href")
+    assert f"{INDEX}?title=Scripted_history_of_the_MEK_article&action=history" in hrefs
+    assert "https://creativecommons.org/licenses/by-sa/4.0/" in hrefs
+    assert f"{INDEX}?oldid=1000" in hrefs and f"{INDEX}?oldid=1013" in hrefs
+    assert "Wikipedia contributors" in source.text_content()
+
+
+@pytest.mark.parametrize(
+    ("max_events", "per_claim", "listed"),
+    [
+        pytest.param(3, MAX_EVENTS_PER_CLAIM, 3, id="page-cap"),
+        pytest.param(MAX_EVENTS, 2, 8, id="claim-cap"),
+    ],
+)
+def test_long_event_lists_are_cut_with_a_pointer_to_the_table(
+    tables, staged, max_events, per_claim, listed
+):
+    html = render_history_report(
+        tables,
+        VERSION,
+        script_run(SCRIPT),
+        staged[1],
+        max_events=max_events,
+        max_events_per_claim=per_claim,
+    )
+    page = lxml.html.fromstring(html)
+    assert len(page.xpath("//tr[@class='event']")) == listed
+    (note,) = page.xpath("//p[@id='events-cut']")
+    assert f"{9 - listed} events are not listed" in note.text_content()
+    assert "claim_events.parquet" in note.xpath("a/@href")
+
+
+def test_thousands_of_events_stay_a_readable_page(tables, staged):
+    """A claim flipping back and forth over 6,000 revisions: the page lists a bounded number
+    of them and says where the rest are."""
+    flips = pd.DataFrame(
+        [
+            {
+                "seq": seq,
+                "revid": 2000 + seq,
+                "parentid": 1999 + seq,
+                "base_revid": 1999 + seq,
+                "timestamp": pd.Timestamp("2024-02-01", tz="UTC") + pd.Timedelta(minutes=seq),
+                "table": "designations" if seq % 3 else "membership_estimates",
+                "claim_key": f"K{seq % 40}|",
+                "event": "changed",
+                "column": "listed_on" if seq % 3 else "low",
+                "old_value": "2001-03-28",
+                "new_value": "2001-03-29",
+            }
+            for seq in range(1, 6_001)
+        ]
+    ).astype({"base_revid": "Int64", "parentid": "Int64"})
+    html = render_history_report(
+        {**tables, "claim_events": flips}, VERSION, script_run(SCRIPT), staged[1]
+    )
+    page = lxml.html.fromstring(html)
+    rows = page.xpath("//tr[@class='event']")
+    assert len(rows) == MAX_EVENTS
+    for claim in page.xpath("//tbody[@class='claim-events']"):
+        assert len(claim.xpath("tr[@class='event']")) <= MAX_EVENTS_PER_CLAIM
+    assert "4000 events are not listed" in page.xpath("//p[@id='events-cut']")[0].text_content()
+    assert len(html) < 2_000_000
+
+
+# --- untrusted text ---------------------------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script>'
+HOSTILE_ATTRIBUTE = '"><img src=x onerror=alert(1)>'
+
+
+def test_article_text_is_never_markup(tables, staged):
+    spans = tables["designations_history"].copy()
+    spans.loc[spans["claim_key"] == "GB|", "authority"] = HOSTILE
+    spans.loc[spans["claim_key"] == "NZ|", "claim_key"] = HOSTILE_ATTRIBUTE
+    events = tables["claim_events"].copy()
+    events.loc[events["claim_key"] == "NZ|", "claim_key"] = HOSTILE_ATTRIBUTE
+    changed = events.index[events["event"] == "changed"][0]
+    events.loc[changed, "new_value"] = HOSTILE
+    revisions = tables["revisions"].copy()
+    revisions.loc[revisions["revid"] == 1008, "detail"] = HOSTILE_ATTRIBUTE
+    run = script_run(SCRIPT)
+    run["source"] |= {"title": "</title>" + HOSTILE, "history": "javascript:alert(1)"}
+    changed_tables = {
+        **tables,
+        "designations_history": spans,
+        "claim_events": events,
+        "revisions": revisions,
+    }
+    html = render_history_report(changed_tables, VERSION, run, staged[1])
+    page = lxml.html.fromstring(html)
+    assert page.xpath("//script") == [] and page.xpath("//img") == []
+    assert not [h for h in page.xpath("//a/@href") if h.lower().startswith("javascript")]
+    text = page.text_content()
+    assert text.count(HOSTILE) >= 3  # the authority, the changed value, the title
+    assert HOSTILE_ATTRIBUTE in text
+    assert page.xpath("//section[@data-claim-key=$k]", k=HOSTILE_ATTRIBUTE)
+
+    # A wiki address that is not http(s) links nothing: revisions are shown, not linked.
+    run["source"]["api"] = "javascript:alert(1)//w/api.php"
+    page = lxml.html.fromstring(render_history_report(changed_tables, VERSION, run, staged[1]))
+    schemes = {urllib.parse.urlsplit(h).scheme for h in page.xpath("//a/@href")}
+    assert schemes == {"", "https"}
+    assert [h for h in page.xpath("//a/@href") if "oldid" in h] == []
+    assert page.xpath("//tr[@class='event']")
+
+
+# --- publishing: report.html and datapackage.json ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def published(staged, tmp_path_factory) -> tuple[Path, dict]:
+    folder, report = staged
+    output = tmp_path_factory.mktemp("output")
+    staging = output / HISTORY_DIR / folder.name
+    staging.parent.mkdir()
+    shutil.copytree(folder, staging)
+    entry = publish_history(output, staging, report, script_run(SCRIPT), LICENCE)
+    return output, entry
+
+
+def test_the_report_is_published_listed_and_linked(published):
+    output, entry = published
+    release = output / entry["path"]
+    sums = dict(
+        reversed(line.split("  ", 1)) for line in (release / "SHA256SUMS").read_text().splitlines()
+    )
+    digest = hashlib.sha256((release / "report.html").read_bytes()).hexdigest()
+    assert sums["report.html"] == digest
+    assert {
+        "path": "report.html",
+        "bytes": (release / "report.html").stat().st_size,
+        "sha256": digest,
+    } in entry["files"]
+    catalog = lxml.html.fromstring((output / CATALOG_FILE).read_text())
+    assert f"{entry['path']}report.html" in catalog.xpath("//section[@id='history']//a/@href")
+    # Every relative link of the report resolves inside the release.
+    report = lxml.html.fromstring((release / "report.html").read_text())
+    ids = set(report.xpath("//@id"))
+    for href in report.xpath("//a/@href"):
+        parts = urllib.parse.urlsplit(href)
+        if parts.scheme:
+            continue
+        if parts.path:
+            assert (release / urllib.parse.unquote(parts.path)).is_file(), href
+        else:
+            assert parts.fragment in ids, href
+
+
+def test_the_datapackage_describes_every_table_as_a_release_does(published):
+    output, entry = published
+    release = output / entry["path"]
+    package = json.loads((release / "datapackage.json").read_text())
+    assert package["profile"] == "tabular-data-package"
+    assert package["licenses"] == [LICENCE]
+    assert package["version"] == entry["version"]
+    (source,) = package["sources"]
+    assert source["path"] == f"{INDEX}?title=Scripted_history_of_the_MEK_article&action=history"
+    assert source["mekdata:revisions"]["first"]["permalink"] == f"{INDEX}?oldid=1000"
+    assert [r["name"] for r in package["resources"]] == list(HISTORY_TABLES)
+    for resource in package["resources"]:
+        data = (release / resource["path"]).read_bytes()
+        assert resource["format"] == "parquet"
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == f"sha256:{hashlib.sha256(data).hexdigest()}"
+        declared = HISTORY_TABLES[resource["name"]]
+        assert resource["schema"]["primaryKey"] == list(declared.primary_key)
+        assert [f["name"] for f in resource["schema"]["fields"]] == declared.column_names
+        assert all(f["description"] for f in resource["schema"]["fields"])
+        assert resource["mekdata:rows"] == entry["row_counts"][resource["name"]]
+
+
+def test_frictionless_validates_the_package_and_the_data_it_describes(published):
+    """Frictionless reads no Parquet without an extra, so the rows go to it as read by
+    pyarrow: types, required values, enums, ranges and primary keys are all checked."""
+    from frictionless import Package, Resource, Schema
+
+    output, entry = published
+    release = output / entry["path"]
+    descriptor = json.loads((release / "datapackage.json").read_text())
+    assert Package.validate_descriptor(descriptor).flatten(["type", "note"]) == []
+    for resource in descriptor["resources"]:
+        table = pq.read_table(release / resource["path"])
+        rows = [
+            table.column_names,
+            *([row[c] for c in table.column_names] for row in table.to_pylist()),
+        ]
+        report = Resource(data=rows, schema=Schema.from_descriptor(resource["schema"])).validate()
+        assert report.valid, (resource["name"], report.flatten(["rowNumber", "fieldName", "note"]))
+        assert report.tasks[0].stats["rows"] == resource["mekdata:rows"]
+
+
+def test_frictionless_finds_data_that_breaks_the_schema(published):
+    """The check above can fail: a status outside the enum and a repeated key are errors."""
+    from frictionless import Resource, Schema
+
+    output, entry = published
+    release = output / entry["path"]
+    descriptor = json.loads((release / "datapackage.json").read_text())
+    schema = next(r for r in descriptor["resources"] if r["name"] == "revisions")["schema"]
+    table = pq.read_table(release / "revisions.parquet").to_pylist()
+    broken = [table[0] | {"status": "vandalised"}, table[0]]
+    rows = [list(broken[0]), *([row[c] for c in broken[0]] for row in broken)]
+    report = Resource(data=rows, schema=Schema.from_descriptor(schema)).validate()
+    errors = {error[1] for error in report.flatten(["rowNumber", "type"])}
+    assert {"constraint-error", "primary-key"} <= errors
+
+
+def test_a_report_that_cannot_be_rendered_publishes_nothing(staged, tmp_path):
+    folder, report = staged
+    output = tmp_path / "output"
+    staging = output / HISTORY_DIR / folder.name
+    staging.parent.mkdir(parents=True)
+    shutil.copytree(folder, staging)
+    (staging / "claim_events.parquet").write_bytes(b"not parquet")
+    with pytest.raises(pa.ArrowInvalid, match="Parquet magic bytes not found"):
+        publish_history(output, staging, report, script_run(SCRIPT), LICENCE)
+    assert not (output / HISTORY_DIR / "index.json").exists()
+    assert [p.name for p in (output / HISTORY_DIR).iterdir()] == [folder.name]
+    assert not (output / CATALOG_FILE).exists()
+    assert not (staging / "report.html").exists()
