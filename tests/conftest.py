@@ -101,6 +101,11 @@ def prefect_api(prefect_server):
 
     with temporary_settings(updates={PREFECT_API_URL: prefect_server.api_url}):
         yield prefect_server
+        # The in-process runs' logs and events go out from background workers: send them while
+        # the server still listens, or Prefect's exit handlers retry a closed port for a minute.
+        from flows.cli import _send_pending_logs_and_events
+
+        _send_pending_logs_and_events()
 
 
 @pytest.fixture(scope="session")
