@@ -4,7 +4,7 @@ list (one cheap paged listing) → fetch (serial and polite: the one stage that 
 out; into the content-addressed cache, so a re-run fetches only new revisions) → extract
 (mapped over *batches* of revisions with prefect-dask's DaskTaskRunner: a few dozen task runs
 for thousands of revisions, which a Prefect server handles) → the TimelineBuilder fed in
-revision order → each table streamed to Parquet batch by batch → checks → a history release.
+revision order → each table streamed to Parquet in row groups → checks → a history release.
 
 Workers read the HTML from the cache themselves (a path, not 450 kB per revision through the
 scheduler). A worker does not know the sections hash of the revision before its batch, so it
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,12 +107,27 @@ def extract_batch(
         if outcome.status in ("extracted", "unchanged_sections"):
             base = outcome.sections_sha1
         outcomes.append(outcome)
+    # The driver reads only the latest extracted tables (for the checks) and builds the
+    # timelines from ``claims``: sending every revision's frames back cost it more time
+    # unpickling than anything else it does. The batch's last extracted outcome keeps them.
+    extracted = [o for o in outcomes if o.tables is not None]
+    for outcome in extracted[:-1]:
+        outcome.tables = None
     return outcomes
 
 
 extract_batch_task = task(
     extract_batch, name="extract-batch", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE
 )
+
+
+def released(futures: list) -> Iterator:
+    """Each future in turn, dropped from the list as it is handed out: its result, in the
+    driver and on its worker, is freed once read instead of held to the end of the run (which
+    made memory grow with the revision count)."""
+    for index in range(len(futures)):
+        future, futures[index] = futures[index], None
+        yield future
 
 
 def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutcome:
@@ -127,18 +143,31 @@ def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutco
 
 
 class ParquetTables:
-    """One ParquetWriter per history table, a row group per batch: memory holds one batch."""
+    """One ParquetWriter per history table, rows buffered into row groups of up to
+    ``ROW_GROUP_ROWS``: memory holds at most that many rows a table, whatever the revision
+    count, and a run writes a few row groups rather than one per batch (each write costs
+    milliseconds of frame building, whatever its size)."""
+
+    ROW_GROUP_ROWS = 5_000
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._writers: dict[str, Any] = {}
+        self._pending: dict[str, list[dict[str, Any]]] = {name: [] for name in HISTORY_TABLES}
         self.rows = {name: 0 for name in HISTORY_TABLES}
 
     def write(self, name: str, rows: list[dict[str, Any]]) -> None:
+        self._pending[name] += rows
+        self.rows[name] += len(rows)
+        if len(self._pending[name]) >= self.ROW_GROUP_ROWS:
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
         import pyarrow.parquet as pq
 
         from storage.formats import to_arrow
 
+        rows, self._pending[name] = self._pending[name], []
         table = HISTORY_TABLES[name]
         frame = (
             history_frame(name.removesuffix("_history"), rows)
@@ -150,12 +179,11 @@ class ParquetTables:
             self._writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", arrow.schema)
         if rows:
             self._writers[name].write_table(arrow)
-        self.rows[name] += len(rows)
 
     def close(self) -> None:
         for name in HISTORY_TABLES:
-            if name not in self._writers:
-                self.write(name, [])  # an empty table is still a file with its schema
+            if self._pending[name] or name not in self._writers:
+                self._flush(name)  # an empty table is still a file with its schema
         for writer in self._writers.values():
             writer.close()
 
@@ -172,6 +200,7 @@ class HistoryResult:
     cached: int
     failed: dict[int, str] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
 def task_runner(dask_address: str | None, workers: int | None):
@@ -202,11 +231,21 @@ def history_flow_fn(
 
     logger = get_run_logger()
     config = config or HistoryConfig()
+    # Seconds per stage (list, fetch, extract, check, publish), for the benchmark and the log.
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        timings[stage] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
     out = Path(output)
     wiki = parse_source(source)
     with WikiClient(wiki_api) as client:
         listed = list(client.revisions(wiki, since=since, until=until, limit=limit))
         logger.info("Listed %d revisions of %s", len(listed), wiki.title)
+        lap("list")
         if not listed:
             raise HistoryRunFailed(
                 f"No revision of {wiki.title!r} lies in the range asked for (since {since}, "
@@ -217,6 +256,7 @@ def history_flow_fn(
         fetched = fetch_missing(
             cache, [r.revid for r in listed], lambda revid: client.parse_html(by_revid[revid])
         )
+        lap("fetch")
     logger.info(
         "Fetched %d revisions, %d from the cache, %d failed",
         fetched.fetched,
@@ -246,7 +286,7 @@ def history_flow_fn(
             extract_batch_task.submit(str(cache.root), batch, config) if batch else None
             for batch in to_extract
         ]
-        for batch, future in zip(batches(items, batch_size), futures, strict=True):
+        for batch, future in zip(batches(items, batch_size), released(futures), strict=True):
             try:
                 done = {o.meta.revid: o for o in (future.result() if future else [])}
             except Exception as error:  # the batch failed after its retry: its revisions did
@@ -276,6 +316,7 @@ def history_flow_fn(
         for name, spans in builder.finish().items():
             writer.write(f"{name}_history", spans)
         writer.close()
+        lap("extract")
         failed = statuses.get("failed", 0)
         if failed > max_failed_share * len(items):
             raise HistoryRunFailed(
@@ -284,6 +325,7 @@ def history_flow_fn(
                 "log; re-run to retry them (fetched revisions are cached)."
             )
         report = run_checks(staging, latest_tables)
+        lap("check")
         if not report["success"]:
             problems = [p for c in report["checks"].values() for p in c["problems"]]
             raise HistoryRunFailed(
@@ -305,9 +347,11 @@ def history_flow_fn(
             "statuses": statuses,
             "fetched": fetched.fetched,
             "cached": fetched.cached,
+            "timings": dict(timings),  # publishing's own time is in the result only
         }
         with output_lock(out):
             entry = publish_history(out, staging, report, run, LICENCE)
+        lap("publish")
     finally:
         if staging.exists():
             shutil.rmtree(staging)
@@ -320,6 +364,7 @@ def history_flow_fn(
         fetched.cached,
         {r: failed_reason[r] for r in failed_reason},
         statuses,
+        timings,
     )
 
 
