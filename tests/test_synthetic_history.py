@@ -130,3 +130,38 @@ def test_each_kind_gets_the_status_it_states(history, kind):
         step = builder.add(outcome)
     assert (outcome.status, outcome.reason) == EXPECTED_STATUS[kind]
     assert bool(step.events) == (kind in CLAIM_KINDS)
+
+
+def test_the_emulator_serves_it_rendering_only_what_is_fetched():
+    """Listed with the generator's ids, times, parents, sha1 and sizes (over more than one
+    listing page); a revision's HTML is rendered when `action=parse` asks for it, and only
+    then."""
+    from mediawiki_emulator import MAX_RVLIMIT, MediaWikiEmulator
+    from synthetic_history import serve_history
+    from wiki_html import article_html
+
+    from ingestion.wikipedia import WikiClient, parse_source
+
+    revisions = synthetic_history(MAX_RVLIMIT + 20, seed=17)
+    emulator = MediaWikiEmulator()
+    rendered = []
+    serve_history(emulator, "Synthetic", revisions)
+    for entry in emulator.pages["Synthetic"].revisions:
+        entry.render = lambda render=entry.render, revid=entry.revid: (
+            rendered.append(revid) or render()
+        )
+    emulator.start()
+    try:
+        with WikiClient(emulator.api_url) as client:
+            listed = list(client.revisions(parse_source("wikipedia:Synthetic")))
+            assert rendered == []
+            chosen = listed[-3]
+            html = client.parse_html(chosen)
+    finally:
+        emulator.stop()
+    assert [(r.revid, r.parentid or 0, r.timestamp, r.sha1, r.size) for r in listed] == [
+        (r.revid, r.parentid, r.api_timestamp, r.sha1, r.size) for r in revisions
+    ]
+    assert len(emulator.requests("query")) == 2
+    assert rendered == [chosen.revid]
+    assert html == article_html(revisions[-3].text())
