@@ -1,10 +1,13 @@
 """Benchmark mekdata against the import floor measured in the same run.
 
     .venv/bin/python bench/run.py            # full: several runs each, medians
-    .venv/bin/python bench/run.py --quick    # one run each, 1× and 10× scaling (CI)
+    .venv/bin/python bench/run.py --quick    # one run each, 1× and 10× scaling, and a
+                                             # 30-revision `mekdata history` run (CI)
+    .venv/bin/python bench/run.py --history  # `mekdata history` on 1,000 and 10,000 revisions
 
 Reports medians in seconds and as ratios to the import floor (the time a fresh Python takes to
-import prefect, great_expectations, pandas and pyarrow), and writes bench/results/latest.json.
+import prefect, great_expectations, pandas and pyarrow), and writes bench/results/latest.json;
+the history figures (bench/history.py) go to bench/results/history.json.
 """
 
 from __future__ import annotations
@@ -142,7 +145,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run each (CI smoke test)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="only the history benchmark at full size (bench/history.py; about half an hour)",
+    )
     args = parser.parse_args()
+    if args.history:
+        import history
+
+        return history.main([])
     runs = 1 if args.quick else args.runs
     scales = [1, 10] if args.quick else [1, 10, 100]
     mekdata = str(BIN / "mekdata")
@@ -205,6 +217,10 @@ def main() -> int:
             )
         finally:
             server.stop()
+        if args.quick:  # the history harness at a tiny size, with the migrated Prefect home
+            import history
+
+            history.run_history_benchmark([history.QUICK_SIZE], None, True, env=env)
         samples["import_floor"] = floor_samples
         figures = {"import_floor": statistics.median(floor_samples), **figures}
         figures.update(measure_extraction(scales, EXTRACTION_REPEATS))

@@ -4,7 +4,7 @@ list (one cheap paged listing) → fetch (serial and polite: the one stage that 
 out; into the content-addressed cache, so a re-run fetches only new revisions) → extract
 (mapped over *batches* of revisions with prefect-dask's DaskTaskRunner: a few dozen task runs
 for thousands of revisions, which a Prefect server handles) → the TimelineBuilder fed in
-revision order → each table streamed to Parquet batch by batch → checks → a history release.
+revision order → each table streamed to Parquet in row groups → checks → a history release.
 
 A re-run lists the revisions first and compares the listing with the latest history release
 (storage/history_resume.py, whose docstring says what "the same range" is): nothing new → the
@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,12 +122,27 @@ def extract_batch(
         if outcome.status in ("extracted", "unchanged_sections"):
             base = outcome.sections_sha1
         outcomes.append(outcome)
+    # The driver reads only the latest extracted tables (for the checks) and builds the
+    # timelines from ``claims``: sending every revision's frames back cost it more time
+    # unpickling than anything else it does. The batch's last extracted outcome keeps them.
+    extracted = [o for o in outcomes if o.tables is not None]
+    for outcome in extracted[:-1]:
+        outcome.tables = None
     return outcomes
 
 
 extract_batch_task = task(
     extract_batch, name="extract-batch", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE
 )
+
+
+def released(futures: list) -> Iterator:
+    """Each future in turn, dropped from the list as it is handed out: its result, in the
+    driver and on its worker, is freed once read instead of held to the end of the run (which
+    made memory grow with the revision count)."""
+    for index in range(len(futures)):
+        future, futures[index] = futures[index], None
+        yield future
 
 
 def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutcome:
@@ -142,16 +158,28 @@ def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutco
 
 
 class ParquetTables:
-    """One ParquetWriter per history table, a row group per batch: memory holds one batch."""
+    """One ParquetWriter per history table, rows buffered into row groups of up to
+    ``ROW_GROUP_ROWS``: memory holds at most that many rows a table, whatever the revision
+    count, and a run writes a few row groups rather than one per batch (each write costs
+    milliseconds of frame building, whatever its size)."""
+
+    ROW_GROUP_ROWS = 5_000
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._writers: dict[str, Any] = {}
+        self._pending: dict[str, list[dict[str, Any]]] = {name: [] for name in HISTORY_TABLES}
         self.rows = {name: 0 for name in HISTORY_TABLES}
 
     def write(self, name: str, rows: list[dict[str, Any]]) -> None:
+        self._pending[name] += rows
+        if len(self._pending[name]) >= self.ROW_GROUP_ROWS:
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
         from storage.formats import to_arrow
 
+        rows, self._pending[name] = self._pending[name], []
         table = HISTORY_TABLES[name]
         frame = (
             history_frame(name.removesuffix("_history"), rows)
@@ -172,8 +200,8 @@ class ParquetTables:
 
     def close(self) -> None:
         for name in HISTORY_TABLES:
-            if name not in self._writers:
-                self.write(name, [])  # an empty table is still a file with its schema
+            if self._pending[name] or name not in self._writers:
+                self._flush(name)  # an empty table is still a file with its schema
         for writer in self._writers.values():
             writer.close()
 
@@ -193,6 +221,7 @@ class HistoryResult:
     plan: str = "full"  # full, resume (the previous release continued) or unchanged
     processed: int = 0  # revisions fed to the builder by this run (the new ones when resumed)
     plan_reason: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
 def task_runner(dask_address: str | None, workers: int | None):
@@ -224,11 +253,21 @@ def history_flow_fn(
 
     logger = get_run_logger()
     config = config or HistoryConfig()
+    # Seconds per stage (list, fetch, extract, check, publish), for the benchmark and the log.
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        timings[stage] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
     out = Path(output)
     wiki = parse_source(source)
     with WikiClient(wiki_api) as client:
         listed = list(client.revisions(wiki, since=since, until=until, limit=limit))
         logger.info("Listed %d revisions of %s", len(listed), wiki.title)
+        lap("list")
         if not listed:
             raise HistoryRunFailed(
                 f"No revision of {wiki.title!r} lies in the range asked for (since {since}, "
@@ -254,6 +293,7 @@ def history_flow_fn(
         fetched = fetch_missing(
             cache, [r.revid for r in todo], lambda revid: client.parse_html(by_revid[revid])
         )
+        lap("fetch")
     logger.info(
         "Fetched %d revisions, %d from the cache, %d failed",
         fetched.fetched,
@@ -287,7 +327,7 @@ def history_flow_fn(
             extract_batch_task.submit(str(cache.root), batch, config) if batch else None
             for batch in to_extract
         ]
-        for batch, future in zip(batches(items, batch_size), futures, strict=True):
+        for batch, future in zip(batches(items, batch_size), released(futures), strict=True):
             try:
                 done = {o.meta.revid: o for o in (future.result() if future else [])}
             except Exception as error:  # the batch failed after its retry: its revisions did
@@ -317,6 +357,7 @@ def history_flow_fn(
         for name, spans in builder.finish().items():
             writer.write(f"{name}_history", spans)
         writer.close()
+        lap("extract")
         if prior and not latest_tables:  # no new revision extracted: the claims stand as they were
             latest_tables = tables_from_open_spans(open_spans)
         failed = statuses.get("failed", 0) - (prior.statuses.get("failed", 0) if prior else 0)
@@ -327,6 +368,7 @@ def history_flow_fn(
                 "log; re-run to retry them (fetched revisions are cached)."
             )
         report = run_checks(staging, latest_tables)
+        lap("check")
         if not report["success"]:
             problems = [p for c in report["checks"].values() for p in c["problems"]]
             raise HistoryRunFailed(
@@ -350,9 +392,11 @@ def history_flow_fn(
             "fetched": fetched.fetched,
             "cached": fetched.cached,
             **resume_record(listed, build, plan, len(items)),
+            "timings": dict(timings),  # publishing's own time is in the result only
         }
         with output_lock(out):
             entry = publish_history(out, staging, report, run, LICENCE)
+        lap("publish")
     finally:
         if staging.exists():
             shutil.rmtree(staging)
@@ -368,6 +412,7 @@ def history_flow_fn(
         plan=plan.mode,
         processed=len(items),
         plan_reason=plan.reason,
+        timings=timings,
     )
 
 

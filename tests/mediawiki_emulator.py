@@ -6,7 +6,10 @@ and warnings, Manual:Maxlag parameter), from pages held in memory:
 
 - a page has a title, a page id and its revisions, oldest first; each revision has an id, its
   parent, a timestamp, its rendered HTML (what ``parse.text`` returns) and may be hidden
-  (revision deletion);
+  (revision deletion). A long history (the benchmark's 10,000 revisions) is served without
+  holding its pages: ``add_rendered_revision`` keeps a function that renders the HTML when
+  ``action=parse`` asks for it, and the sha1 and size of its source text, as MediaWiki lists
+  those of the wikitext;
 - redirects map an old title to a page's title (``redirects=1`` resolves them);
 - titles are normalised as MediaWiki does for the main namespace (underscores to spaces,
   first letter upper case) and reported under ``query.normalized``;
@@ -32,6 +35,7 @@ import threading
 import time
 import urllib.parse
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,10 +72,31 @@ class EmulatedRevision:
 
 
 @dataclass
+class RenderedRevision:
+    """A revision whose HTML is rendered each time it is asked for; ``sha1`` and ``size``
+    are given (those of its source text), so a listing renders nothing."""
+
+    revid: int
+    parentid: int
+    timestamp: str
+    render: Callable[[], str]
+    sha1: str
+    size: int
+    hidden: bool = False
+
+    @property
+    def html(self) -> str:
+        return self.render()
+
+
+AnyRevision = EmulatedRevision | RenderedRevision
+
+
+@dataclass
 class EmulatedPage:
     pageid: int
     title: str
-    revisions: list[EmulatedRevision] = field(default_factory=list)  # oldest first
+    revisions: list[AnyRevision] = field(default_factory=list)  # oldest first
 
 
 @dataclass
@@ -106,6 +131,7 @@ class MediaWikiEmulator:
         self.redirects: dict[str, str] = {}
         self.log: list[LoggedRequest] = []
         self.faults: deque[Fault] = deque()
+        self._by_revid: dict[int, tuple[EmulatedPage, AnyRevision]] = {}
         self._next_pageid = 1000
         self._next_revid = 900_000_000
         self._state = threading.Lock()
@@ -136,6 +162,34 @@ class MediaWikiEmulator:
     ) -> EmulatedRevision:
         """Append a revision to the page (created if new); ids grow as on a real wiki, unless
         ``revid`` gives one (a scripted history with its own ids)."""
+        return self._append(
+            title,
+            lambda number, parent, stamp: EmulatedRevision(number, parent, stamp, html, hidden),
+            timestamp,
+            revid,
+        )
+
+    def add_rendered_revision(
+        self,
+        title: str,
+        render: Callable[[], str],
+        *,
+        sha1: str,
+        size: int,
+        timestamp: str,
+        revid: int,
+    ) -> RenderedRevision:
+        """Append a revision whose HTML ``render()`` makes when it is asked for."""
+        return self._append(
+            title,
+            lambda number, parent, stamp: RenderedRevision(
+                number, parent, stamp, render, sha1, size
+            ),
+            timestamp,
+            revid,
+        )
+
+    def _append(self, title: str, make, timestamp: str | None, revid: int | None):
         page = self.pages.get(normalise(title)) or self.add_page(title)
         with self._state:
             self._next_revid += 1 + len(self.pages) * 7  # other pages' edits in between
@@ -144,19 +198,16 @@ class MediaWikiEmulator:
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime(1_600_000_000 + self._next_revid % 10**7)
             )
             number = self._next_revid if revid is None else revid
-            revision = EmulatedRevision(number, parent, stamp, html, hidden)
+            revision = make(number, parent, stamp)
             page.revisions.append(revision)
+            self._by_revid[number] = (page, revision)
             return revision
 
     def add_redirect(self, old_title: str, target: str) -> None:
         self.redirects[normalise(old_title)] = normalise(target)
 
-    def revision(self, revid: int) -> tuple[EmulatedPage, EmulatedRevision] | None:
-        for page in self.pages.values():
-            for revision in page.revisions:
-                if revision.revid == revid:
-                    return page, revision
-        return None
+    def revision(self, revid: int) -> tuple[EmulatedPage, AnyRevision] | None:
+        return self._by_revid.get(revid)
 
     # --- faults and the log ---------------------------------------------------------------
 
@@ -294,7 +345,7 @@ def _error(code: str, info: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _revision_entry(revision: EmulatedRevision, props: set[str]) -> dict[str, Any]:
+def _revision_entry(revision: AnyRevision, props: set[str]) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     if "ids" in props:
         entry |= {"revid": revision.revid, "parentid": revision.parentid}
@@ -312,9 +363,7 @@ def _revision_entry(revision: EmulatedRevision, props: set[str]) -> dict[str, An
     return entry
 
 
-def _listing(
-    page: EmulatedPage, params: dict[str, str]
-) -> tuple[list[EmulatedRevision], str | None]:
+def _listing(page: EmulatedPage, params: dict[str, str]) -> tuple[list[AnyRevision], str | None]:
     """One batch of a revision listing and the rvcontinue token for the next
     ("timestamp|revid" of the first revision not returned), newest first unless rvdir=newer."""
     raw = params.get("rvlimit", "10")

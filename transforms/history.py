@@ -298,11 +298,12 @@ def process_revision(
     if base_sections_sha1 is not None and digest == base_sections_sha1:
         return RevisionOutcome(meta, "unchanged_sections", sections_sha1=digest)
     try:
-        if extract is None:
-            from transforms import extract_all
+        if extract is None:  # the claim tables only, from the document already parsed
+            from transforms import extract_claims
 
-            extract = extract_all
-        extracted = extract(text)
+            extracted = extract_claims(document)[0]
+        else:
+            extracted = extract(text)
         tables = {name: extracted[name] for name in CLAIM_TABLES}
     except Exception as error:  # any extractor failure is recorded, never fatal to the run
         return RevisionOutcome(

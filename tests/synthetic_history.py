@@ -1,0 +1,385 @@
+"""A seeded synthetic revision history of the bundled article, for the benchmark and tests.
+
+``synthetic_history(count, seed)`` returns ``count`` revisions of
+``sources/peoples-mujahedin-of-iran.txt``: the first is the article itself, each later one is
+its parent with one edit. Revids and timestamps increase (other pages' edits take revids in
+between; a revert follows its vandalism within minutes, other edits come hours apart),
+``parentid`` chains each to the one before, and ``sha1``/``size`` are those of the revision's
+text, as MediaWiki's are of the wikitext. The same seed gives the same history, byte for byte.
+
+The mix of edits, drawn independently for each revision (shares of revisions):
+
+======================  ======  ===================================================================
+kind                    share   the edit, and the status a history run must give it
+======================  ======  ===================================================================
+``prose``               45 %    a word of a body paragraph that holds no claim is replaced:
+                                ``extracted`` (the body changed), and no claim changes
+``reference``           25 %    a reference or note item after the body gains or loses an
+                                archive note: ``unchanged_sections``
+``claim_date``           3 %    the day of a designation's listing or delisting date changes:
+                                ``extracted`` with a ``changed`` event
+``claim_estimate``       4 %    a size estimate's figure changes (a share of the figure the
+                                bundled article gives): ``extracted`` with ``changed`` events
+``claim_row``            3 %    a designation row (New Zealand) or an estimate sentence
+                                (Reuters, 2019) is added, or removed when present: ``extracted``
+                                with ``added``/``removed`` events
+``whitespace``          10 %    a double space inside a body paragraph appears or goes:
+                                ``unchanged_sections`` (rendered HTML and the text read from it
+                                normalise white space)
+``blanking``             5 %    vandalism: the page replaced by a line of abuse:
+                                ``skipped``/``blanked``
+``revert``               5 %    the blanking undone, the revision after it: ``unchanged_sections``
+======================  ======  ===================================================================
+
+Why this mix: a long-lived, contested article's history is mostly small content edits to its
+prose, then maintenance of its citations (bots adding archive links, editors fixing access
+dates), a steady trickle of vandalism that is reverted within minutes, and now and then an edit
+to the facts the datasets hold. The shares are a judgement, not measured from the article's
+real history; they are chosen so that more than half of the revisions (prose and claim edits,
+plus the first) need a full extraction, which is the expensive path, so a benchmark on this
+history does not flatter the flow. Claim edits are few but present, so timelines, events and
+the replay check have real work. A blanking is always directly followed by its revert (unless
+the history ends first), so the two kinds have equal shares.
+
+A history of 10,000 revisions must not hold 10,000 copies of a 190 kB text: a revision is its
+parent's *slots* (one per line of the bundled article; an added row or sentence lives in the
+slot of the line it follows) with one slot replaced, held as chunks of slots shared with the
+parent, so an edit copies one chunk. ``text()`` joins them on demand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+ARTICLE = Path(__file__).resolve().parents[1] / "sources" / "peoples-mujahedin-of-iran.txt"
+FIRST_REVID = 900_000_000
+START = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
+CHUNK = 32  # slots per shared chunk: an edit copies one chunk
+
+# Shares of revisions, in percent (the docstring's table; a blanking brings its revert).
+MIX = {
+    "prose": 45,
+    "reference": 25,
+    "claim_date": 3,
+    "claim_estimate": 4,
+    "claim_row": 3,
+    "whitespace": 10,
+    "blanking": 5,
+    "revert": 5,
+}
+EXPECTED_STATUS = {
+    "base": ("extracted", None),
+    "prose": ("extracted", None),
+    "reference": ("unchanged_sections", None),
+    "claim_date": ("extracted", None),
+    "claim_estimate": ("extracted", None),
+    "claim_row": ("extracted", None),
+    "whitespace": ("unchanged_sections", None),
+    "blanking": ("skipped", "blanked"),
+    "revert": ("unchanged_sections", None),
+}
+CLAIM_KINDS = ("claim_date", "claim_estimate", "claim_row")
+
+VANDALISM = (
+    "MEK IS A CULT!!!",
+    "this page is propaganda lol",
+    "deleted because wikipedia is biased",
+    "hello",
+)
+# Neutral words for prose edits: none is a measure, an estimator or a designation term.
+VOCABULARY = (
+    "notably",
+    "largely",
+    "initially",
+    "eventually",
+    "reportedly",
+    "widely",
+    "formally",
+    "publicly",
+    "several",
+    "various",
+    "numerous",
+    "significant",
+    "prominent",
+    "particular",
+    "subsequent",
+    "considerable",
+)
+PROSE_WORD_RE = re.compile(r"(?<![\w\-'])[a-z]{5,}(?![\w\-'])")
+BRACKETED_RE = re.compile(r"\[[^\]]*\]")  # [12], [citation needed]: markers, not prose
+# A paragraph that mentions any of these may hold a claim the next edit creates or destroys
+# (a figure of people, a listing, an election), so prose and white-space edits leave it alone.
+CLAIM_WORDS_RE = re.compile(
+    r"members|membership|supporters|sympathi[sz]ers|fighters|soldiers|militants|combatants|"
+    r"personnel|followers|strength|people|persons|dissidents|attendees|gathering|rally|"
+    r"designat|listed|listing|terroris|proscri|sanction|election|referendum|ballot|seats?\b",
+    re.IGNORECASE,
+)
+DESIGNATION_DATE_RE = re.compile(
+    r"(?P<verb>[Dd]esignated on|delisted on) (?P<day>\d{1,2}) (?P<month>January|February|March|"
+    r"April|May|June|July|August|September|October|November|December) (?P<year>\d{4})"
+)
+ESTIMATE_FIGURE_RE = re.compile(
+    r"(?<![\d,.])(?P<figure>\d{1,3}(?:,\d{3})+|\d{3,6})"
+    r"(?= (?:MEK )?(?:members|sympathizers|fighters)\b)"
+)
+ARCHIVE_NOTE = " Archived from the original on 3 March 2016."
+# The rows claim_row adds and removes, after the line that holds their anchor.
+ADDED_ROWS = (
+    (
+        "\u00a0Canada Designated on",
+        "\n\u00a0New Zealand Designated on 1 March 2010,[294] delisted on 5 May 2014[295]",
+    ),
+    (
+        "according to the INSTAT data.[224]",
+        " In 2019, Reuters estimated that about 2,700 MEK members lived in Ashraf 3.[224]",
+    ),
+)
+Chunks = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class SyntheticRevision:
+    revid: int
+    parentid: int
+    timestamp: dt.datetime
+    kind: str  # a key of EXPECTED_STATUS
+    chunks: Chunks | str  # the slots, or the whole text of a blanked page
+
+    def text(self) -> str:
+        if isinstance(self.chunks, str):
+            return self.chunks
+        return "\n".join(slot for chunk in self.chunks for slot in chunk)
+
+    @cached_property
+    def _digest(self) -> tuple[str, int]:
+        data = self.text().encode("utf-8")
+        return hashlib.sha1(data).hexdigest(), len(data)
+
+    @property
+    def sha1(self) -> str:
+        return self._digest[0]
+
+    @property
+    def size(self) -> int:
+        return self._digest[1]
+
+    @property
+    def status(self) -> str:
+        return EXPECTED_STATUS[self.kind][0]
+
+    @property
+    def reason(self) -> str | None:
+        return EXPECTED_STATUS[self.kind][1]
+
+    @property
+    def api_timestamp(self) -> str:
+        return self.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where each kind of edit may act, as 0-based line numbers of the bundled article."""
+
+    prose: tuple[int, ...]
+    references: tuple[int, ...]
+    dates: tuple[int, ...]
+    estimates: tuple[int, ...]
+    rows: tuple[int, ...]
+    estimate_figures: dict[tuple[int, int], int]  # (line, nth figure) -> the article's figure
+
+
+@functools.cache
+def _places(text: str) -> _Places:
+    """Found from the article, never hard-coded: the claim lines are those its extraction
+    cites (so prose edits can avoid them), the body ends where Document says."""
+    from transforms import extract_all
+    from transforms.document import HEADING_MAX_CHARS, Document
+
+    lines = text.split("\n")
+    body_end = Document.from_text(text).body_end
+    tables = extract_all(text)
+    claim_lines: set[int] = set()
+    for name, column in (
+        ("designations", "evidence_lines"),
+        ("electoral_history", "enrichment_lines"),
+        ("membership_estimates", None),
+    ):
+        frame = tables[name]
+        claim_lines |= {int(n) - 1 for n in frame["source_line"]}
+        if column:
+            claim_lines |= {int(n) - 1 for cited in frame[column] for n in cited}
+    first_prose = next(i for i, line in enumerate(lines[1:], 1) if len(line) > HEADING_MAX_CHARS)
+    prose = tuple(
+        i
+        for i in range(first_prose, body_end)
+        if i not in claim_lines
+        and len(lines[i]) > 150
+        and "\u00a0" not in lines[i]
+        and lines[i].rstrip()[-1:] in '.]"'
+        and not CLAIM_WORDS_RE.search(lines[i])
+        and len(PROSE_WORD_RE.findall(lines[i])) >= 5
+    )
+    references = tuple(
+        i for i in range(body_end, len(lines)) if re.match(r"^\s*\d+\.\s+\^", lines[i])
+    )
+    designation_lines = {int(n) - 1 for n in tables["designations"]["source_line"]}
+    dates = tuple(sorted(i for i in designation_lines if DESIGNATION_DATE_RE.search(lines[i])))
+    estimate_lines = sorted({int(n) - 1 for n in tables["membership_estimates"]["source_line"]})
+    figures = {}
+    for i in estimate_lines:
+        for nth, match in enumerate(ESTIMATE_FIGURE_RE.finditer(lines[i])):
+            figures[(i, nth)] = int(match["figure"].replace(",", ""))
+    estimates = tuple(sorted({i for i, _ in figures}))
+    rows = tuple(
+        next(i for i, line in enumerate(lines[:body_end]) if anchor in line)
+        for anchor, _ in ADDED_ROWS
+    )
+    return _Places(prose, references, dates, estimates, rows, figures)
+
+
+def _chunked(slots: list[str]) -> Chunks:
+    return tuple(tuple(slots[i : i + CHUNK]) for i in range(0, len(slots), CHUNK))
+
+
+def _replaced(chunks: Chunks, index: int, slot: str) -> Chunks:
+    number, within = divmod(index, CHUNK)
+    chunk = list(chunks[number])
+    chunk[within] = slot
+    return (*chunks[:number], tuple(chunk), *chunks[number + 1 :])
+
+
+def _slot(chunks: Chunks, index: int) -> str:
+    number, within = divmod(index, CHUNK)
+    return chunks[number][within]
+
+
+class _Editor:
+    def __init__(self, places: _Places, rng: random.Random) -> None:
+        self.places = places
+        self.rng = rng
+
+    def edit(self, kind: str, chunks: Chunks) -> Chunks:
+        index, slot = getattr(self, kind)(chunks)
+        return _replaced(chunks, index, slot)
+
+    def prose(self, chunks: Chunks) -> tuple[int, str]:
+        index = self.rng.choice(self.places.prose)
+        line = _slot(chunks, index)
+        markers = [m.span() for m in BRACKETED_RE.finditer(line)]
+        words = [
+            m
+            for m in PROSE_WORD_RE.finditer(line)
+            if not any(start <= m.start() < end for start, end in markers)
+        ]
+        word = self.rng.choice(words)
+        new = self.rng.choice([w for w in VOCABULARY if w != word[0]])
+        return index, line[: word.start()] + new + line[word.end() :]
+
+    def reference(self, chunks: Chunks) -> tuple[int, str]:
+        index = self.rng.choice(self.places.references)
+        line = _slot(chunks, index)
+        if line.endswith(ARCHIVE_NOTE):
+            return index, line.removesuffix(ARCHIVE_NOTE)
+        return index, line + ARCHIVE_NOTE
+
+    def whitespace(self, chunks: Chunks) -> tuple[int, str]:
+        index = self.rng.choice(self.places.prose)
+        line = _slot(chunks, index)
+        if "  " in line:
+            return index, line.replace("  ", " ", 1)
+        spaces = [i for i, ch in enumerate(line) if ch == " "]
+        at = self.rng.choice(spaces)
+        return index, line[:at] + " " + line[at:]
+
+    def claim_date(self, chunks: Chunks) -> tuple[int, str]:
+        index = self.rng.choice(self.places.dates)
+        line = _slot(chunks, index)
+        match = self.rng.choice(list(DESIGNATION_DATE_RE.finditer(line)))
+        day = self.rng.choice([d for d in range(1, 29) if d != int(match["day"])])
+        start, end = match.span("day")
+        return index, line[:start] + str(day) + line[end:]
+
+    def claim_estimate(self, chunks: Chunks) -> tuple[int, str]:
+        index = self.rng.choice(self.places.estimates)
+        line = _slot(chunks, index)
+        matches = list(ESTIMATE_FIGURE_RE.finditer(line))
+        nth = self.rng.randrange(len(matches))
+        match = matches[nth]
+        current = int(match["figure"].replace(",", ""))
+        # A share of the article's own figure, so figures vary but never drift away.
+        original = self.places.estimate_figures.get((index, nth), current)
+        choices = [round(original * f / 10) * 10 for f in (0.8, 0.9, 1.1, 1.2, 1.5)]
+        figure = self.rng.choice([c for c in choices if c != current and c > 0])
+        written = f"{figure:,}" if "," in match["figure"] else str(figure)
+        start, end = match.span("figure")
+        return index, line[:start] + written + line[end:]
+
+    def claim_row(self, chunks: Chunks) -> tuple[int, str]:
+        which = self.rng.randrange(len(ADDED_ROWS))
+        index = self.places.rows[which]
+        addition = ADDED_ROWS[which][1]
+        line = _slot(chunks, index)
+        if addition in line:
+            return index, line.replace(addition, "", 1)
+        anchor = ADDED_ROWS[which][0]
+        if anchor.startswith("\u00a0"):  # a table row: after the anchor's line
+            return index, line + addition
+        at = line.index(anchor) + len(anchor)
+        return index, line[:at] + addition + line[at:]
+
+
+def synthetic_history(count: int, seed: int = 17) -> list[SyntheticRevision]:
+    """``count`` revisions of the bundled article by the mix in the module docstring. Each
+    revision depends only on those before it, so a shorter history of the same seed is a
+    prefix of a longer one (and may end on a blanking whose revert did not fit)."""
+    if count < 1:
+        raise ValueError("a history has at least one revision")
+    rng = random.Random(seed)
+    text = ARTICLE.read_text(encoding="utf-8")
+    editor = _Editor(_places(text), rng)
+    chunks = _chunked(text.split("\n"))
+    revid, stamp = FIRST_REVID, START
+    revisions = [SyntheticRevision(revid, 0, stamp, "base", chunks)]
+    # A blanking is one draw of weight MIX["blanking"] that brings its revert next.
+    draws = {k: v for k, v in MIX.items() if k != "revert"}
+    names, weights = list(draws), list(draws.values())
+    while len(revisions) < count:
+        parent = revisions[-1]
+        kind = "revert" if parent.kind == "blanking" else rng.choices(names, weights)[0]
+        revid += rng.randint(1, 40_000)  # the wiki's other pages are edited in between
+        if kind == "revert":
+            stamp += dt.timedelta(seconds=rng.randint(20, 900))
+            content: Chunks | str = revisions[-2].chunks
+        else:
+            stamp += dt.timedelta(seconds=int(rng.expovariate(1 / 30_000)) + 1)
+            if kind == "blanking":
+                content = rng.choice(VANDALISM)
+            else:
+                assert not isinstance(parent.chunks, str)
+                content = editor.edit(kind, parent.chunks)
+        revisions.append(SyntheticRevision(revid, parent.revid, stamp, kind, content))
+    return revisions
+
+
+def serve_history(emulator, title: str, revisions: list[SyntheticRevision]) -> None:
+    """Put ``revisions`` on ``emulator`` as the page ``title``: each one's HTML is rendered by
+    ``wiki_html.article_html`` when ``action=parse`` asks for it, never held."""
+    from wiki_html import article_html
+
+    for revision in revisions:
+        emulator.add_rendered_revision(
+            title,
+            lambda revision=revision: article_html(revision.text()),
+            sha1=revision.sha1,
+            size=revision.size,
+            timestamp=revision.api_timestamp,
+            revid=revision.revid,
+        )
