@@ -45,7 +45,7 @@ from storage.history_resume import (
     range_start,
     resume_record,
 )
-from storage.revision_cache import RevisionCache, cache_root, fetch_missing
+from storage.revision_cache import FetchAbandoned, RevisionCache, cache_root, fetch_missing
 from transforms.history import (
     HistoryConfig,
     RevisionMeta,
@@ -59,6 +59,8 @@ from transforms.history import (
 from transforms.schema import HISTORY_TABLES, to_frame
 
 DEFAULT_BATCH_SIZE = 25
+# This many revisions failing to fetch in a row means the wiki is failing, not the revisions.
+FETCH_GIVE_UP_AFTER = 10
 DEFAULT_MAX_FAILED_SHARE = 0.05
 
 
@@ -290,9 +292,20 @@ def history_flow_fn(
         todo = listed[plan.kept :] if prior else listed
         by_revid = {r.revid: r for r in todo}
         cache = RevisionCache(cache_root(out))
-        fetched = fetch_missing(
-            cache, [r.revid for r in todo], lambda revid: client.parse_html(by_revid[revid])
-        )
+
+        def fetch(revid: int) -> str:
+            client.restart_budget()  # a budget per revision: the listing spent its own
+            return client.parse_html(by_revid[revid])
+
+        try:
+            fetched = fetch_missing(
+                cache, [r.revid for r in todo], fetch, give_up_after=FETCH_GIVE_UP_AFTER
+            )
+        except FetchAbandoned as abandoned:
+            raise HistoryRunFailed(
+                f"Fetching from {client.api_url} stopped: {abandoned}. Nothing was published; "
+                "what was fetched is cached, so a re-run continues from there."
+            ) from None
         lap("fetch")
     logger.info(
         "Fetched %d revisions, %d from the cache, %d failed",

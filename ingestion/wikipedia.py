@@ -231,6 +231,12 @@ class WikiClient:
     def close(self) -> None:
         self._http.close()
 
+    def restart_budget(self) -> None:
+        """Give the next requests a whole budget again. A run of one page spends one budget;
+        a history spends one per revision it fetches, or a long history could never finish
+        (thousands of serial requests take far longer than any one budget)."""
+        self._deadline = time.monotonic() + self.budget
+
     def __enter__(self) -> WikiClient:
         return self
 

@@ -69,6 +69,17 @@ class FetchSummary:
     failed: dict[int, str] = field(default_factory=dict)
 
 
+class FetchAbandoned(Exception):
+    """Fetching stopped: too many revisions in a row failed (the last error is the cause)."""
+
+    def __init__(self, summary: FetchSummary, in_a_row: int, last: BaseException) -> None:
+        super().__init__(
+            f"{in_a_row} revisions in a row failed to fetch ({summary.fetched} fetched and "
+            f"{summary.cached} cached before); the last error: {type(last).__name__}: {last}"
+        )
+        self.summary = summary
+
+
 class RevisionCache:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -155,12 +166,16 @@ def fetch_missing(
     revids: Iterable[int],
     fetch: Callable[[int], str],
     on_progress: Callable[[int, FetchSummary], Any] | None = None,
+    give_up_after: int | None = None,
 ) -> FetchSummary:
     """Fetch, one at a time and in order, every revision not in the cache, storing each as
     soon as it arrives (a crash loses at most the one in flight). ``fetch`` retries what may
     heal by itself; an error it still raises is recorded as that revision's failure and the
-    pass goes on, so one bad revision does not cost the others."""
+    pass goes on, so one bad revision does not cost the others. After ``give_up_after``
+    failures in a row the wiki itself is failing, not a revision: ``FetchAbandoned`` is raised
+    (what was fetched stays cached) rather than spending a budget on each remaining one."""
     summary = FetchSummary()
+    in_a_row = 0
     for revid in revids:
         if cache.get(revid) is not None:
             summary.cached += 1
@@ -169,9 +184,13 @@ def fetch_missing(
                 html = fetch(revid)
             except Exception as error:  # recorded per revision, decided on by the flow
                 summary.failed[int(revid)] = f"{type(error).__name__}: {error}"
+                in_a_row += 1
+                if give_up_after is not None and in_a_row >= give_up_after:
+                    raise FetchAbandoned(summary, in_a_row, error) from error
             else:
                 cache.put(revid, html)
                 summary.fetched += 1
+                in_a_row = 0
         if on_progress is not None:
             on_progress(int(revid), summary)
     return summary

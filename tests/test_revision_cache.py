@@ -132,3 +132,34 @@ def test_a_rerun_against_the_emulator_fetches_only_new_revisions(history_wiki, t
         assert [int(r.params["oldid"]) for r in history_wiki.requests("parse")] == REVIDS[10:]
     served = {r.revid: r.html for r in history_wiki.pages[HISTORY_TITLE].revisions}
     assert {revid: cache.get(revid) for revid in REVIDS} == served
+
+
+@pytest.mark.parametrize(
+    ("failing", "give_up_after", "abandoned"),
+    [
+        pytest.param({3, 4, 5}, 3, True, id="three-in-a-row-stop"),
+        pytest.param({2, 4, 6}, 2, False, id="scattered-failures-go-on"),
+        pytest.param({3, 4, 5, 6, 7, 8}, None, False, id="no-limit-goes-on"),
+    ],
+)
+def test_a_wiki_that_keeps_failing_stops_the_pass(tmp_path, failing, give_up_after, abandoned):
+    """Failures in a row mean the wiki is down, not that revisions are bad: the pass stops
+    instead of spending a time budget on each remaining revision, and keeps what it fetched."""
+    from storage.revision_cache import FetchAbandoned
+
+    def fetch(revid):
+        if revid in failing:
+            raise SourceError(f"The wiki API failed for {revid}")
+        return f"<p>{revid}</p>"
+
+    cache = RevisionCache(tmp_path)
+    revids = list(range(1, 9))
+    if abandoned:
+        with pytest.raises(FetchAbandoned, match="3 revisions in a row failed") as raised:
+            fetch_missing(cache, revids, fetch, give_up_after=give_up_after)
+        assert raised.value.summary.fetched == 2
+        assert cache.missing(revids) == [3, 4, 5, 6, 7, 8]
+    else:
+        summary = fetch_missing(cache, revids, fetch, give_up_after=give_up_after)
+        assert set(summary.failed) == failing
+        assert cache.missing(revids) == sorted(failing)

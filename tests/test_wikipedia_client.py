@@ -188,6 +188,20 @@ def test_slow_answer_past_the_budget(wiki):
     assert "MEKDATA_WIKI_BUDGET" in str(raised.value)
 
 
+def test_a_restarted_budget_lets_a_long_series_of_requests_finish(wiki):
+    """A history asks for thousands of revisions: each gets a whole budget again, while a
+    client that never restarts it runs out."""
+    with client(wiki, budget=0.6) as api:
+        for _ in range(3):
+            api.restart_budget()
+            assert api.revision(WikiSource(WIKI_TITLE)).title == WIKI_TITLE
+            time.sleep(0.4)
+    with client(wiki, budget=0.6) as api, pytest.raises(SourceError, match="time budget"):
+        for _ in range(3):
+            api.revision(WikiSource(WIKI_TITLE))
+            time.sleep(0.4)
+
+
 def test_budget_from_environment(monkeypatch, wiki):
     monkeypatch.setenv("MEKDATA_WIKI_BUDGET", "0.5")
     assert client(wiki).budget == 0.5
