@@ -27,6 +27,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.history_checks import run_checks
+from flows.progress import closed_on_exit, fetch_callback, history_progress
 from ingestion.wikipedia import Revision, WikiClient, parse_source
 from mekdata.errors import MekdataError
 from storage.history_publish import HISTORY_DIR, STAGING_PREFIX, publish_history
@@ -201,12 +202,13 @@ def history_flow_fn(
     from storage.publish import LICENCE, output_lock
 
     logger = get_run_logger()
+    progress = history_progress(logger)
     config = config or HistoryConfig()
     out = Path(output)
     wiki = parse_source(source)
     with WikiClient(wiki_api) as client:
-        listed = list(client.revisions(wiki, since=since, until=until, limit=limit))
-        logger.info("Listed %d revisions of %s", len(listed), wiki.title)
+        revisions = client.revisions(wiki, since=since, until=until, limit=limit)
+        listed = list(progress.counted("listed", revisions, total=limit))
         if not listed:
             raise HistoryRunFailed(
                 f"No revision of {wiki.title!r} lies in the range asked for (since {since}, "
@@ -214,15 +216,14 @@ def history_flow_fn(
             )
         by_revid = {r.revid: r for r in listed}
         cache = RevisionCache(cache_root(out))
+        progress.start("fetched", total=len(listed))
         fetched = fetch_missing(
-            cache, [r.revid for r in listed], lambda revid: client.parse_html(by_revid[revid])
+            cache,
+            [r.revid for r in listed],
+            lambda revid: client.parse_html(by_revid[revid]),
+            on_progress=fetch_callback(progress),
         )
-    logger.info(
-        "Fetched %d revisions, %d from the cache, %d failed",
-        fetched.fetched,
-        fetched.cached,
-        len(fetched.failed),
-    )
+        progress.finish("fetched")
     items, previous = [], None
     for revision in listed:
         items.append(BatchItem(meta_of(revision), previous))
@@ -242,6 +243,7 @@ def history_flow_fn(
             [i for i in batch if i.meta.revid not in failed_reason]
             for batch in batches(items, batch_size)
         ]
+        progress.start("extracted", total=len(items))
         futures = [
             extract_batch_task.submit(str(cache.root), batch, config) if batch else None
             for batch in to_extract
@@ -273,6 +275,8 @@ def history_flow_fn(
                     rows[f"{name}_history"] += spans
             for name, table_rows in rows.items():
                 writer.write(name, table_rows)
+            progress.advance("extracted", len(batch))
+        progress.finish("extracted")
         for name, spans in builder.finish().items():
             writer.write(f"{name}_history", spans)
         writer.close()
@@ -312,6 +316,7 @@ def history_flow_fn(
         if staging.exists():
             shutil.rmtree(staging)
     logger.info("Published history release %s (%s)", entry["version"], statuses)
+    progress.close()
     return HistoryResult(
         entry["version"],
         root / entry["version"],
@@ -334,4 +339,5 @@ def history_flow(
     the one at ``dask_address`` when given."""
     runner = task_runner(dask_address, workers)
     run = flow(name="mekdata-history", task_runner=runner, log_prints=True)(history_flow_fn)
-    return run(source, output, **options)
+    with closed_on_exit():  # a failed run's progress bars stop too
+        return run(source, output, **options)
