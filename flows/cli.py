@@ -246,6 +246,9 @@ def _history_arguments(
         raise SourceError(f"--limit must be at least 1 (a number of revisions), not {limit}.")
     if workers is not None and workers < 1:
         raise SourceError(f"--workers must be at least 1 (Dask worker processes), not {workers}.")
+    from flows.progress import progress_interval
+
+    progress_interval()  # a bad MEKDATA_PROGRESS_INTERVAL is refused here, not after minutes
 
 
 def _history_unchanged(

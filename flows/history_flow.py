@@ -34,6 +34,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.history_checks import run_checks
+from flows.progress import closed_on_exit, fetch_callback, history_progress
 from ingestion.wikipedia import Revision, WikiClient, parse_source
 from mekdata.errors import MekdataError
 from storage.history_publish import HISTORY_DIR, STAGING_PREFIX, publish_history
@@ -254,6 +255,7 @@ def history_flow_fn(
     from storage.publish import LICENCE, output_lock
 
     logger = get_run_logger()
+    progress = history_progress(logger)
     config = config or HistoryConfig()
     # Seconds per stage (list, fetch, extract, check, publish), for the benchmark and the log.
     timings: dict[str, float] = {}
@@ -267,8 +269,8 @@ def history_flow_fn(
     out = Path(output)
     wiki = parse_source(source)
     with WikiClient(wiki_api) as client:
-        listed = list(client.revisions(wiki, since=since, until=until, limit=limit))
-        logger.info("Listed %d revisions of %s", len(listed), wiki.title)
+        revisions = client.revisions(wiki, since=since, until=until, limit=limit)
+        listed = list(progress.counted("listed", revisions, total=limit))
         lap("list")
         if not listed:
             raise HistoryRunFailed(
@@ -279,6 +281,7 @@ def history_flow_fn(
         plan, prior = prepare_run(out, listed, range_start(since), build, rebuild)
         logger.info("%s run: %s", plan.mode.capitalize(), plan.reason)
         if plan.mode == UNCHANGED:
+            progress.close()  # the run is complete: nothing after the listing to do
             return HistoryResult(
                 plan.previous["version"],
                 out / plan.previous["path"],
@@ -297,22 +300,22 @@ def history_flow_fn(
             client.restart_budget()  # a budget per revision: the listing spent its own
             return client.parse_html(by_revid[revid])
 
+        progress.start("fetched", total=len(todo))
         try:
             fetched = fetch_missing(
-                cache, [r.revid for r in todo], fetch, give_up_after=FETCH_GIVE_UP_AFTER
+                cache,
+                [r.revid for r in todo],
+                fetch,
+                on_progress=fetch_callback(progress),
+                give_up_after=FETCH_GIVE_UP_AFTER,
             )
         except FetchAbandoned as abandoned:
             raise HistoryRunFailed(
                 f"Fetching from {client.api_url} stopped: {abandoned}. Nothing was published; "
                 "what was fetched is cached, so a re-run continues from there."
             ) from None
+        progress.finish("fetched")
         lap("fetch")
-    logger.info(
-        "Fetched %d revisions, %d from the cache, %d failed",
-        fetched.fetched,
-        fetched.cached,
-        len(fetched.failed),
-    )
     items, previous = [], (listed[plan.kept - 1].size if prior else None)
     for revision in todo:
         items.append(BatchItem(meta_of(revision), previous))
@@ -336,6 +339,7 @@ def history_flow_fn(
             [i for i in batch if i.meta.revid not in failed_reason]
             for batch in batches(items, batch_size)
         ]
+        progress.start("extracted", total=len(items))
         futures = [
             extract_batch_task.submit(str(cache.root), batch, config) if batch else None
             for batch in to_extract
@@ -367,6 +371,8 @@ def history_flow_fn(
                     rows[f"{name}_history"] += spans
             for name, table_rows in rows.items():
                 writer.write(name, table_rows)
+            progress.advance("extracted", len(batch))
+        progress.finish("extracted")
         for name, spans in builder.finish().items():
             writer.write(f"{name}_history", spans)
         writer.close()
@@ -414,6 +420,7 @@ def history_flow_fn(
         if staging.exists():
             shutil.rmtree(staging)
     logger.info("Published history release %s (%s)", entry["version"], statuses)
+    progress.close()
     return HistoryResult(
         entry["version"],
         root / entry["version"],
@@ -440,4 +447,5 @@ def history_flow(
     the one at ``dask_address`` when given."""
     runner = task_runner(dask_address, workers)
     run = flow(name="mekdata-history", task_runner=runner, log_prints=True)(history_flow_fn)
-    return run(source, output, **options)
+    with closed_on_exit():  # a failed run's progress bars stop too
+        return run(source, output, **options)

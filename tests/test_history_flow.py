@@ -74,6 +74,44 @@ def assert_release_matches_the_script(folder: Path) -> None:
     assert {r["name"] for r in package["resources"]} == set(HISTORY_TABLES)
 
 
+def progress_of_runs_into(api_url: str, output: Path) -> list[tuple[float, str]]:
+    """(percent, description) of the progress artifact of each history flow run that wrote
+    into ``output``, oldest run first, as the Prefect server holds them."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterType,
+        FlowFilter,
+        FlowFilterName,
+    )
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.progress import HISTORY_ARTIFACT_KEY
+
+    with (
+        temporary_settings(updates={PREFECT_API_URL: api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["mekdata-history"]))
+        )
+        runs = sorted(
+            (r for r in runs if r.parameters.get("output") == str(output)),
+            key=lambda r: r.created,
+        )
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[r.id for r in runs]),
+                type=ArtifactFilterType(any_=["progress"]),
+            )
+        )
+    by_run = {a.flow_run_id: a for a in artifacts}
+    assert len(by_run) == len(artifacts) == len(runs), "one progress artifact per run"
+    assert {a.key for a in artifacts} <= {HISTORY_ARTIFACT_KEY}
+    return [(by_run[r.id].data, by_run[r.id].description) for r in runs]
+
+
 @pytest.mark.slow
 def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path):
     from expectations.suites import load_history_suites
@@ -106,6 +144,14 @@ def test_history_release_on_a_local_cluster(history_wiki, prefect_api, tmp_path)
     assert history_wiki.requests("parse") == []
     assert again.version != result.version
     assert_release_matches_the_script(again.folder)
+
+    # Each run's progress artifact ends at 100 and tells its stages' last words.
+    first, second = progress_of_runs_into(prefect_api.api_url, tmp_path)
+    assert first[0] == second[0] == 100.0
+    assert f"- fetched {len(SCRIPT)} revisions ({len(SCRIPT)} new, 0 from the cache" in first[1]
+    assert f"- fetched {len(SCRIPT)} revisions (0 new, {len(SCRIPT)} from the cache" in second[1]
+    for stage in ("listed", "extracted"):
+        assert f"- {stage} {len(SCRIPT)} revisions in " in second[1]
 
 
 # --- re-runs: continued, then unchanged ---------------------------------------------------
@@ -226,6 +272,22 @@ def test_history_command_refuses_before_starting_anything(args, message, tmp_pat
     assert not (tmp_path / "history").exists()
 
 
+def test_history_command_refuses_a_bad_progress_interval_before_starting(tmp_path):
+    done = run_mekdata(
+        "history",
+        "--source",
+        "wikipedia:MEK",
+        "--output",
+        str(tmp_path),
+        env={**os.environ, "MEKDATA_PROGRESS_INTERVAL": "soon"},
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("mekdata: MEKDATA_PROGRESS_INTERVAL='soon': give the seconds")
+    assert "Prefect server" not in done.stderr
+    assert not (tmp_path / "history").exists()
+
+
 def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO_ROOT
@@ -244,6 +306,7 @@ def test_history_command_on_a_separately_started_dask_cluster(
         "PYTHONPATH": str(REPO_ROOT),
         "PREFECT_API_URL": prefect_server.api_url,
         "MEKDATA_CONTACT": "tests@127.0.0.1",
+        "MEKDATA_PROGRESS_INTERVAL": "0",  # a line for every update: the run takes seconds
     }
     scheduler_file = tmp_path / "scheduler.json"
     processes = [
@@ -308,6 +371,19 @@ def test_history_command_on_a_separately_started_dask_cluster(
         (entry,) = json.loads((output / "history" / "index.json").read_text())["versions"]
         assert f"Published history release {entry['version']}" in done.stdout
         assert_release_matches_the_script(output / entry["path"])
+        # stderr is a pipe, not a terminal: plain progress lines, in the log's lines.
+        count = len(SCRIPT)
+        for line in [
+            "listed 1 revision so far",
+            f"listed {count} revisions in ",
+            f"fetched 1/{count} revisions ({1 / count:.1%}; 1 new, 0 from the cache, 0 failed)",
+            f"fetched {count} revisions ({count} new, 0 from the cache, 0 failed) in ",
+            f"extracted {count}/{count} revisions (100%)",
+            f"extracted {count} revisions in ",
+        ]:
+            assert line in done.stderr, line
+        ((percent, _),) = progress_of_runs_into(prefect_server.api_url, output)
+        assert percent == 100.0
         with Client(address, timeout=60) as client:
             ran = client.run_on_scheduler(
                 lambda dask_scheduler: {
