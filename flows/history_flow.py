@@ -45,6 +45,7 @@ from storage.history_resume import (
     prepare_run,
     range_start,
     resume_record,
+    source_record,
 )
 from storage.revision_cache import FetchAbandoned, RevisionCache, cache_root, fetch_missing
 from transforms.history import (
@@ -395,17 +396,7 @@ def history_flow_fn(
                 f"{problems[0]}); nothing was published."
             )
         run = {
-            "source": {
-                "title": listed[0].title,
-                "api": listed[0].api_url,
-                "history": listed[0].history_url,
-                "first_revid": listed[0].revid,
-                "last_revid": listed[-1].revid,
-                "since": since,
-                "until": until,
-                "limit": limit,
-                "start": range_start(since),
-            },
+            "source": source_record(listed, since, until, limit),
             "revisions": len(listed),
             "statuses": statuses,
             "fetched": fetched.fetched,

@@ -105,6 +105,24 @@ def range_start(since: str | None) -> str | None:
     return api_timestamp(since, end_of_day=False) if since else None
 
 
+def source_record(
+    listed: Sequence[Any], since: str | None, until: str | None, limit: int | None
+) -> dict[str, Any]:
+    """The run record's ``source``: the page, the revisions the release holds and the range
+    asked for (``start`` is what a re-run compares)."""
+    return {
+        "title": listed[0].title,
+        "api": listed[0].api_url,
+        "history": listed[0].history_url,
+        "first_revid": listed[0].revid,
+        "last_revid": listed[-1].revid,
+        "since": since,
+        "until": until,
+        "limit": limit,
+        "start": range_start(since),
+    }
+
+
 def listing_digest(revisions: Iterable[ListedRevision]) -> str:
     """One digest of the listing's identities: any revision deleted, hidden (its sha1 goes),
     restored or edited in between changes it."""

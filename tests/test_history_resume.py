@@ -23,6 +23,7 @@ from storage.history_resume import (
     prepare_run,
     range_start,
     resume_record,
+    source_record,
 )
 from transforms.schema import HISTORY_TABLES
 
@@ -63,16 +64,7 @@ def entry(
         "version": version,
         "path": f"history/{version}/",
         "run": {
-            "source": {
-                "title": published[0].title,
-                "api": published[0].api_url,
-                "first_revid": published[0].revid,
-                "last_revid": published[-1].revid,
-                "since": since,
-                "until": None,
-                "limit": None,
-                "start": range_start(since),
-            },
+            "source": source_record(published, since, None, None),
             "revisions": len(published),
             **resume_record(published, build, FIRST_RUN, len(published)),
         },
