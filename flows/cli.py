@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -128,6 +130,25 @@ def _start_temporary_server():
     return server
 
 
+@contextlib.contextmanager
+def _one_shot_server(while_it_starts: Callable[[], None] | None = None) -> Iterator[None]:
+    """A one-shot flow run: the temporary server when none is configured, started first so
+    that ``while_it_starts`` (imports, workers) overlaps its start-up, ready on entry, and
+    given the run's pending logs and events before it stops, however the block ends."""
+    server = _start_temporary_server()
+    try:
+        if while_it_starts is not None:
+            while_it_starts()
+        if server is not None:
+            server.wait_until_ready()
+        _quiet_expected_tracebacks()
+        yield
+    finally:
+        if server is not None:
+            _send_pending_logs_and_events()
+            server.stop()
+
+
 def _send_pending_logs_and_events() -> None:
     """Prefect ships logs and events from background workers; they must reach the temporary
     server before it stops, or the exit handlers retry against a closed port for a minute."""
@@ -186,18 +207,19 @@ def run(
         ensure_catalog(Path(output or REPO_ROOT / "output"))  # outputs older than index.html
         typer.echo(f"Unchanged: {what} equal release {latest['version']}; nothing to do.")
         return
-    server = _start_temporary_server()
-    from expectations import validation_worker
 
-    validation_worker.prestart()
-    try:
-        from flows.release_flow import release_flow
+    def prepare() -> None:
+        from expectations import validation_worker
+
+        validation_worker.prestart()
+        import flows.release_flow  # noqa: F401  (while the server starts)
 
         _warm_heavy_imports()
-        if server is not None:
-            server.wait_until_ready()
-        _quiet_expected_tracebacks()
+
+    with _one_shot_server(prepare):
         from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+        from flows.release_flow import release_flow
 
         try:
             # Heartbeats let a server notice a crashed long-running run; a one-shot run of
@@ -208,10 +230,6 @@ def run(
         except MekdataError as error:
             _fail(str(error), error.exit_code)
             return
-    finally:
-        if server is not None:
-            _send_pending_logs_and_events()
-            server.stop()
     if result.status == "unchanged":
         typer.echo(f"Unchanged: the data equals release {result.version}; nothing published.")
     else:
@@ -330,13 +348,13 @@ def history(
     if unchanged is not None:
         typer.echo(f"Unchanged: {unchanged}; nothing published.")
         return
-    server = _start_temporary_server()
-    try:
+
+    def prepare() -> None:
+        import flows.history_flow  # noqa: F401  (while the server starts)
+
+    with _one_shot_server(prepare):
         from flows.history_flow import history_flow
 
-        if server is not None:
-            server.wait_until_ready()
-        _quiet_expected_tracebacks()
         try:
             result = history_flow(
                 source,
@@ -352,10 +370,6 @@ def history(
         except MekdataError as error:
             _fail(str(error), error.exit_code)
             return
-    finally:
-        if server is not None:
-            _send_pending_logs_and_events()
-            server.stop()
     if result.plan == "unchanged":
         typer.echo(f"Unchanged: {result.plan_reason}; nothing published.")
         return
