@@ -64,6 +64,20 @@ DEFAULT_BATCH_SIZE = 25
 # This many revisions failing to fetch in a row means the wiki is failing, not the revisions.
 FETCH_GIVE_UP_AFTER = 10
 DEFAULT_MAX_FAILED_SHARE = 0.05
+# Dask keeps data for its dashboard and its developers that grows with a run's length, not
+# its work: worker memory grew with the revision count until these were bounded. They apply to
+# this process (the local scheduler, the client) and to the workers of a local cluster, which
+# inherit them; an existing cluster's workers keep their own configuration (see the README).
+DASK_CONFIG = {
+    # A sample of each worker's stack every 10 ms, kept as a tree per second, for a profile
+    # page nobody opens (the local cluster has no dashboard).
+    "distributed.worker.profile.enabled": False,
+    # Each connection's recent messages: every task's spec went into them, about 110 kB with
+    # the Prefect context it carries, up to 1,000 per connection.
+    "distributed.admin.low-level-log-length": 20,
+    # System samples twice a second, kept for an hour.
+    "distributed.admin.system-monitor.log-length": 120,
+}
 
 
 class HistoryRunFailed(MekdataError):
@@ -436,7 +450,10 @@ def history_flow(
 ) -> HistoryResult:
     """Run the history flow on a Dask cluster: local and sized to the machine by default,
     the one at ``dask_address`` when given."""
+    import dask.config
+
     runner = task_runner(dask_address, workers)
     run = flow(name="mekdata-history", task_runner=runner, log_prints=True)(history_flow_fn)
-    with closed_on_exit():  # a failed run's progress bars stop too
+    # The cluster starts inside the run, so it is made with these settings.
+    with dask.config.set(DASK_CONFIG), closed_on_exit():  # a failed run's bars stop too
         return run(source, output, **options)

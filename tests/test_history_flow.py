@@ -528,3 +528,36 @@ def test_a_page_that_cannot_be_read_is_a_failed_row_the_suites_accept(filled_cac
     suites = {"revisions.structural": load_history_suites()["revisions.structural"]}
     report = validate_history(folder, {}, suites)
     assert report["success"], report["checks"]
+
+
+def _busy(seconds: float) -> int:
+    deadline = time.perf_counter() + seconds
+    count = 0
+    while time.perf_counter() < deadline:
+        count += 1
+    return count
+
+
+def test_the_local_cluster_keeps_nothing_that_grows_with_the_run():
+    """Worker memory grew with the revision count until DASK_CONFIG turned off Dask's
+    profiler (a stack tree per second) and shortened its per-connection message logs (which
+    kept every task's spec). The flow's own runner, under the flow's settings, must show
+    neither after a few seconds of tasks; with Dask's defaults both grow."""
+    import dask.config
+
+    from flows.history_flow import DASK_CONFIG, task_runner
+
+    tasks = 60
+    with dask.config.set(DASK_CONFIG), task_runner(None, 1) as runner:
+        client = runner.client
+        client.gather([client.submit(_busy, 0.04, pure=False) for _ in range(tasks)])
+        profiled = client.run(lambda dask_worker: len(dask_worker.profile_history))
+        scheduler_logs = client.run_on_scheduler(
+            lambda dask_scheduler: [
+                len(c.recent_message_log) for c in dask_scheduler.stream_comms.values()
+            ]
+        )
+    assert list(profiled.values()) == [0]
+    limit = DASK_CONFIG["distributed.admin.low-level-log-length"]
+    assert limit < tasks
+    assert scheduler_logs and max(scheduler_logs) <= limit
