@@ -22,10 +22,12 @@ statuses are therefore the same whatever the batch size.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +64,9 @@ from transforms.history import (
 from transforms.schema import HISTORY_TABLES, to_frame
 
 DEFAULT_BATCH_SIZE = 25
+# Batches submitted ahead of the one the driver reads, per worker thread: enough to keep the
+# workers busy, few enough that the scheduler holds a bounded number of task specs.
+SUBMIT_AHEAD_PER_SLOT = 4
 # This many revisions failing to fetch in a row means the wiki is failing, not the revisions.
 FETCH_GIVE_UP_AFTER = 10
 DEFAULT_MAX_FAILED_SHARE = 0.05
@@ -155,13 +160,29 @@ extract_batch_task = task(
 )
 
 
-def released(futures: list) -> Iterator:
-    """Each future in turn, dropped from the list as it is handed out: its result, in the
-    driver and on its worker, is freed once read instead of held to the end of the run (which
-    made memory grow with the revision count)."""
-    for index in range(len(futures)):
-        future, futures[index] = futures[index], None
+def in_flight(submit: Callable[[Any], Any], jobs: list, ahead: int) -> Iterator:
+    """``submit(job)`` for each job, in order, handing out what it returned, with at most
+    ``ahead`` submitted and not yet handed out; the next is submitted before one is handed
+    out, so the workers have work while the driver reads a result. Submitting every batch at
+    the start made the scheduler hold every task's spec (each carries Prefect's context, about
+    110 kB), so the driver's memory grew with the revision count; and a result handed out is
+    referenced by nobody here, so it is freed once read."""
+    queue = iter(jobs)
+    window = deque(submit(job) for job in itertools.islice(queue, max(ahead, 1)))
+    while window:
+        future = window.popleft()
+        for job in itertools.islice(queue, 1):
+            window.append(submit(job))
         yield future
+
+
+def worker_slots() -> int:
+    """Threads across the workers of the run's Dask cluster (1 outside a Dask run)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    client = getattr(context.task_runner, "client", None) if context else None
+    return sum(client.nthreads().values()) if client is not None else 1
 
 
 def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutcome:
@@ -357,11 +378,12 @@ def history_flow_fn(
             for batch in batches(items, batch_size)
         ]
         progress.start("extracted", total=len(items))
-        futures = [
-            extract_batch_task.submit(str(cache.root), batch, config) if batch else None
-            for batch in to_extract
-        ]
-        for batch, future in zip(batches(items, batch_size), released(futures), strict=True):
+
+        def submit(batch: list[BatchItem]) -> Any:
+            return extract_batch_task.submit(str(cache.root), batch, config) if batch else None
+
+        futures = in_flight(submit, to_extract, SUBMIT_AHEAD_PER_SLOT * worker_slots())
+        for batch, future in zip(batches(items, batch_size), futures, strict=True):
             try:
                 done = {o.meta.revid: o for o in (future.result() if future else [])}
             except Exception as error:  # the batch failed after its retry: its revisions did

@@ -584,3 +584,32 @@ def test_arrow_uses_the_system_allocator_for_the_run_and_gives_the_pool_back():
         assert pa.array(range(10_000)).sum().as_py() == 49_995_000
         raise RuntimeError("the run failed")
     assert pa.default_memory_pool().backend_name == before.backend_name
+
+
+@pytest.mark.parametrize(
+    "jobs, ahead",
+    [
+        pytest.param(10, 3, id="more-jobs-than-the-window"),
+        pytest.param(2, 8, id="fewer-jobs-than-the-window"),
+        pytest.param(0, 4, id="no-jobs"),
+        pytest.param(5, 0, id="a-window-of-zero-still-submits"),
+    ],
+)
+def test_batches_are_submitted_a_bounded_window_ahead(jobs, ahead):
+    """Every batch submitted at the start made the scheduler hold every task's spec: at most
+    ``ahead`` may be submitted and not yet read, and all come back in order."""
+    from flows.history_flow import in_flight
+
+    submitted: list[int] = []
+
+    def submit(job: int) -> str:
+        submitted.append(job)
+        return f"future {job}"
+
+    handed = []
+    for future in in_flight(submit, list(range(jobs)), ahead):
+        handed.append(future)
+        # the window is refilled before a future is handed out, and never beyond ``ahead``
+        assert len(submitted) - len(handed) == min(max(ahead, 1), jobs - len(handed))
+    assert handed == [f"future {job}" for job in range(jobs)]
+    assert submitted == list(range(jobs))
