@@ -1,6 +1,6 @@
 """Benchmark `mekdata history` on a synthetic history served by the MediaWiki emulator.
 
-    .venv/bin/python bench/run.py --history     # 1,000 and 10,000 revisions (about half an hour)
+    .venv/bin/python bench/run.py --history     # 1,000, 3,000 and 10,000 revisions (about 20 min)
     .venv/bin/python bench/history.py --sizes 300 --speedup-size 300   # a small trial
     .venv/bin/python bench/run.py --quick       # CI: includes a 30-revision run of this
 

@@ -202,7 +202,7 @@ class ParquetTables:
     ``ROW_GROUP_ROWS``: memory holds at most that many rows a table, whatever the revision
     count, and a run writes one row group per 40 batches rather than one per batch (each write
     costs milliseconds of frame building, whatever its size). With 5,000 the buffered rows
-    (Python dicts) made the driver grow by about 3 kB per revision up to that many."""
+    (Python dicts) made the driver grow with the revision count up to that many."""
 
     ROW_GROUP_ROWS = 1_000
 
@@ -295,7 +295,8 @@ def history_flow_fn(
     logger = get_run_logger()
     progress = history_progress(logger)
     config = config or HistoryConfig()
-    # Seconds per stage (list, fetch, extract, check, publish), for the benchmark and the log.
+    # Seconds per stage (list, fetch, prepare, cluster, extract, check, publish), for the
+    # benchmark and the log.
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -377,12 +378,15 @@ def history_flow_fn(
             [i for i in batch if i.meta.revid not in failed_reason]
             for batch in batches(items, batch_size)
         ]
+        lap("prepare")  # the staging folder, and a continued release's rows copied
+        ahead = SUBMIT_AHEAD_PER_SLOT * worker_slots()  # which starts a local cluster
+        lap("cluster")  # so that "extract" is the extraction's own time
         progress.start("extracted", total=len(items))
 
         def submit(batch: list[BatchItem]) -> Any:
             return extract_batch_task.submit(str(cache.root), batch, config) if batch else None
 
-        futures = in_flight(submit, to_extract, SUBMIT_AHEAD_PER_SLOT * worker_slots())
+        futures = in_flight(submit, to_extract, ahead)
         for batch, future in zip(batches(items, batch_size), futures, strict=True):
             try:
                 done = {o.meta.revid: o for o in (future.result() if future else [])}
