@@ -55,6 +55,7 @@ from transforms.history import (
     HistoryConfig,
     RevisionMeta,
     RevisionOutcome,
+    Step,
     TimelineBuilder,
     failed_outcome,
     history_frame,
@@ -229,6 +230,14 @@ class ParquetTables:
         )
         self.write_arrow(name, to_arrow(table, frame))
 
+    def write_step(self, step: Step) -> None:
+        """What the TimelineBuilder gave for one revision: its row, its events, the spans it
+        closed."""
+        self.write("revisions", [step.revision])
+        self.write("claim_events", step.events)
+        for name, spans in step.closed.items():
+            self.write(f"{name}_history", spans)
+
     def write_arrow(self, name: str, arrow: Any) -> None:
         """Rows already in the table's Arrow schema (copied from a previous release)."""
         import pyarrow.parquet as pq
@@ -395,7 +404,6 @@ def history_flow_fn(
                 done = {
                     i.meta.revid: failed_outcome(i.meta, "extract_error", detail) for i in batch
                 }
-            rows: dict[str, list[dict[str, Any]]] = {name: [] for name in HISTORY_TABLES}
             for item in batch:
                 revid = item.meta.revid
                 outcome = done.get(revid) or failed_outcome(
@@ -407,13 +415,7 @@ def history_flow_fn(
                 if outcome.tables is not None:
                     latest_tables = outcome.tables
                 statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-                step = builder.add(outcome)
-                rows["revisions"].append(step.revision)
-                rows["claim_events"] += step.events
-                for name, spans in step.closed.items():
-                    rows[f"{name}_history"] += spans
-            for name, table_rows in rows.items():
-                writer.write(name, table_rows)
+                writer.write_step(builder.add(outcome))
             progress.advance("extracted", len(batch))
         progress.finish("extracted")
         for name, spans in builder.finish().items():

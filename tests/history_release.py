@@ -11,7 +11,6 @@ from revision_script import ScriptedRevision, revision_script
 
 from flows.history_flow import ParquetTables
 from transforms.history import RevisionMeta, TimelineBuilder, process_revision
-from transforms.schema import HISTORY_TABLES
 
 API = "https://en.wikipedia.org/w/api.php"
 TITLE = "Scripted history of the MEK article"
@@ -61,14 +60,7 @@ def write_history_tables(folder: Path, script: list[ScriptedRevision] | None = N
             base_sha1 = outcome.sections_sha1
         if outcome.tables is not None:
             latest = outcome.tables
-        step = builder.add(outcome)
-        rows: dict[str, list[dict]] = {name: [] for name in HISTORY_TABLES}
-        rows["revisions"].append(step.revision)
-        rows["claim_events"] += step.events
-        for name, spans in step.closed.items():
-            rows[f"{name}_history"] += spans
-        for name, table_rows in rows.items():
-            writer.write(name, table_rows)
+        writer.write_step(builder.add(outcome))
     for name, spans in builder.finish().items():
         writer.write(f"{name}_history", spans)
     writer.close()
