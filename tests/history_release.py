@@ -10,6 +10,8 @@ from typing import Any
 from revision_script import ScriptedRevision, revision_script
 
 from flows.history_flow import ParquetTables
+from ingestion.wikipedia import Revision
+from storage.history_resume import source_record
 from transforms.history import RevisionMeta, TimelineBuilder, process_revision
 
 API = "https://en.wikipedia.org/w/api.php"
@@ -21,18 +23,9 @@ def script_run(script: list[ScriptedRevision], api: str = API) -> dict[str, Any]
     statuses: dict[str, int] = {}
     for scripted in script:
         statuses[scripted.status] = statuses.get(scripted.status, 0) + 1
-    index = api.rsplit("/", 1)[0] + "/index.php"
+    listed = [Revision(api, TITLE, TITLE, None, 1, s.revid, s.parentid) for s in script]
     return {
-        "source": {
-            "title": TITLE,
-            "api": api,
-            "history": f"{index}?title={TITLE.replace(' ', '_')}&action=history",
-            "first_revid": script[0].revid,
-            "last_revid": script[-1].revid,
-            "since": None,
-            "until": None,
-            "limit": None,
-        },
+        "source": source_record(listed, None, None, None),
         "revisions": len(script),
         "statuses": statuses,
         "fetched": len(script),
