@@ -7,7 +7,13 @@ import pytest
 from conftest import HISTORY_TITLE, WIKI_OLD_TITLE, WIKI_TITLE
 from revision_script import revision_script
 
-from ingestion.wikipedia import WikiClient, WikiSource, api_timestamp
+from ingestion.wikipedia import (
+    Revision,
+    RevisionListing,
+    WikiClient,
+    WikiSource,
+    api_timestamp,
+)
 from mekdata.errors import SourceError
 
 SCRIPT = revision_script()
@@ -112,3 +118,82 @@ def test_listing_a_missing_page(history_wiki):
 )
 def test_api_timestamp(value, end_of_day, expected):
     assert api_timestamp(value, end_of_day) == expected
+
+
+# --- the listing a history run keeps ------------------------------------------------------
+
+API = "http://127.0.0.1:8080/w/api.php"
+
+
+def _revision(revid: int, **fields) -> Revision:
+    values = {
+        "parentid": revid - 1,
+        "timestamp": f"2024-03-{1 + revid % 28:02d}T12:{revid % 60:02d}:00Z",
+        "sha1": f"{revid:040x}",
+        "size": 90_000 + revid,
+        **fields,
+    }
+    return Revision(API, "People's Mojahedin", "MEK", "MEK", 4242, revid, **values)
+
+
+@pytest.mark.parametrize(
+    "revision",
+    [
+        pytest.param(_revision(1000), id="every-field"),
+        pytest.param(_revision(1000, parentid=None), id="first-revision-no-parent"),
+        pytest.param(_revision(1000, parentid=0), id="parent-zero-kept-as-zero"),
+        pytest.param(_revision(1000, sha1=None), id="hidden-content-no-sha1"),
+        pytest.param(_revision(1000, size=None), id="no-size"),
+        pytest.param(_revision(1000, size=0), id="blanked-size-zero"),
+        pytest.param(_revision(1000, timestamp=""), id="no-timestamp"),
+        pytest.param(_revision(1000, sha1="é" * 40), id="non-ascii-text"),
+    ],
+)
+def test_a_listed_revision_reads_back_as_it_was_appended(revision):
+    listing = RevisionListing([_revision(999), revision, _revision(1001)])
+    assert listing[1] == revision
+    assert listing[-2] == revision
+    assert listing[1].permalink == f"http://127.0.0.1:8080/w/index.php?oldid={revision.revid}"
+
+
+def test_a_listing_is_a_sequence_of_its_revisions():
+    revisions = [_revision(r, sha1=None if r % 3 == 0 else f"{r:040x}") for r in range(1, 60)]
+    listing = RevisionListing(revisions)
+    assert len(listing) == len(revisions)
+    assert list(listing) == revisions
+    assert list(listing[10:20]) == revisions[10:20]
+    assert list(listing[-5:]) == revisions[-5:]
+    assert list(listing[::7]) == revisions[::7]
+    assert list(listing.revids) == [r.revid for r in revisions]
+    assert len(RevisionListing()) == 0
+    with pytest.raises(IndexError):
+        listing[len(revisions)]
+    with pytest.raises(IndexError):
+        listing[-len(revisions) - 1]
+
+
+def test_a_listing_holds_one_page():
+    other = Revision(API, "Another page", "Another page", None, 7, 1001)
+    with pytest.raises(ValueError, match="not of the listing's page"):
+        RevisionListing([_revision(1000), other])
+
+
+def test_a_long_listing_costs_bytes_per_revision_not_objects():
+    """A history run keeps its listing to the end; as Revision objects it cost about 300
+    bytes a revision (more with the per-batch copies), so the driver grew with the count."""
+    import tracemalloc
+
+    count = 20_000
+    tracemalloc.start()
+    try:
+        listing = RevisionListing(_revision(r) for r in range(1, count + 1))
+        held, _ = tracemalloc.get_traced_memory()
+        as_objects = [_revision(r) for r in range(1, 1001)]
+        with_objects, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    per_revision = held / count
+    per_object = (with_objects - held) / len(as_objects)
+    assert per_revision < 130, per_revision
+    assert per_object > 2 * per_revision, (per_object, per_revision)
+    assert listing[count - 1] == _revision(count)
