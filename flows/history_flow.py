@@ -22,23 +22,24 @@ statuses are therefore the same whatever the batch size.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import itertools
 import os
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.history_checks import run_checks
 from flows.progress import closed_on_exit, fetch_callback, history_progress
-from ingestion.wikipedia import Revision, WikiClient, parse_source
+from ingestion.wikipedia import Revision, RevisionListing, WikiClient, parse_source
 from mekdata.errors import MekdataError
 from storage.history_publish import HISTORY_DIR, STAGING_PREFIX, publish_history
 from storage.history_resume import (
@@ -64,13 +65,25 @@ from transforms.history import (
 )
 from transforms.schema import HISTORY_TABLES, to_frame
 
-DEFAULT_BATCH_SIZE = 25
+# Revisions per task run. Each task run costs a worker about 0.2 s of Prefect's bookkeeping
+# (a new API client, whose TLS context loads the CA bundle even for a plain-HTTP server, and
+# its state changes) and the Prefect server its records: with 25 that was a sixth of a
+# batch's time. Bigger batches leave a worker idle longer at the end of a run.
+DEFAULT_BATCH_SIZE = 50
 # Batches submitted ahead of the one the driver reads, per worker thread: enough to keep the
 # workers busy, few enough that the scheduler holds a bounded number of task specs.
 SUBMIT_AHEAD_PER_SLOT = 4
 # This many revisions failing to fetch in a row means the wiki is failing, not the revisions.
 FETCH_GIVE_UP_AFTER = 10
 DEFAULT_MAX_FAILED_SHARE = 0.05
+# What a worker's first batch imports: Prefect's task engine, this module, the HTML renderer,
+# the extractors.
+WORKER_MODULES = (
+    "prefect.task_engine",
+    "flows.history_flow",
+    "ingestion.html_text",
+    "transforms.history",
+)
 # Dask keeps data for its dashboard and its developers that grows with a run's length, not
 # its work: worker memory grew with the revision count until these were bounded. They apply to
 # this process (the local scheduler, the client) and to the workers of a local cluster, which
@@ -85,6 +98,9 @@ DASK_CONFIG = {
     # System samples twice a second, kept for an hour.
     "distributed.admin.system-monitor.log-length": 120,
 }
+
+
+T = TypeVar("T")
 
 
 class HistoryRunFailed(MekdataError):
@@ -112,9 +128,18 @@ class BatchItem:
     parent_size: int | None  # of the revision before it in the listing, whatever its status
 
 
-def batches(items: list[BatchItem], size: int) -> Iterator[list[BatchItem]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def batch_items(revisions: Iterable[Revision], parent_size: int | None) -> Iterator[BatchItem]:
+    """Each revision with the size of the one listed before it (``parent_size`` for the
+    first), made as the batches are submitted rather than all at the start."""
+    for revision in revisions:
+        yield BatchItem(meta_of(revision), parent_size)
+        parent_size = revision.size
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def extract_batch(
@@ -161,29 +186,58 @@ extract_batch_task = task(
 )
 
 
-def in_flight(submit: Callable[[Any], Any], jobs: list, ahead: int) -> Iterator:
-    """``submit(job)`` for each job, in order, handing out what it returned, with at most
-    ``ahead`` submitted and not yet handed out; the next is submitted before one is handed
-    out, so the workers have work while the driver reads a result. Submitting every batch at
-    the start made the scheduler hold every task's spec (each carries Prefect's context, about
-    110 kB), so the driver's memory grew with the revision count; and a result handed out is
-    referenced by nobody here, so it is freed once read."""
+def in_flight(submit: Callable[[T], Any], jobs: Iterable[T], ahead: int) -> Iterator[tuple[T, Any]]:
+    """``(job, submit(job))`` for each job, in order, with at most ``ahead`` submitted and not
+    yet handed out; the next is submitted before one is handed out, so the workers have work
+    while the driver reads a result. Submitting every batch at the start made the scheduler
+    hold every task's spec (each carries Prefect's context, about 110 kB), so the driver's
+    memory grew with the revision count; and a result handed out is referenced by nobody
+    here, so it is freed once read. ``jobs`` is read as they are submitted."""
     queue = iter(jobs)
-    window = deque(submit(job) for job in itertools.islice(queue, max(ahead, 1)))
+    window = deque((job, submit(job)) for job in itertools.islice(queue, max(ahead, 1)))
     while window:
-        future = window.popleft()
+        handed = window.popleft()
         for job in itertools.islice(queue, 1):
-            window.append(submit(job))
-        yield future
+            window.append((job, submit(job)))
+        yield handed
+
+
+def dask_client() -> Any:
+    """The run's Dask client, which starts a local cluster on first use (None outside a Dask
+    run)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    return getattr(context.task_runner, "client", None) if context else None
 
 
 def worker_slots() -> int:
     """Threads across the workers of the run's Dask cluster (1 outside a Dask run)."""
-    from prefect.context import FlowRunContext
-
-    context = FlowRunContext.get()
-    client = getattr(context.task_runner, "client", None) if context else None
+    client = dask_client()
     return sum(client.nthreads().values()) if client is not None else 1
+
+
+def prepare_worker() -> list[str]:
+    """Import what a batch needs; returns the modules imported. On each worker, as the run
+    starts."""
+    for name in WORKER_MODULES:
+        importlib.import_module(name)
+    return list(WORKER_MODULES)
+
+
+def start_workers() -> list[Any]:
+    """Start the run's Dask cluster and have each worker import the extraction code in the
+    background, while the driver fetches: otherwise each worker's first batch was about 2 s
+    slower than the others, with nothing else for the driver to do. Returns the futures, to be
+    kept until the batches are submitted (a released future may be cancelled before it ran);
+    a worker that fails to import fails its batches, and they say why."""
+    client = dask_client()
+    if client is None:
+        return []
+    return [
+        client.submit(prepare_worker, pure=False, workers=[address], allow_other_workers=False)
+        for address in client.scheduler_info()["workers"]
+    ]
 
 
 def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutcome:
@@ -304,7 +358,7 @@ def history_flow_fn(
     logger = get_run_logger()
     progress = history_progress(logger)
     config = config or HistoryConfig()
-    # Seconds per stage (list, fetch, prepare, cluster, extract, check, publish), for the
+    # Seconds per stage (list, cluster, fetch, prepare, extract, check, publish), for the
     # benchmark and the log.
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -318,7 +372,7 @@ def history_flow_fn(
     wiki = parse_source(source)
     with WikiClient(wiki_api) as client:
         revisions = client.revisions(wiki, since=since, until=until, limit=limit)
-        listed = list(progress.counted("listed", revisions, total=limit))
+        listed = RevisionListing(progress.counted("listed", revisions, total=limit))
         lap("list")
         if not listed:
             raise HistoryRunFailed(
@@ -340,19 +394,21 @@ def history_flow_fn(
                 plan=UNCHANGED,
                 plan_reason=plan.reason,
             )
+        warming = start_workers()  # they import while the driver fetches
+        lap("cluster")
         todo = listed[plan.kept :] if prior else listed
-        by_revid = {r.revid: r for r in todo}
+        position = {revid: i for i, revid in enumerate(todo.revids)}
         cache = RevisionCache(cache_root(out))
 
         def fetch(revid: int) -> str:
             client.restart_budget()  # a budget per revision: the listing spent its own
-            return client.parse_html(by_revid[revid])
+            return client.parse_html(todo[position[revid]])
 
         progress.start("fetched", total=len(todo))
         try:
             fetched = fetch_missing(
                 cache,
-                [r.revid for r in todo],
+                todo.revids,
                 fetch,
                 on_progress=fetch_callback(progress),
                 give_up_after=FETCH_GIVE_UP_AFTER,
@@ -364,10 +420,7 @@ def history_flow_fn(
             ) from None
         progress.finish("fetched")
         lap("fetch")
-    items, previous = [], (listed[plan.kept - 1].size if prior else None)
-    for revision in todo:
-        items.append(BatchItem(meta_of(revision), previous))
-        previous = revision.size
+        position.clear()
     failed_reason = {revid: reason for revid, reason in fetched.failed.items()}
     root = out / HISTORY_DIR
     root.mkdir(parents=True, exist_ok=True)
@@ -383,20 +436,17 @@ def history_flow_fn(
             open_spans = copy_previous_tables(prior, writer.write_arrow)
             builder = TimelineBuilder.resume(open_spans, prior.last, prior.base, prior.next_seq)
             base_sections, statuses = prior.base_sections_sha1, dict(prior.statuses)
-        to_extract = [
-            [i for i in batch if i.meta.revid not in failed_reason]
-            for batch in batches(items, batch_size)
-        ]
+        parent_size = listed[plan.kept - 1].size if prior else None
         lap("prepare")  # the staging folder, and a continued release's rows copied
-        ahead = SUBMIT_AHEAD_PER_SLOT * worker_slots()  # which starts a local cluster
-        lap("cluster")  # so that "extract" is the extraction's own time
-        progress.start("extracted", total=len(items))
+        ahead = SUBMIT_AHEAD_PER_SLOT * worker_slots()
+        progress.start("extracted", total=len(todo))
 
         def submit(batch: list[BatchItem]) -> Any:
-            return extract_batch_task.submit(str(cache.root), batch, config) if batch else None
+            wanted = [i for i in batch if i.meta.revid not in failed_reason]
+            return extract_batch_task.submit(str(cache.root), wanted, config) if wanted else None
 
-        futures = in_flight(submit, to_extract, ahead)
-        for batch, future in zip(batches(items, batch_size), futures, strict=True):
+        work = batches(batch_items(todo, parent_size), batch_size)
+        for batch, future in in_flight(submit, work, ahead):
             try:
                 done = {o.meta.revid: o for o in (future.result() if future else [])}
             except Exception as error:  # the batch failed after its retry: its revisions did
@@ -418,6 +468,7 @@ def history_flow_fn(
                 writer.write_step(builder.add(outcome))
             progress.advance("extracted", len(batch))
         progress.finish("extracted")
+        del warming
         for name, spans in builder.finish().items():
             writer.write(f"{name}_history", spans)
         writer.close()
@@ -425,9 +476,9 @@ def history_flow_fn(
         if prior and not latest_tables:  # no new revision extracted: the claims stand as they were
             latest_tables = tables_from_open_spans(open_spans)
         failed = statuses.get("failed", 0) - (prior.statuses.get("failed", 0) if prior else 0)
-        if failed > max_failed_share * len(items):
+        if failed > max_failed_share * len(todo):
             raise HistoryRunFailed(
-                f"{failed} of {len(items)} revisions failed (more than the allowed share of "
+                f"{failed} of {len(todo)} revisions failed (more than the allowed share of "
                 f"{max_failed_share:.0%}); nothing was published. Their reasons are in the "
                 "log; re-run to retry them (fetched revisions are cached)."
             )
@@ -445,7 +496,7 @@ def history_flow_fn(
             "statuses": statuses,
             "fetched": fetched.fetched,
             "cached": fetched.cached,
-            **resume_record(listed, build, plan, len(items)),
+            **resume_record(listed, build, plan, len(todo)),
             "timings": dict(timings),  # publishing's own time is in the result only
         }
         with output_lock(out):
@@ -465,7 +516,7 @@ def history_flow_fn(
         {r: failed_reason[r] for r in failed_reason},
         statuses,
         plan=plan.mode,
-        processed=len(items),
+        processed=len(todo),
         plan_reason=plan.reason,
         timings=timings,
     )
@@ -481,6 +532,8 @@ def history_flow(
     """Run the history flow on a Dask cluster: local and sized to the machine by default,
     the one at ``dask_address`` when given."""
     import dask.config
+    import distributed  # noqa: F401  its defaults must be in the config before it is set: on
+    # leaving, dask.config.set deletes the keys that were absent on entering
 
     runner = task_runner(dask_address, workers)
     run = flow(name="mekdata-history", task_runner=runner, log_prints=True)(history_flow_fn)

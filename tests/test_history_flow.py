@@ -551,6 +551,7 @@ def test_the_local_cluster_keeps_nothing_that_grows_with_the_run():
     kept every task's spec). The flow's own runner, under the flow's settings, must show
     neither after a few seconds of tasks; with Dask's defaults both grow."""
     import dask.config
+    import distributed  # noqa: F401  (before the set, which deletes on leaving what was absent)
 
     from flows.history_flow import DASK_CONFIG, task_runner
 
@@ -568,6 +569,33 @@ def test_the_local_cluster_keeps_nothing_that_grows_with_the_run():
     limit = DASK_CONFIG["distributed.admin.low-level-log-length"]
     assert limit < tasks
     assert scheduler_logs and max(scheduler_logs) <= limit
+
+
+def test_each_worker_imports_the_extraction_code_as_the_run_starts(prefect_api):
+    """Each worker's first batch imported Prefect's task engine and the extractors, about 2 s
+    that made it the slowest batch of the run: start_workers has every worker of the run's
+    cluster import them in the background, without a batch."""
+    import sys
+
+    from prefect import flow
+
+    from flows.history_flow import WORKER_MODULES, dask_client, start_workers, task_runner
+
+    def imported() -> list[str]:
+        return [name for name in WORKER_MODULES if name in sys.modules]
+
+    @flow(task_runner=task_runner(None, 2))
+    def starting() -> tuple[dict, list, dict]:
+        client = dask_client()
+        fresh = client.run(imported)
+        warming = start_workers()
+        return fresh, client.gather(warming), client.run(imported)
+
+    fresh, returned, after = starting()
+    assert len(fresh) == 2
+    assert all("transforms.history" not in names for names in fresh.values())
+    assert returned == [list(WORKER_MODULES)] * 2
+    assert list(after.values()) == [list(WORKER_MODULES)] * 2
 
 
 def test_arrow_uses_the_system_allocator_for_the_run_and_gives_the_pool_back():
@@ -606,10 +634,15 @@ def test_batches_are_submitted_a_bounded_window_ahead(jobs, ahead):
         submitted.append(job)
         return f"future {job}"
 
+    def jobs_read_as_submitted():
+        for job in range(jobs):
+            assert len(submitted) == job  # not read ahead of submission
+            yield job
+
     handed = []
-    for future in in_flight(submit, list(range(jobs)), ahead):
-        handed.append(future)
+    for job, future in in_flight(submit, jobs_read_as_submitted(), ahead):
+        handed.append((job, future))
         # the window is refilled before a future is handed out, and never beyond ``ahead``
         assert len(submitted) - len(handed) == min(max(ahead, 1), jobs - len(handed))
-    assert handed == [f"future {job}" for job in range(jobs)]
+    assert handed == [(job, f"future {job}") for job in range(jobs)]
     assert submitted == list(range(jobs))
