@@ -336,6 +336,9 @@ def history(
     from mekdata.errors import MekdataError
 
     _prefect_environment()
+    # Arrow's C++ code reads its allocator once, when pyarrow loads: the system one gives back
+    # what it frees (see arrow_system_pool in flows/history_flow.py). A user's choice wins.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     folder = Path(output or REPO_ROOT / "output")
     try:
         _history_arguments(source, since, until, limit, workers)

@@ -101,6 +101,7 @@ DASK_CONFIG = {
 
 
 T = TypeVar("T")
+ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 
 class HistoryRunFailed(MekdataError):
@@ -546,12 +547,22 @@ def history_flow(
 def arrow_system_pool() -> Iterator[None]:
     """Arrow allocates from the system allocator meanwhile. Its default pool (mimalloc) keeps
     what it freed: after the driver had written and read back the history tables it held about
-    5 kB more per revision, where the system allocator gives it back."""
+    5 kB more per revision, where the system allocator gives it back. pyarrow's calls here use
+    the pool set now; Arrow's C++ code (the Parquet writer, for one) and every other process
+    read ``ARROW_DEFAULT_MEMORY_POOL`` once, when they load Arrow: it is set meanwhile, so the
+    local cluster's workers, started in the run, use the system allocator too, and the CLI sets
+    it before anything loads pyarrow. Both are restored afterwards, even when the run fails."""
     import pyarrow as pa
 
     previous = pa.default_memory_pool()
+    previous_variable = os.environ.get(ARROW_POOL_VARIABLE)
+    os.environ[ARROW_POOL_VARIABLE] = "system"
     pa.set_memory_pool(pa.system_memory_pool())
     try:
         yield
     finally:
         pa.set_memory_pool(previous)
+        if previous_variable is None:
+            os.environ.pop(ARROW_POOL_VARIABLE, None)
+        else:
+            os.environ[ARROW_POOL_VARIABLE] = previous_variable

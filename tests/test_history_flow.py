@@ -349,6 +349,7 @@ def test_history_command_on_a_separately_started_dask_cluster(
                     **env,
                     "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
                     "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": "20",
+                    "ARROW_DEFAULT_MEMORY_POOL": "system",
                 },
             )
         )
@@ -396,10 +397,17 @@ def test_history_command_on_a_separately_started_dask_cluster(
                 }
             )
             profiled = client.run(lambda dask_worker: len(dask_worker.profile_history))
-        # The extraction ran on this cluster (the scheduler knows the batch task).
+            arrow_pools = client.run(  # by value: these workers cannot import this module
+                lambda: __import__("pyarrow").default_memory_pool().backend_name
+            )
+        # The extraction ran on this cluster (the scheduler knows the batch task), each worker
+        # having imported the extraction code first;
         assert ran.get("extract_batch", 0) > 0, ran
-        # and the workers, started as the README advises, kept no profile of it.
+        assert ran.get("prepare_worker", 0) > 0, ran
+        # and the workers, started as the README advises, kept no profile of it and allocated
+        # Arrow's memory from the system allocator.
         assert list(profiled.values()) == [0, 0]
+        assert list(arrow_pools.values()) == ["system", "system"]
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -537,6 +545,12 @@ def test_a_page_that_cannot_be_read_is_a_failed_row_the_suites_accept(filled_cac
     assert report["success"], report["checks"]
 
 
+def _arrow_pool() -> str:
+    import pyarrow as pa
+
+    return pa.default_memory_pool().backend_name
+
+
 def _busy(seconds: float) -> int:
     deadline = time.perf_counter() + seconds
     count = 0
@@ -553,19 +567,22 @@ def test_the_local_cluster_keeps_nothing_that_grows_with_the_run():
     import dask.config
     import distributed  # noqa: F401  (before the set, which deletes on leaving what was absent)
 
-    from flows.history_flow import DASK_CONFIG, task_runner
+    from flows.history_flow import DASK_CONFIG, arrow_system_pool, task_runner
 
     tasks = 60
-    with dask.config.set(DASK_CONFIG), task_runner(None, 1) as runner:
+    with dask.config.set(DASK_CONFIG), arrow_system_pool(), task_runner(None, 1) as runner:
         client = runner.client
         client.gather([client.submit(_busy, 0.04, pure=False) for _ in range(tasks)])
         profiled = client.run(lambda dask_worker: len(dask_worker.profile_history))
+        arrow_pools = client.run(_arrow_pool)
         scheduler_logs = client.run_on_scheduler(
             lambda dask_scheduler: [
                 len(c.recent_message_log) for c in dask_scheduler.stream_comms.values()
             ]
         )
     assert list(profiled.values()) == [0]
+    # mimalloc, Arrow's default, kept what the workers' pandas frames had freed
+    assert list(arrow_pools.values()) == ["system"]
     limit = DASK_CONFIG["distributed.admin.low-level-log-length"]
     assert limit < tasks
     assert scheduler_logs and max(scheduler_logs) <= limit
@@ -607,11 +624,14 @@ def test_arrow_uses_the_system_allocator_for_the_run_and_gives_the_pool_back():
     from flows.history_flow import arrow_system_pool
 
     before = pa.default_memory_pool()
+    variable = os.environ.get("ARROW_DEFAULT_MEMORY_POOL")
     with pytest.raises(RuntimeError), arrow_system_pool():
         assert pa.default_memory_pool().backend_name == "system"
+        assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"  # for processes started now
         assert pa.array(range(10_000)).sum().as_py() == 49_995_000
         raise RuntimeError("the run failed")
     assert pa.default_memory_pool().backend_name == before.backend_name
+    assert os.environ.get("ARROW_DEFAULT_MEMORY_POOL") == variable
 
 
 @pytest.mark.parametrize(
