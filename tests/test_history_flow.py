@@ -396,18 +396,15 @@ def test_history_command_on_a_separately_started_dask_cluster(
                     for name, prefix in dask_scheduler.task_prefixes.items()
                 }
             )
-            profiled = client.run(lambda dask_worker: len(dask_worker.profile_history))
-            arrow_pools = client.run(  # by value: these workers cannot import this module
-                lambda: __import__("pyarrow").default_memory_pool().backend_name
-            )
+            profiled, arrow_pools = _profiles_and_arrow_pools(client)
         # The extraction ran on this cluster (the scheduler knows the batch task), each worker
         # having imported the extraction code first;
         assert ran.get("extract_batch", 0) > 0, ran
         assert ran.get("prepare_worker", 0) > 0, ran
         # and the workers, started as the README advises, kept no profile of it and allocated
         # Arrow's memory from the system allocator.
-        assert list(profiled.values()) == [0, 0]
-        assert list(arrow_pools.values()) == ["system", "system"]
+        assert profiled == [0, 0]
+        assert arrow_pools == ["system", "system"]
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -545,10 +542,12 @@ def test_a_page_that_cannot_be_read_is_a_failed_row_the_suites_accept(filled_cac
     assert report["success"], report["checks"]
 
 
-def _arrow_pool() -> str:
-    import pyarrow as pa
-
-    return pa.default_memory_pool().backend_name
+def _profiles_and_arrow_pools(client) -> tuple[list[int], list[str]]:
+    """Per worker: how many profile samples it kept, and the backend of its Arrow pool. The
+    functions go by value (nested lambdas): a separately started worker cannot import tests."""
+    profiles = client.run(lambda dask_worker: len(dask_worker.profile_history))
+    pools = client.run(lambda: __import__("pyarrow").default_memory_pool().backend_name)
+    return list(profiles.values()), list(pools.values())
 
 
 def _busy(seconds: float) -> int:
@@ -573,16 +572,15 @@ def test_the_local_cluster_keeps_nothing_that_grows_with_the_run():
     with dask.config.set(DASK_CONFIG), arrow_system_pool(), task_runner(None, 1) as runner:
         client = runner.client
         client.gather([client.submit(_busy, 0.04, pure=False) for _ in range(tasks)])
-        profiled = client.run(lambda dask_worker: len(dask_worker.profile_history))
-        arrow_pools = client.run(_arrow_pool)
+        profiled, arrow_pools = _profiles_and_arrow_pools(client)
         scheduler_logs = client.run_on_scheduler(
             lambda dask_scheduler: [
                 len(c.recent_message_log) for c in dask_scheduler.stream_comms.values()
             ]
         )
-    assert list(profiled.values()) == [0]
+    assert profiled == [0]
     # mimalloc, Arrow's default, kept what the workers' pandas frames had freed
-    assert list(arrow_pools.values()) == ["system"]
+    assert arrow_pools == ["system"]
     limit = DASK_CONFIG["distributed.admin.low-level-log-length"]
     assert limit < tasks
     assert scheduler_logs and max(scheduler_logs) <= limit
