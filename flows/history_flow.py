@@ -76,6 +76,8 @@ SUBMIT_AHEAD_PER_SLOT = 4
 # This many revisions failing to fetch in a row means the wiki is failing, not the revisions.
 FETCH_GIVE_UP_AFTER = 10
 DEFAULT_MAX_FAILED_SHARE = 0.05
+# Seconds to wait for the local cluster's workers to exit once extraction is done.
+RELEASE_TIMEOUT = 30.0
 # What a worker's first batch imports: Prefect's task engine, this module, the HTML renderer,
 # the extractors.
 WORKER_MODULES = (
@@ -239,6 +241,24 @@ def start_workers() -> list[Any]:
         client.submit(prepare_worker, pure=False, workers=[address], allow_other_workers=False)
         for address in client.scheduler_info()["workers"]
     ]
+
+
+def release_workers(timeout: float = RELEASE_TIMEOUT) -> int:
+    """Stop the workers of the run's own local cluster once every batch is in; returns how
+    many were stopped. The checks and publishing run in this process, and two idle workers
+    held about 460 MB meanwhile, 40% of the run's peak. A cluster the run connected to
+    (``--dask-address``) is someone else's and keeps its workers. Waits at most ``timeout``
+    seconds for them to exit: the run does not depend on it."""
+    client = dask_client()
+    cluster = getattr(client, "cluster", None)
+    if cluster is None:
+        return 0
+    count = len(cluster.workers)
+    cluster.scale(0)
+    deadline = time.monotonic() + timeout
+    while (cluster.workers or client.scheduler_info()["workers"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return count
 
 
 def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutcome:
@@ -470,6 +490,8 @@ def history_flow_fn(
             progress.advance("extracted", len(batch))
         progress.finish("extracted")
         del warming
+        if stopped := release_workers():
+            logger.info("Stopped the local cluster's %d workers: extraction is done", stopped)
         for name, spans in builder.finish().items():
             writer.write(f"{name}_history", spans)
         writer.close()
