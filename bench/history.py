@@ -165,14 +165,18 @@ def run_sampled(command: list[str], env: dict[str, str], log: Path) -> tuple[flo
 _LOG_TIME = r"^(?P<clock>\d\d:\d\d:\d\d\.\d+) \|.* - "
 FETCHED_LINE = re.compile(_LOG_TIME + r"fetched \d+ revisions \(", re.MULTILINE)
 EXTRACTED_LINE = re.compile(_LOG_TIME + r"extracted \d+ revisions in ", re.MULTILINE)
+# The local cluster's workers stopped (flows/history_flow.py: release_workers): they belong
+# to extraction, whatever the flow did between the two lines (the last spans, the writer).
+RELEASED_LINE = re.compile(_LOG_TIME + r"Stopped the local cluster's \d+ workers", re.MULTILINE)
 
 
 def stage_peaks(series: list[tuple[float, int]], log: str) -> dict[str, float]:
     """The summed RSS's peak while revisions were extracted (from the end of fetching to the
-    end of extraction: the stage that streams, which must not grow with the revision count)
-    and after it (checks and publishing, which read the finished tables). Empty when the
-    log has no such stages (an unchanged re-run)."""
-    fetched, extracted = FETCHED_LINE.search(log), EXTRACTED_LINE.search(log)
+    end of extraction, the workers stopped: the stage that streams, which must not grow with
+    the revision count) and after it (checks and publishing, which read the finished tables).
+    Empty when the log has no such stages (an unchanged re-run)."""
+    fetched = FETCHED_LINE.search(log)
+    extracted = RELEASED_LINE.search(log) or EXTRACTED_LINE.search(log)
     if not series or not fetched or not extracted:
         return {}
     start = dt.datetime.fromtimestamp(series[0][0])

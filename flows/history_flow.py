@@ -379,8 +379,8 @@ def history_flow_fn(
     logger = get_run_logger()
     progress = history_progress(logger)
     config = config or HistoryConfig()
-    # Seconds per stage (list, cluster, fetch, prepare, extract, check, publish), for the
-    # benchmark and the log.
+    # Seconds per stage (list, cluster, fetch, prepare, extract, release, check, publish),
+    # for the benchmark and the log.
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -490,12 +490,13 @@ def history_flow_fn(
             progress.advance("extracted", len(batch))
         progress.finish("extracted")
         del warming
-        if stopped := release_workers():
-            logger.info("Stopped the local cluster's %d workers: extraction is done", stopped)
         for name, spans in builder.finish().items():
             writer.write(f"{name}_history", spans)
         writer.close()
         lap("extract")
+        if stopped := release_workers():
+            logger.info("Stopped the local cluster's %d workers: extraction is done", stopped)
+        lap("release")
         if prior and not latest_tables:  # no new revision extracted: the claims stand as they were
             latest_tables = tables_from_open_spans(open_spans)
         failed = statuses.get("failed", 0) - (prior.statuses.get("failed", 0) if prior else 0)
