@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py            # full: several runs each, medians
     .venv/bin/python bench/run.py --quick    # one run each, 1× and 10× scaling, and a
                                              # 30-revision `mekdata history` run (CI)
-    .venv/bin/python bench/run.py --history  # `mekdata history` on 1,000 and 10,000 revisions
+    .venv/bin/python bench/run.py --history  # `mekdata history` on 1,000 to 30,000 revisions
 
 Reports medians in seconds and as ratios to the import floor (the time a fresh Python takes to
 import prefect, great_expectations, pandas and pyarrow), and writes bench/results/latest.json;
@@ -148,7 +148,7 @@ def main() -> int:
     parser.add_argument(
         "--history",
         action="store_true",
-        help="only the history benchmark at full size (bench/history.py; about half an hour)",
+        help="only the history benchmark at full size (bench/history.py; about 40 minutes)",
     )
     args = parser.parse_args()
     if args.history:
