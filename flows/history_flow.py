@@ -4,7 +4,8 @@ list (one cheap paged listing) → fetch (serial and polite: the one stage that 
 out; into the content-addressed cache, so a re-run fetches only new revisions) → extract
 (mapped over *batches* of revisions with prefect-dask's DaskTaskRunner: a few dozen task runs
 for thousands of revisions, which a Prefect server handles) → the TimelineBuilder fed in
-revision order → each table streamed to Parquet in row groups → checks → a history release.
+revision order → each table streamed to Parquet in row groups → the local cluster's workers
+stopped → checks → a history release.
 
 A re-run lists the revisions first and compares the listing with the latest history release
 (storage/history_resume.py, whose docstring says what "the same range" is): nothing new → the
