@@ -62,7 +62,8 @@ SIZES = (1_000, 3_000, 10_000, 30_000)
 STEADY_FROM = 10_000
 MEMORY_BOUND_MB = 2_000
 # "Not growing with the revision count": at most this many kB per revision, fitted over the
-# sizes, for the whole run and for each stage (1 kB: 10 MB more for 10,000 more revisions).
+# sizes from STEADY_FROM up, for the whole run and for each stage (1 kB: 20 MB more for 20,000
+# more revisions).
 FLAT_KB_PER_REVISION = 1.0
 QUICK_SIZE = 30
 SPEEDUP_SIZE = 1_000
