@@ -247,7 +247,7 @@ def start_workers() -> list[Any]:
 def release_workers(timeout: float = RELEASE_TIMEOUT) -> int:
     """Stop the workers of the run's own local cluster once every batch is in; returns how
     many were stopped. The checks and publishing run in this process, and two idle workers
-    held about 460 MB meanwhile, 40% of the run's peak. A cluster the run connected to
+    held about 470 MB meanwhile (README, "History benchmark"). A cluster the run connected to
     (``--dask-address``) is someone else's and keeps its workers. Waits at most ``timeout``
     seconds for them to exit: the run does not depend on it."""
     client = dask_client()

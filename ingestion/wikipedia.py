@@ -187,7 +187,7 @@ class RevisionListing(Sequence[Revision]):
         assert self._page is not None
         parentid, size = self._parentid[index], self._size[index]
         return Revision(
-            *self._page,
+            **dict(zip(_PAGE_FIELDS, self._page, strict=True)),
             revid=self._revid[index],
             parentid=None if parentid == _ABSENT else parentid,
             timestamp=self._timestamp[index] or "",

@@ -626,7 +626,7 @@ def _exited(pid: int) -> bool:
 
 def test_the_local_cluster_stops_its_workers_once_extraction_is_done(prefect_api):
     """The checks and publishing run in the driver; the run's own workers, idle by then,
-    held about 460 MB of the run's peak. release_workers stops them and their processes."""
+    only held memory. release_workers stops them and their processes."""
     from prefect import flow
 
     from flows.history_flow import dask_client, release_workers, task_runner
