@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import os
@@ -9,11 +10,13 @@ import pickle
 import shutil
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from expectations.chunks import Chunked, chunk_kind, merge_results
 from expectations.suites import (
     BLOCKING,
     GATES,
@@ -31,6 +34,8 @@ SAMPLE_VALUES = 5
 SAMPLE_ROWS = 10
 DOCS_SITE = "release"
 CITATION_COLUMNS = ("citations", "enrichment_citations")
+# What a suite runs on: a whole frame, or one given in row chunks.
+Frame = pd.DataFrame | Chunked
 
 
 def citation_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -140,15 +145,16 @@ class Validator:
 
     def run_suites(
         self,
-        frames: dict[str, pd.DataFrame],
+        frames: dict[str, Frame],
         parameters: dict[str, Any],
         now: dt.datetime | None = None,
         docs_dir: Path | None = None,
         split: bool = False,
         row_keys: dict[str, list[str]] | None = None,
     ) -> dict[str, Any]:
-        """Run every suite on its frame (suite name -> frame) and return the report, whatever
-        the verdict (``report["success"]``); with ``docs_dir``, write the Data Docs there.
+        """Run every suite on its frame (suite name -> frame, or a Chunked one for a long
+        table: expectations/chunks.py) and return the report, whatever the verdict
+        (``report["success"]``); with ``docs_dir``, write the Data Docs there.
         ``row_keys`` names, per suite, the columns that identify an offending row in the
         report (GX lists bare positions otherwise); ``split`` as in ``validate``."""
         if self.used:
@@ -195,15 +201,109 @@ class Validator:
             frames[name] = frame
         return frames
 
-    def _run(self, names: list[str], frames: dict[str, pd.DataFrame], parameters) -> dict:
-        return {
-            name: self.definitions[name].run(
-                batch_parameters={"dataframe": frames[name]},
-                expectation_parameters=parameters,
-                **self._result_format(name),
+    def _run(self, names: list[str], frames: dict[str, Frame], parameters) -> dict:
+        results = {}
+        for name in names:
+            frame = frames[name]
+            if isinstance(frame, Chunked):
+                results[name] = self._run_chunked(name, frame, parameters)
+            else:
+                results[name] = self.definitions[name].run(
+                    batch_parameters={"dataframe": frame},
+                    expectation_parameters=parameters,
+                    **self._result_format(name),
+                )
+        return results
+
+    def _run_chunked(self, name: str, chunked: Chunked, parameters: dict[str, Any]) -> Any:
+        """Suite ``name`` on a frame given in row chunks (expectations/chunks.py): the first
+        chunk through the suite's validation definition (which stores the result the Data
+        Docs show), the others through GX's validator with the row-wise expectations only,
+        the table-wide ones on ``chunked.whole``; then the stored result is replaced by the
+        merged one. Peak memory is that of one chunk, not of the table."""
+        from great_expectations.core.result_format import DEFAULT_RESULT_FORMAT
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+        from great_expectations.validator.v1_validator import Validator as BatchValidator
+        from great_expectations.validator.validator import calc_validation_statistics
+
+        definition = self.definitions[name]
+        declared = {e.id: e for e in definition.suite.expectations}
+        kinds = {key: chunk_kind(e.expectation_type) for key, e in declared.items()}
+        row_suite = self._part_of(name, [k for k in declared if kinds[k] != "table_wide"])
+        wide = [k for k in declared if kinds[k] == "table_wide"]
+        result_format = self._result_format(name).get("result_format", DEFAULT_RESULT_FORMAT)
+
+        def validate(frame: pd.DataFrame, suite: Any, chunk_parameters: dict) -> list:
+            return (
+                BatchValidator(definition.batch_definition, result_format, {"dataframe": frame})
+                .validate_expectation_suite(suite, chunk_parameters)
+                .results
             )
-            for name in names
+
+        merged: dict[str, Any] = {}
+
+        def add(items: list, keep: Callable[[str], bool]) -> None:
+            for item in items:
+                key = item.expectation_config.id
+                if key not in declared:
+                    raise RuntimeError(f"GX returned a result for no expectation of {name}: {item}")
+                if keep(key):
+                    seen = merged.get(key)
+                    kwargs = declared[key].configuration.kwargs
+                    merged[key] = item if seen is None else merge_results([seen, item], kwargs)
+
+        stored = None
+        for chunk in chunked.chunks:
+            chunk_parameters = {
+                **parameters,
+                **(chunked.parameters(chunk) if chunked.parameters else {}),
+            }
+            if stored is None:
+                stored = definition.run(
+                    batch_parameters={"dataframe": chunk},
+                    expectation_parameters=chunk_parameters,
+                    **self._result_format(name),
+                )
+                add(stored.results, lambda key: kinds[key] != "table_wide")
+            else:
+                add(validate(chunk, row_suite, chunk_parameters), lambda key: True)
+        if stored is None:
+            raise ValueError(f"{name}: a chunked frame must give at least one (maybe empty) chunk")
+        if wide:
+            if chunked.whole is None:
+                raise ValueError(f"{name} has table-wide expectations but no whole frame for them")
+            add(validate(chunked.whole, self._part_of(name, wide), parameters), lambda key: True)
+        stored.results = [merged[key] for key in declared]
+        statistics = calc_validation_statistics(stored.results)
+        stored.success = statistics.success
+        stored.statistics = {
+            "evaluated_expectations": statistics.evaluated_expectations,
+            "successful_expectations": statistics.successful_expectations,
+            "unsuccessful_expectations": statistics.unsuccessful_expectations,
+            "success_percent": statistics.success_percent,
         }
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=name),
+            run_id=stored.meta["run_id"],
+            batch_identifier=stored.batch_id,
+        )
+        store = self.context.validation_results_store
+        if not store.has_key(key):
+            raise RuntimeError(f"GX stored the result of {name} under a key mekdata cannot find")
+        store.set(key, stored)
+        return stored
+
+    def _part_of(self, name: str, keys: list[str]) -> Any:
+        """A suite of some of ``name``'s expectations, under the same name and ids (GX links
+        each result to its expectation by id)."""
+        chosen = [e for e in self.definitions[name].suite.expectations if e.id in keys]
+        part = self.gx.ExpectationSuite(name=name, expectations=[copy.copy(e) for e in chosen])
+        for expectation, original in zip(part.expectations, chosen, strict=True):
+            expectation.id = original.id
+        return part
 
     def _result_format(self, name: str) -> dict[str, Any]:
         keys = self.row_keys.get(name)
@@ -223,7 +323,7 @@ class Validator:
         keys += [c for c in ("source_line", "ref_number") if c in frame.columns and c not in keys]
         return keys
 
-    def _run_split(self, names: list[str], frames: dict[str, pd.DataFrame], parameters) -> dict:
+    def _run_split(self, names: list[str], frames: dict[str, Frame], parameters) -> dict:
         """Half of the suites (by expectation count) in a forked child, half here; the child
         sends back its results and the stored copies the Data Docs are rendered from."""
         here, there = balanced_halves({name: len(self.suites[name].expectations) for name in names})
