@@ -2,7 +2,9 @@
 history table, and the spans, revision references and replay of ``history.json``), run on the
 Parquet files in the staging folder before anything is published.
 
-Each file is read once, with only the columns some suite or derived frame uses. The report has
+A table's own suite reads its file in chunks of rows; the derived frames are computed from the
+few columns they need, read whole, and validated in chunks too, so the checks' memory does not
+grow with the number of revisions (expectations/chunks.py). The report has
 the shape of a release's validation.json (``success``, ``gates``, ``suites`` with every failed
 expectation) plus ``checks``: per suite, its failures in words, for the run's error message.
 """
@@ -10,34 +12,50 @@ expectation) plus ``checks``: per suite, its failures in words, for the run's er
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from expectations.chunks import Chunked, chunk_kind
 from expectations.suites import Suite, load_history_declarations, load_history_suites
 from expectations.validate import Validator, blocking_failures, failure_text
 from transforms.history_validation import (
     EVENT_COLUMNS,
+    LINK_COLUMNS,
     REVISION_COLUMNS,
     SPAN_COLUMNS,
+    Replay,
     latest_claims,
     replay_result,
-    replay_steps,
     revision_links,
     span_order,
 )
 from transforms.schema import CLAIM_TABLES, HISTORY_TABLES
 
 DATA_DOCS_DIR = "data_docs"
-_SPAN_INPUTS = {f"{name}_history": SPAN_COLUMNS for name in CLAIM_TABLES}
-# The history columns each derived frame is computed from (transforms/history_validation.py).
-DERIVED_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "revision_links": {**_SPAN_INPUTS, "claim_events": ("claim_key", "revid")},
-    "span_order": {**_SPAN_INPUTS, "revisions": REVISION_COLUMNS},
-    "replay_steps": {"claim_events": EVENT_COLUMNS},
-    "replay_result": {"claim_events": EVENT_COLUMNS},
+# Rows of a table the suites see at once: the checks' memory is that of this many rows, so
+# it stops growing with the history (measured in bench/history.py).
+CHUNK_ROWS = 5_000
+# What each derived frame is computed from: the history columns read whole (for every row at
+# once), and those read a chunk of rows at a time (transforms/history_validation.py).
+DERIVED_INPUTS: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]] = {
+    "revision_links": (
+        {"revisions": ("revid",)},
+        {f"{name}_history": LINK_COLUMNS for name in CLAIM_TABLES}
+        | {"claim_events": ("claim_key", "revid")},
+    ),
+    "span_order": (
+        {f"{name}_history": SPAN_COLUMNS for name in CLAIM_TABLES}
+        | {"revisions": REVISION_COLUMNS},
+        {},
+    ),
+    # Events are replayed a chunk at a time when the file holds them in seq order (the flow
+    # writes them so); otherwise they are read whole and sorted.
+    "replay_steps": ({"claim_events": ("seq",)}, {"claim_events": EVENT_COLUMNS}),
+    "replay_result": ({"claim_events": ("seq",)}, {"claim_events": EVENT_COLUMNS}),
 }
 
 
@@ -54,22 +72,26 @@ def validate_history(
     latest_tables: Mapping[str, Any],
     suites: Mapping[str, Suite],
     docs_dir: Path | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> dict[str, Any]:
-    """Run ``suites`` (some or all of load_history_suites()) on the tables in ``folder``,
-    reading only the columns they use and deriving only the frames they check."""
+    """Run ``suites`` (some or all of load_history_suites()) on the tables in ``folder``.
+
+    Memory stays about that of ``chunk_rows`` rows, not of the history: a table's own suite
+    reads it in chunks of rows with only the columns it names (and its key columns whole,
+    for row count and uniqueness); the derived frames are computed chunk by chunk where they
+    can be, else from the few columns they need read whole, and validated in chunks
+    (expectations/chunks.py)."""
     tables = read_tables(folder, columns_needed(suites))
-    frames = derived_frames(tables, latest_tables, {s.frame for s in suites.values()})
-    revids = {int(r) for r in tables["revisions"]["revid"].dropna()}
-    if "revision_links" in frames:
-        # Only the revids some row names can change the verdict; the others (most, in a long
-        # history) would only fill the Data Docs page that shows the set.
-        revids &= {int(r) for r in frames["revision_links"]["revid"].dropna()}
+    derived = DerivedFrames(folder, tables, latest_tables, chunk_rows)
+    keys = row_keys(suites)
+    chunked = {
+        name: table_chunks(folder, suite, keys[name], chunk_rows)
+        if suite.frame in HISTORY_TABLES
+        else derived.of(suite.frame)
+        for name, suite in suites.items()
+    }
     report = Validator(dict(suites)).run_suites(
-        {name: frames[suite.frame] for name, suite in suites.items()},
-        {"revids": sorted(revids)},
-        dt.datetime.now(dt.UTC),
-        docs_dir=docs_dir,
-        row_keys=row_keys(suites),
+        chunked, {}, dt.datetime.now(dt.UTC), docs_dir=docs_dir, row_keys=keys
     )
     problems: dict[str, list[str]] = {name: [] for name in report["suites"]}
     for name, failure in blocking_failures(report):
@@ -78,6 +100,19 @@ def validate_history(
         name: {"success": not found, "problems": found} for name, found in problems.items()
     }
     return report
+
+
+def _named_revids(revids: pd.Series) -> Callable[[pd.DataFrame], dict[str, Any]]:
+    """The ``revids`` parameter of a chunk of revision_links: the revisions' revids that
+    its rows name. Only those can change the verdict on the chunk, and the others (most, in
+    a long history) would only fill the Data Docs."""
+    known = revids.dropna().to_numpy(dtype="int64")
+
+    def parameters(chunk: pd.DataFrame) -> dict[str, Any]:
+        named = chunk["revid"].dropna().unique().to_numpy(dtype="int64")
+        return {"revids": sorted(int(r) for r in named[np.isin(named, known)])}
+
+    return parameters
 
 
 def _expectation_columns(expectation: dict[str, Any]) -> set[str]:
@@ -91,22 +126,37 @@ def _expectation_columns(expectation: dict[str, Any]) -> set[str]:
 
 
 def columns_needed(suites: Mapping[str, Suite]) -> dict[str, list[str]]:
-    """Per history table, the columns its own suites name and the derived frames read, in
-    declared order; and the revids, which fill the ``revids`` parameter."""
+    """Per history table, the columns read whole, in declared order, for the derived frames
+    of ``suites`` (DERIVED_INPUTS). A table's own suite reads it in chunks (table_chunks), and
+    so do the derived frames that can be computed chunk by chunk (DerivedFrames)."""
     wanted: dict[str, set[str]] = {name: set() for name in HISTORY_TABLES}
-    wanted["revisions"].add("revid")
     for suite in suites.values():
         if suite.frame in HISTORY_TABLES:
-            wanted[suite.frame] |= set(HISTORY_TABLES[suite.frame].primary_key)
-            for expectation in suite.expectations:
-                wanted[suite.frame] |= _expectation_columns(expectation)
-        else:
-            for table, columns in _inputs_of(suite.frame).items():
-                wanted[table] |= set(columns)
+            continue
+        for table, columns in _inputs_of(suite.frame)[0].items():
+            wanted[table] |= set(columns)
     return {
         name: [c for c in HISTORY_TABLES[name].column_names if c in wanted[name]]
         for name in HISTORY_TABLES
     }
+
+
+def suite_columns(suite: Suite) -> tuple[list[str], list[str]]:
+    """The columns a history table's own suite reads: in chunks, those its expectations name
+    and the key; whole, those its table-wide expectations (row count, uniqueness) name and the
+    key. Both in declared order."""
+    table = HISTORY_TABLES[suite.frame]
+    key = set(table.primary_key)
+    chunked, whole = set(key), set(key)
+    for expectation in suite.expectations:
+        if chunk_kind(expectation["type"]) == "table_wide":
+            whole |= _expectation_columns(expectation)
+        else:
+            chunked |= _expectation_columns(expectation)
+    return (
+        [c for c in table.column_names if c in chunked],
+        [c for c in table.column_names if c in whole],
+    )
 
 
 def _inputs_of(frame: str) -> dict[str, tuple[str, ...]]:
@@ -118,13 +168,11 @@ def _inputs_of(frame: str) -> dict[str, tuple[str, ...]]:
     return DERIVED_INPUTS[frame]
 
 
-def read_tables(folder: Path, columns: Mapping[str, list[str]]) -> dict[str, pd.DataFrame]:
-    """Each history table's Parquet file, only ``columns[name]`` of it (those the file has:
-    a missing one is for the structural suite to report), as pandas frames that keep the
-    file's types (integers and booleans nullable, as the schema declares them): the
-    structural suites check those types, so nothing here casts."""
+def _to_pandas(arrow: Any) -> pd.DataFrame:
+    """An Arrow table as a pandas frame that keeps the file's types (integers and booleans
+    nullable, as the schema declares them): the structural suites check those types, so
+    nothing here casts."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     nullable = {
         pa.int16(): pd.Int16Dtype(),
@@ -132,31 +180,153 @@ def read_tables(folder: Path, columns: Mapping[str, list[str]]) -> dict[str, pd.
         pa.int64(): pd.Int64Dtype(),
         pa.bool_(): pd.BooleanDtype(),
     }
-    tables = {}
-    for name, wanted in columns.items():
-        path = folder / f"{name}.parquet"
-        present = set(pq.read_schema(path).names)
-        arrow = pq.read_table(path, columns=[c for c in wanted if c in present])
-        tables[name] = arrow.to_pandas(types_mapper=nullable.get, date_as_object=False)
-    return tables
+    return arrow.to_pandas(types_mapper=nullable.get, date_as_object=False)
 
 
-def derived_frames(
-    tables: Mapping[str, pd.DataFrame], latest_tables: Mapping[str, Any], wanted: set[str]
-) -> dict[str, pd.DataFrame]:
-    """The history tables and the frames the cross-table suites in ``wanted`` run on."""
-    frames = dict(tables)
-    spans = {name: tables[f"{name}_history"] for name in CLAIM_TABLES}
-    events = tables["claim_events"]
-    if "revision_links" in wanted:
-        frames["revision_links"] = revision_links(spans, events)
-    if "span_order" in wanted:
-        frames["span_order"] = span_order(spans, tables["revisions"])
-    if wanted & {"replay_steps", "replay_result"}:
-        steps, replayed = replay_steps(events)
-        frames["replay_steps"] = steps
-        frames["replay_result"] = replay_result(replayed, latest_claims(latest_tables))
-    return frames
+def read_tables(folder: Path, columns: Mapping[str, list[str]]) -> dict[str, pd.DataFrame]:
+    """Each history table's Parquet file, only ``columns[name]`` of it (those it has)."""
+    return {name: _read(folder / f"{name}.parquet", wanted) for name, wanted in columns.items()}
+
+
+def table_chunks(folder: Path, suite: Suite, key: list[str], rows: int) -> Chunked:
+    """A history table's own suite's frame: its file read ``rows`` rows at a time (only the
+    columns the suite names), and whole only in its key and table-wide columns."""
+    path = folder / f"{suite.frame}.parquet"
+    in_chunks, whole = suite_columns(suite)
+    table_wide = any(chunk_kind(e["type"]) == "table_wide" for e in suite.expectations)
+    return Chunked(
+        _file_chunks(path, _present(path, in_chunks), rows),
+        _read(path, dict.fromkeys([*key, *whole])) if table_wide else None,
+    )
+
+
+def _file_chunks(path: Path, columns: list[str], rows: int) -> Iterator[pd.DataFrame]:
+    """A Parquet file's rows, ``rows`` at a time, indexed by their position in the file; one
+    empty frame when the file has no rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    start = 0
+    for batch in parquet.iter_batches(batch_size=rows, columns=columns):
+        frame = _to_pandas(pa.Table.from_batches([batch]))
+        frame.index = pd.RangeIndex(start, start + len(frame))
+        start += len(frame)
+        yield frame
+    if start == 0:
+        yield _to_pandas(parquet.schema_arrow.empty_table().select(columns))
+
+
+def row_slices(frame: pd.DataFrame, rows: int) -> Iterator[pd.DataFrame]:
+    """A frame ``rows`` rows at a time (at least one slice, empty for an empty frame)."""
+    for start in range(0, max(len(frame), 1), rows):
+        yield frame.iloc[start : start + rows]
+
+
+class DerivedFrames:
+    """The frames the cross-table suites run on (transforms/history_validation.py), each as
+    a Chunked frame: revision links straight from the files' chunks, the events replayed a
+    chunk at a time, the span order from the spans and revisions read whole (a claim's spans
+    are compared with each other). Each frame is made once, while the validator reads it."""
+
+    def __init__(
+        self,
+        folder: Path,
+        tables: Mapping[str, pd.DataFrame],
+        latest_tables: Mapping[str, Any],
+        rows: int,
+    ) -> None:
+        self.folder, self.tables, self.latest, self.rows = folder, tables, latest_tables, rows
+        self.replay = Replay()
+        self.replayed = "no"  # "no", "started", "done": replay_result needs every event
+
+    def of(self, frame: str) -> Chunked:
+        if frame == "revision_links":
+            return Chunked(
+                _numbered(self._links()),
+                parameters=_named_revids(self.tables["revisions"]["revid"]),
+            )
+        if frame == "span_order":
+            return Chunked(self._span_order())
+        if frame == "replay_steps":
+            return Chunked(self._replay_steps())
+        if frame == "replay_result":
+            return Chunked(self._replay_result())
+        _inputs_of(frame)  # raises, naming the frames there are
+        raise AssertionError(frame)
+
+    def _stream(self, table: str, columns: tuple[str, ...]) -> Iterator[pd.DataFrame]:
+        path = self.folder / f"{table}.parquet"
+        return _file_chunks(path, _present(path, columns), self.rows)
+
+    def _links(self) -> Iterator[pd.DataFrame]:
+        for table, columns in _inputs_of("revision_links")[1].items():
+            for chunk in self._stream(table, columns):
+                if table == "claim_events":
+                    yield revision_links({}, chunk)
+                else:
+                    yield revision_links({table.removesuffix("_history"): chunk})
+
+    def _span_order(self) -> Iterator[pd.DataFrame]:
+        spans = {name: self.tables[f"{name}_history"] for name in CLAIM_TABLES}
+        yield from row_slices(span_order(spans, self.tables["revisions"]), self.rows)
+
+    def _events(self) -> Iterator[pd.DataFrame]:
+        columns = _inputs_of("replay_steps")[1]["claim_events"]
+        seq = self.tables["claim_events"]["seq"]
+        if not seq.hasnans and seq.is_monotonic_increasing:
+            yield from self._stream("claim_events", columns)
+            return
+        events = _read(self.folder / "claim_events.parquet", columns)
+        yield from row_slices(events.sort_values("seq", kind="stable"), self.rows)
+
+    def _replay_steps(self) -> Iterator[pd.DataFrame]:
+        if self.replayed != "no":
+            raise RuntimeError("The events are replayed once; replay_steps was read twice.")
+        self.replayed = "started"
+        for chunk in _numbered(self._events()):
+            yield self.replay.steps(chunk)
+        self.replayed = "done"
+
+    def _replay_result(self) -> Iterator[pd.DataFrame]:
+        if self.replayed == "no":
+            for _ in self._replay_steps():
+                pass
+        if self.replayed != "done":
+            raise RuntimeError("replay_result was read before replay_steps was read through.")
+        result = replay_result(self.replay.claims, latest_claims(self.latest))
+        yield from row_slices(result, self.rows)
+
+
+def _numbered(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Chunks indexed by their rows' positions in the frame they are slices of; at least one
+    (empty) chunk."""
+    start = 0
+    last = None
+    for chunk in chunks:
+        last = chunk
+        if chunk.empty and start:
+            continue
+        chunk.index = pd.RangeIndex(start, start + len(chunk))
+        start += len(chunk)
+        yield chunk
+    if last is None:
+        raise ValueError("A derived frame was made of no chunk at all")
+
+
+def _present(path: Path, columns: Iterable[str]) -> list[str]:
+    """Those of ``columns`` the file has (a missing one is for its structural suite to
+    report)."""
+    import pyarrow.parquet as pq
+
+    names = set(pq.read_schema(path).names)
+    return [c for c in columns if c in names]
+
+
+def _read(path: Path, columns: Iterable[str]) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    return _to_pandas(pq.read_table(path, columns=_present(path, columns)))
 
 
 def row_keys(suites: Mapping[str, Suite]) -> dict[str, list[str]]:

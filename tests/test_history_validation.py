@@ -15,20 +15,29 @@ import pyarrow.parquet as pq
 import pytest
 
 from expectations.history_checks import (
+    CHUNK_ROWS,
     columns_needed,
+    row_slices,
     run_checks,
+    suite_columns,
     validate_history,
 )
 from expectations.suites import BLOCKING, load_history_declarations, load_history_suites
 from storage.formats import to_arrow
 from tests.revision_script import revision_script
 from tests.test_history import Run, run_history
-from transforms.history_validation import EVENT_COLUMNS, SPAN_COLUMNS
+from transforms.history_validation import SPAN_COLUMNS, Replay, latest_claims, replay_steps
 from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, to_frame
 
 Frames = dict[str, pd.DataFrame]
 SUITES = load_history_suites()
 CROSS_TABLE = load_history_declarations()["cross_table"]
+# Chunks of 5 rows put every table and derived frame in several chunks, and a row and its
+# corrupted twin (a duplicate span, a second open span) in different ones.
+CHUNKINGS = [
+    pytest.param(CHUNK_ROWS, id="one-chunk"),
+    pytest.param(5, id="chunks-of-5"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +86,51 @@ def test_history_suites_pass_on_the_scripted_history(run, frames, tmp_path):
     assert (tmp_path / "data_docs" / "index.html").exists()
 
 
+def test_checks_in_chunks_report_what_checks_of_whole_tables_report(run, frames, tmp_path):
+    """Validating five rows at a time gives the report of one chunk per table: the same
+    verdicts, counts and named rows, two failures in different chunks counted together."""
+    frames["revisions"].loc[[1, len(frames["revisions"]) - 1], "status"] = "archived"
+    unknown_event_kind(frames, run)
+    folder = write_release(tmp_path, frames)
+    whole, chunked = (
+        validate_history(folder, run.latest_tables, SUITES, chunk_rows=rows)
+        for rows in (CHUNK_ROWS, 5)
+    )
+    assert len(frames["revisions"]) > 2 * 5 and len(frames["claim_events"]) > 2 * 5
+    assert chunked["suites"] == whole["suites"]
+    assert chunked["checks"] == whole["checks"]
+    (status,) = chunked["suites"]["revisions.structural"]["failed"]
+    assert (status["column"], status["unexpected_count"]) == ("status", 2)
+    assert not chunked["success"]
+
+
+def test_events_replayed_a_chunk_at_a_time_give_what_replaying_them_at_once_gives(run):
+    events = pd.DataFrame(run.events)
+    at_once, claims = replay_steps(events)
+    replay = Replay()
+    in_chunks = pd.concat(
+        [replay.steps(chunk) for chunk in row_slices(events.sort_values("seq"), 7)],
+        ignore_index=True,
+    )
+    assert len(events) > 2 * 7
+    pd.testing.assert_frame_equal(in_chunks, at_once)
+    assert replay.claims == claims == latest_claims(run.latest_tables)
+
+
+@pytest.mark.parametrize("chunk_rows", CHUNKINGS)
+def test_events_written_out_of_seq_order_are_replayed_in_seq_order(
+    run, frames, tmp_path, chunk_rows
+):
+    """The flow writes events in seq order, and replay then reads them a chunk at a time; a
+    file in another order is read whole and sorted, and passes the same checks."""
+    frames["claim_events"] = frames["claim_events"].sample(frac=1, random_state=7)
+    assert not frames["claim_events"]["seq"].is_monotonic_increasing
+    suites = {name: SUITES[name] for name in ("replay_steps", "replay_result")}
+    folder = write_release(tmp_path, frames)
+    report = validate_history(folder, run.latest_tables, suites, chunk_rows=chunk_rows)
+    assert report["success"], report["checks"]
+
+
 def test_every_history_expectation_says_why():
     for frame in CROSS_TABLE.values():
         assert frame["description"] and frame["row_key"]
@@ -84,31 +138,56 @@ def test_every_history_expectation_says_why():
             assert expectation["meta"]["reason"], expectation
 
 
+NOTHING_WHOLE = {name: [] for name in HISTORY_TABLES}
+
+
 @pytest.mark.parametrize(
-    ("suite", "reads"),
+    ("suite", "whole", "in_chunks"),
     [
         pytest.param(
             "span_order",
-            {f"{name}_history": list(SPAN_COLUMNS) for name in CLAIM_TABLES}
-            | {"revisions": ["revid", "timestamp"], "claim_events": []},
+            NOTHING_WHOLE
+            | {f"{name}_history": list(SPAN_COLUMNS) for name in CLAIM_TABLES}
+            | {"revisions": ["revid", "timestamp"]},
+            None,
             id="spans-read-no-claim-columns",
         ),
         pytest.param(
             "replay_steps",
-            {f"{name}_history": [] for name in CLAIM_TABLES}
-            | {"revisions": ["revid"], "claim_events": list(EVENT_COLUMNS)},
-            id="replay-reads-events-only",
+            NOTHING_WHOLE | {"claim_events": ["seq"]},
+            None,
+            id="replay-reads-the-event-order-whole",
+        ),
+        pytest.param(
+            "revision_links",
+            NOTHING_WHOLE | {"revisions": ["revid"]},
+            None,
+            id="links-read-the-revids-whole",
         ),
         pytest.param(
             "revisions.structural",
-            {name: [] for name in HISTORY_TABLES}
-            | {"revisions": HISTORY_TABLES["revisions"].column_names},
-            id="structural-reads-its-table",
+            NOTHING_WHOLE,
+            (HISTORY_TABLES["revisions"].column_names, ["revid"]),
+            id="structural-reads-its-table-in-chunks-and-its-key-whole",
+        ),
+        pytest.param(
+            "designations_history.structural",
+            NOTHING_WHOLE,
+            (
+                HISTORY_TABLES["designations_history"].column_names,
+                ["claim_key", "valid_from_revid"],
+            ),
+            id="structural-reads-a-compound-key-whole",
         ),
     ],
 )
-def test_a_check_reads_only_the_columns_it_uses(suite, reads):
-    assert columns_needed({suite: SUITES[suite]}) == reads
+def test_a_check_reads_only_the_columns_it_uses(suite, whole, in_chunks):
+    """``whole``: what is read for every row at once (the derived frames' inputs);
+    ``in_chunks``: what a table's own suite reads chunk by chunk, and whole (its key, for
+    row count and uniqueness)."""
+    assert columns_needed({suite: SUITES[suite]}) == whole
+    if in_chunks is not None:
+        assert suite_columns(SUITES[suite]) == in_chunks
 
 
 # --- known-bad histories ----------------------------------------------------------------
@@ -245,16 +324,19 @@ BAD_HISTORIES = [
 ]
 
 
+@pytest.mark.parametrize("chunk_rows", CHUNKINGS)
 @pytest.mark.parametrize(
     ("corrupt", "suite", "expectation", "column"),
     [pytest.param(*case, id=case[0].__name__.replace("_", "-")) for case in BAD_HISTORIES],
 )
 def test_a_bad_history_fails_the_named_expectation(
-    run, frames, tmp_path, corrupt, suite, expectation, column
+    run, frames, tmp_path, corrupt, suite, expectation, column, chunk_rows
 ):
     corrupt(frames, run)
     folder = write_release(tmp_path, frames, relax_nullability=True)
-    report = validate_history(folder, run.latest_tables, {suite: SUITES[suite]})
+    report = validate_history(
+        folder, run.latest_tables, {suite: SUITES[suite]}, chunk_rows=chunk_rows
+    )
     assert not report["success"]
     failed = report["suites"][suite]["failed"]
     assert [(f["expectation"], f["column"], f["exception"]) for f in failed] == [

@@ -24,6 +24,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from transforms.history import keyed_claims, tracked_columns, value_text
@@ -31,6 +32,7 @@ from transforms.schema import CLAIM_TABLES, TABLES
 
 SPAN_COLUMNS = ("claim_key", "valid_from_revid", "valid_from", "valid_to_revid", "valid_to")
 REVISION_COLUMNS = ("revid", "timestamp")
+LINK_COLUMNS = ("claim_key", "valid_from_revid", "valid_to_revid")
 EVENT_COLUMNS = ("seq", "revid", "table", "claim_key", "event", "column", "old_value", "new_value")
 # What replay or an event says a claim was before the event when there was no such claim. Not
 # JSON, so it cannot equal an encoded value.
@@ -64,10 +66,13 @@ def _history_name(table: str) -> str:
 # --- references -------------------------------------------------------------------------
 
 
-def revision_links(spans: Mapping[str, pd.DataFrame], events: pd.DataFrame) -> pd.DataFrame:
+def revision_links(
+    spans: Mapping[str, pd.DataFrame], events: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every revid a row names: (table, column, claim_key, revid) for each span's
     valid_from_revid and valid_to_revid (when set) and each event's revid. ``spans`` is keyed
-    by claim table, each frame holding at least ``SPAN_COLUMNS``."""
+    by claim table, each frame holding at least ``LINK_COLUMNS``; any of them, and
+    ``events``, may be some of the rows (a long history's are read in chunks)."""
     rows: dict[str, list] = {"table": [], "column": [], "claim_key": [], "revid": []}
 
     def add(table: str, column: str, keys: pd.Series, revids: pd.Series) -> None:
@@ -82,7 +87,8 @@ def revision_links(spans: Mapping[str, pd.DataFrame], events: pd.DataFrame) -> p
     for table, frame in spans.items():
         for column in ("valid_from_revid", "valid_to_revid"):
             add(_history_name(table), column, frame["claim_key"], frame[column])
-    add("claim_events", "revid", events["claim_key"], events["revid"])
+    if events is not None:
+        add("claim_events", "revid", events["claim_key"], events["revid"])
     return pd.DataFrame(
         {
             "table": _text_column(rows["table"]),
@@ -110,14 +116,17 @@ def span_order(spans: Mapping[str, pd.DataFrame], revisions: pd.DataFrame) -> pd
       revisions, to compare with ``valid_from`` and ``valid_to`` (all four as ISO text).
     """
     ordered = revisions.sort_values(["timestamp", "revid"], kind="stable")
-    revids = _revids(ordered["revid"])
-    position = {revid: index for index, revid in enumerate(revids)}
-    saved = dict(zip(revids, ordered["timestamp"].tolist(), strict=True))
+    # Arrays, not dicts of Python objects: a long history has many revisions.
+    revids = ordered["revid"].to_numpy(dtype="int64", na_value=-1)
+    times = ordered["timestamp"].reset_index(drop=True)
+    lookup = pd.Index(revids)
     after_last = len(revids)
     parts = []
     for table, frame in spans.items():
         starts = _revids(frame["valid_from_revid"])
         ends = _revids(frame["valid_to_revid"])
+        start_at = _positions(lookup, starts)
+        end_at = _positions(lookup, ends)
         parts.append(
             pd.DataFrame(
                 {
@@ -125,16 +134,14 @@ def span_order(spans: Mapping[str, pd.DataFrame], revisions: pd.DataFrame) -> pd
                     "claim_key": _text_column(frame["claim_key"].tolist()),
                     "valid_from_revid": _int_column(starts),
                     "valid_to_revid": _int_column(ends),
-                    "starts_at": _int_column([position.get(r) for r in starts]),
+                    "starts_at": _int_column(start_at),
                     "ends_at": _int_column(
-                        [after_last if r is None else position.get(r) for r in ends]
+                        [after_last if r is None else p for r, p in zip(ends, end_at, strict=True)]
                     ),
                     "valid_from": _iso(frame["valid_from"].tolist()),
                     "valid_to": _iso(frame["valid_to"].tolist()),
-                    "valid_from_revid_timestamp": _iso([saved.get(r) for r in starts]),
-                    "valid_to_revid_timestamp": _iso(
-                        [None if r is None else saved.get(r) for r in ends]
-                    ),
+                    "valid_from_revid_timestamp": _iso(_at(times, start_at)),
+                    "valid_to_revid_timestamp": _iso(_at(times, end_at)),
                 }
             )
         )
@@ -150,6 +157,21 @@ def span_order(spans: Mapping[str, pd.DataFrame], revisions: pd.DataFrame) -> pd
     return frame
 
 
+def _positions(lookup: pd.Index, revids: list[int | None]) -> list[int | None]:
+    """Each revid's position among the ordered revisions (the last, if one is listed
+    twice), None for none or one not listed."""
+    kept = ~lookup.duplicated(keep="last")
+    where = np.flatnonzero(kept)
+    found = lookup[kept].get_indexer([-1 if r is None else r for r in revids])
+    return [
+        None if r is None or f < 0 else int(where[f]) for r, f in zip(revids, found, strict=True)
+    ]
+
+
+def _at(times: pd.Series, positions: list[int | None]) -> list[Any]:
+    return [None if p is None else times.iloc[p] for p in positions]
+
+
 # --- replay -----------------------------------------------------------------------------
 
 
@@ -162,53 +184,70 @@ def _encoded_claim(values: Mapping[str, str | None]) -> str:
     return json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
-def replay_steps(events: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, dict]]]:
-    """Apply the events in ``seq`` order. Returns one row per event (``before_in_event``:
-    what the event says the claim, or for a change the column, was before it;
-    ``before_in_replay``: what replaying the earlier events made of it) and the claims
-    replayed from all of them: table -> claim key -> column -> value text.
+class Replay:
+    """The events applied in order, fed in consecutive chunks (of a long history) or at once.
+
+    ``steps(chunk)`` applies a chunk of events, which must follow the chunks before it in
+    ``seq`` order, and returns one row per event (``before_in_event``: what the event says
+    the claim, or for a change the column, was before it; ``before_in_replay``: what
+    replaying the earlier events made of it). ``claims`` is what the events applied so far
+    have built: table -> claim key -> column -> value text. Memory is that of the claims and
+    one chunk, not of every event.
 
     An added event expects no claim, a removed one the whole claim (its old_value), a changed
     one the column's old value. An event that does not fit is still applied where it can be
     (an added claim replaces the one there), so one bad event is one bad row, not a cascade."""
-    state: dict[str, dict[str, dict[str, str | None]]] = {name: {} for name in CLAIM_TABLES}
-    ordered = events.sort_values("seq", kind="stable")
-    in_event, in_replay = [], []
-    for table, key, kind, column, old, new in zip(
-        *(ordered[c].tolist() for c in ("table", "claim_key", "event", "column")),
-        [_plain(v) for v in ordered["old_value"].tolist()],
-        [_plain(v) for v in ordered["new_value"].tolist()],
-        strict=True,
-    ):
-        claims = state.setdefault(table, {})
-        current = claims.get(key)
-        if kind == "changed":
-            in_event.append(_encoded(old))
-            in_replay.append(NO_CLAIM if current is None else _encoded(current.get(column)))
-            if current is not None:
-                current[column] = new
-        elif kind == "removed":
-            in_event.append(NO_CLAIM if old is None else _encoded_claim(_claim(old)))
-            in_replay.append(NO_CLAIM if current is None else _encoded_claim(current))
-            claims.pop(key, None)
-        else:  # added, and any kind the structural suite rejects: it expects no claim
-            in_event.append(NO_CLAIM)
-            in_replay.append(NO_CLAIM if current is None else _encoded_claim(current))
-            if kind == "added":
-                claims[key] = _claim(new)
-    steps = pd.DataFrame(
-        {
-            "seq": _int_column(_revids(ordered["seq"])),
-            "revid": _int_column(_revids(ordered["revid"])),
-            "table": _text_column(ordered["table"].tolist()),
-            "claim_key": _text_column(ordered["claim_key"].tolist()),
-            "event": _text_column(ordered["event"].tolist()),
-            "column": _text_column(ordered["column"].tolist()),
-            "before_in_event": _text_column(in_event),
-            "before_in_replay": _text_column(in_replay),
+
+    def __init__(self) -> None:
+        self.claims: dict[str, dict[str, dict[str, str | None]]] = {
+            name: {} for name in CLAIM_TABLES
         }
-    )
-    return steps, state
+
+    def steps(self, events: pd.DataFrame) -> pd.DataFrame:
+        in_event, in_replay = [], []
+        for table, key, kind, column, old, new in zip(
+            *(events[c].tolist() for c in ("table", "claim_key", "event", "column")),
+            [_plain(v) for v in events["old_value"].tolist()],
+            [_plain(v) for v in events["new_value"].tolist()],
+            strict=True,
+        ):
+            claims = self.claims.setdefault(table, {})
+            current = claims.get(key)
+            if kind == "changed":
+                in_event.append(_encoded(old))
+                in_replay.append(NO_CLAIM if current is None else _encoded(current.get(column)))
+                if current is not None:
+                    current[column] = new
+            elif kind == "removed":
+                in_event.append(NO_CLAIM if old is None else _encoded_claim(_claim(old)))
+                in_replay.append(NO_CLAIM if current is None else _encoded_claim(current))
+                claims.pop(key, None)
+            else:  # added, and any kind the structural suite rejects: it expects no claim
+                in_event.append(NO_CLAIM)
+                in_replay.append(NO_CLAIM if current is None else _encoded_claim(current))
+                if kind == "added":
+                    claims[key] = _claim(new)
+        return pd.DataFrame(
+            {
+                "seq": _int_column(_revids(events["seq"])),
+                "revid": _int_column(_revids(events["revid"])),
+                "table": _text_column(events["table"].tolist()),
+                "claim_key": _text_column(events["claim_key"].tolist()),
+                "event": _text_column(events["event"].tolist()),
+                "column": _text_column(events["column"].tolist()),
+                "before_in_event": _text_column(in_event),
+                "before_in_replay": _text_column(in_replay),
+            },
+            index=events.index,
+        )
+
+
+def replay_steps(events: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, dict]]]:
+    """Every event replayed in ``seq`` order at once (``Replay``): its steps, and the claims
+    replayed from all of them."""
+    replay = Replay()
+    steps = replay.steps(events.sort_values("seq", kind="stable").reset_index(drop=True))
+    return steps, replay.claims
 
 
 def _claim(payload: str | None) -> dict[str, str | None]:
