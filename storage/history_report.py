@@ -42,6 +42,9 @@ from transforms.schema import (
 )
 
 REPORT_FILE = "report.html"
+# Revisions that change no claim; the page lists them with their detail.
+LEFT_OUT = ("skipped", "failed")
+DETAIL_BATCH_ROWS = 2_000
 EVENTS_FILE = "claim_events.parquet"
 # Beyond these the page would stop being read; claim_events.parquet holds every event.
 MAX_EVENTS = 2_000
@@ -74,9 +77,65 @@ nav a { margin-right: 1rem; }
 # --- reading ----------------------------------------------------------------------------
 
 
+def _dated_columns(table: Table) -> list[str]:
+    """The date columns printed at their stated precision, and those precisions."""
+    dated = [c.name for c in table.columns if _precision_column(table, c.name)]
+    return [*dated, *(_precision_column(table, c) for c in dated)]
+
+
+def report_columns() -> dict[str, list[str] | None]:
+    """Per history table, the columns the page is made from (None: all of them), in
+    declared order: the revisions' and spans' hashes, quotes and citations are not shown, and
+    a long history's revisions and spans would only take memory."""
+    wanted: dict[str, set[str] | None] = {
+        "revisions": {"revid", "parentid", "timestamp", "status", "reason"},
+        "claim_events": None,
+    }
+    for name in CLAIM_TABLES:
+        columns = {"claim_key", "valid_from_revid", "valid_from", "valid_to_revid", "valid_to"}
+        columns |= set(_dated_columns(TABLES[name]))
+        if name == TIMELINE_TABLE:
+            columns |= {"authority", "regime", *TIMELINE_COLUMNS}
+            columns |= {_precision_column(TABLES[name], c) for c in TIMELINE_DATES} - {None}
+        wanted[f"{name}_history"] = columns
+    return {
+        name: None
+        if wanted[name] is None
+        else [c for c in HISTORY_TABLES[name].column_names if c in wanted[name]]
+        for name in HISTORY_TABLES
+    }
+
+
 def read_history_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every table of a history release as written to ``folder``."""
-    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in HISTORY_TABLES}
+    """The tables of a history release as written to ``folder``, in the columns the page
+    shows (``report_columns``); a revision's ``detail`` only when it is left out of the
+    timelines (the page lists those; most revisions carry a long note nobody reads here)."""
+    tables = {
+        name: pd.read_parquet(folder / f"{name}.parquet", columns=columns)
+        for name, columns in report_columns().items()
+    }
+    revisions = tables["revisions"]
+    details = _left_out_details(folder / "revisions.parquet")
+    revisions["detail"] = revisions["revid"].map(details.set_index("revid")["detail"])
+    return tables
+
+
+def _left_out_details(path: Path) -> pd.DataFrame:
+    """(revid, detail) of the revisions left out of the timelines, read a batch of rows at a
+    time: the whole column would take memory in proportion to the history."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    wanted = pa.array(LEFT_OUT)
+    kept = [
+        batch.filter(pc.is_in(batch.column("status"), value_set=wanted)).select(["revid", "detail"])
+        for batch in pq.ParquetFile(path).iter_batches(
+            batch_size=DETAIL_BATCH_ROWS, columns=["revid", "status", "detail"]
+        )
+    ]
+    schema = pa.schema([pa.field("revid", pa.int64()), pa.field("detail", pa.string())])
+    return pa.Table.from_batches(kept, schema=schema if not kept else None).to_pandas()
 
 
 # --- values -----------------------------------------------------------------------------
@@ -446,7 +505,6 @@ def events_html(
     parts = ["<h2 id='events'>Changed values</h2>"]
     if events.empty:
         return parts[0] + "<p>No claim was stated in any revision read.</p>"
-    events = events.sort_values("seq", kind="stable")
     counts = events.groupby(["table", "event"]).size()
     kinds = ("added", "changed", "removed")
     count_rows = "".join(
@@ -460,10 +518,14 @@ def events_html(
         + "".join(f"<th>{k}</th>" for k in kinds)
         + f"</tr></thead><tbody>{count_rows}</tbody></table>"
     )
-    initial = events[events["base_revid"].isna()]
-    later = events[events["base_revid"].notna()]
+    # Chosen and ordered on a few columns; only the events shown are taken whole (a long
+    # history has far more, with long values).
+    order = events[["seq", "table", "claim_key", "base_revid"]].reset_index(drop=True)
+    order = order.sort_values("seq", kind="stable")  # labels are now row positions
+    initial = order[order["base_revid"].isna()]
+    later = order[order["base_revid"].notna()]
     if not initial.empty:
-        first = initial.iloc[0]
+        first = events.iloc[initial.index[0]]
         first_link = _link(
             links.diff(int(first["revid"]), _int(first["parentid"])), first["revid"], "diff"
         )
@@ -483,10 +545,11 @@ def events_html(
             continue
         groups = []
         for key, group in chosen.groupby("claim_key", sort=True):
-            records = group.to_dict("records")
-            shown = records[: max(0, min(max_per_claim, budget))]
+            # Only the rows shown become records: a long history has far more.
+            shown = events.iloc[group.index[: max(0, min(max_per_claim, budget))]]
+            shown = shown.to_dict("records")
             budget -= len(shown)
-            cut = len(records) - len(shown)
+            cut = len(group) - len(shown)
             omitted += cut
             if not shown:
                 continue
@@ -499,7 +562,7 @@ def events_html(
             )
             groups.append(
                 f'<tbody class="claim-events" data-claim-key="{_e(key)}">'
-                f'<tr><th colspan="5"><code>{_e(key)}</code> ({_count(len(records), "event")})'
+                f'<tr><th colspan="5"><code>{_e(key)}</code> ({_count(len(group), "event")})'
                 "</th></tr>"
                 f"{rows}{note}</tbody>"
             )
@@ -558,7 +621,7 @@ def revisions_html(
         "<table><thead><tr><th>status</th><th>reason</th><th>revisions</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>",
     ]
-    left_out = revisions[revisions["status"].isin(["skipped", "failed"])].sort_values(
+    left_out = revisions[revisions["status"].isin(LEFT_OUT)].sort_values(
         ["timestamp", "revid"], kind="stable"
     )
     if not left_out.empty:

@@ -31,6 +31,7 @@ from storage.history_report import (
     designation_timelines,
     read_history_tables,
     render_history_report,
+    report_columns,
     timelines_html,
 )
 from storage.publish import LICENCE
@@ -230,6 +231,26 @@ def test_revisions_are_counted_by_status_and_reason(page):
             "diff": str(revid),
             "oldid": str(revid - 1),
         }
+
+
+def test_left_out_revisions_show_their_detail_read_only_for_them(page, tables, staged):
+    """The page reads a revision's detail (long, on most revisions) only where it lists it,
+    and the other tables only in the columns it shows."""
+    written = pd.read_parquet(staged[0] / "revisions.parquet").set_index("revid")["detail"]
+    read = tables["revisions"].set_index("revid")
+    left_out = read["status"].isin(["skipped", "failed"])
+    assert read.loc[~left_out, "detail"].isna().all()
+    assert written.loc[~left_out].notna().any()  # the case shows something left unread
+    for row in page.xpath("//tr[@class='left-out']"):
+        shown = row.xpath("td")[4].text_content()
+        assert shown and shown == written.loc[int(row.get("data-revid"))]
+    expected = report_columns()
+    assert list(tables["revisions"]) == [*expected["revisions"], "detail"]
+    for name in HISTORY_TABLES:
+        if name not in ("revisions", "claim_events"):
+            assert list(tables[name]) == expected[name], name
+    assert "quote" not in tables["designations_history"]
+    assert list(tables["claim_events"]) == HISTORY_TABLES["claim_events"].column_names
 
 
 def test_source_history_and_licence_are_credited(page):
