@@ -2,9 +2,10 @@
 history table, and the spans, revision references and replay of ``history.json``), run on the
 Parquet files in the staging folder before anything is published.
 
-A table's own suite reads its file in chunks of rows; the derived frames are computed from the
-few columns they need, read whole, and validated in chunks too, so the checks' memory does not
-grow with the number of revisions (expectations/chunks.py). The report has
+A table's own suite reads its file in chunks of rows; the derived frames are made a chunk at a
+time where they can be (revision links, the replay) and otherwise from the few columns they
+need, and all are validated in chunks (expectations/chunks.py), so the checks' memory does not
+follow the number of revisions. The report has
 the shape of a release's validation.json (``success``, ``gates``, ``suites`` with every failed
 expectation) plus ``checks``: per suite, its failures in words, for the run's error message.
 """

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import lxml.html
 import pandas as pd
 import pytest
 
@@ -89,6 +90,23 @@ def test_the_frame_has_failures_in_several_chunks():
     """The case above proves merging only if failures fall in different chunks."""
     offending = FRAME.index[FRAME["status"].fillna("").ne("ok")]
     assert sorted(offending // 3) == [0, 1, 1, 2, 3]
+
+
+def test_the_data_docs_show_one_merged_validation(tmp_path):
+    validator = Validator({"checks": Suite("frame", BLOCKING, EXPECTATIONS)})
+    report = validator.run_suites(
+        {"checks": Chunked(row_slices(FRAME, 3), whole=FRAME[["revid"]])},
+        {},
+        docs_dir=tmp_path,
+        row_keys={"checks": ["revid"]},
+    )
+    pages = list((tmp_path / "validations" / "checks").rglob("*.html"))
+    assert len(pages) == 1
+    failed = {f["expectation"]: f for f in report["suites"]["checks"]["failed"]}
+    not_null = failed["expect_column_values_to_not_be_null"]
+    assert not_null["unexpected_count"] == 2  # rows 3 and 8, in the second and third chunks
+    text = " ".join(lxml.html.fromstring(pages[0].read_text()).text_content().split())
+    assert "2 unexpected values found" in text
 
 
 def test_a_chunk_parameter_fills_its_own_chunk_and_shows_as_declared():
