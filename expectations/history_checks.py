@@ -242,19 +242,18 @@ class DerivedFrames:
         self.replayed = "no"  # "no", "started", "done": replay_result needs every event
 
     def of(self, frame: str) -> Chunked:
+        _inputs_of(frame)  # raises for a frame nothing derives, naming those there are
         if frame == "revision_links":
             return Chunked(
                 _numbered(self._links()),
                 parameters=_named_revids(self.tables["revisions"]["revid"]),
             )
-        if frame == "span_order":
-            return Chunked(self._span_order())
-        if frame == "replay_steps":
-            return Chunked(self._replay_steps())
-        if frame == "replay_result":
-            return Chunked(self._replay_result())
-        _inputs_of(frame)  # raises, naming the frames there are
-        raise AssertionError(frame)
+        chunks = {
+            "span_order": self._span_order,
+            "replay_steps": self._replay_steps,
+            "replay_result": self._replay_result,
+        }
+        return Chunked(chunks[frame]())
 
     def _stream(self, table: str, columns: tuple[str, ...]) -> Iterator[pd.DataFrame]:
         path = self.folder / f"{table}.parquet"
@@ -300,19 +299,12 @@ class DerivedFrames:
 
 
 def _numbered(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    """Chunks indexed by their rows' positions in the frame they are slices of; at least one
-    (empty) chunk."""
+    """Chunks indexed by their rows' positions in the frame they are slices of."""
     start = 0
-    last = None
     for chunk in chunks:
-        last = chunk
-        if chunk.empty and start:
-            continue
         chunk.index = pd.RangeIndex(start, start + len(chunk))
         start += len(chunk)
         yield chunk
-    if last is None:
-        raise ValueError("A derived frame was made of no chunk at all")
 
 
 def _present(path: Path, columns: Iterable[str]) -> list[str]:

@@ -131,6 +131,19 @@ def test_events_written_out_of_seq_order_are_replayed_in_seq_order(
     assert report["success"], report["checks"]
 
 
+@pytest.mark.parametrize("chunk_rows", CHUNKINGS)
+def test_an_empty_history_table_is_checked_as_one_empty_chunk(run, frames, tmp_path, chunk_rows):
+    """A claim table the article never had: its suite still evaluates every expectation."""
+    frames["electoral_history_history"] = frames["electoral_history_history"].iloc[0:0]
+    suite = "electoral_history_history.structural"
+    folder = write_release(tmp_path, frames)
+    report = validate_history(
+        folder, run.latest_tables, {suite: SUITES[suite]}, chunk_rows=chunk_rows
+    )
+    assert report["suites"][suite]["evaluated"] == len(SUITES[suite].expectations)
+    assert report["success"], report["checks"]
+
+
 def test_every_history_expectation_says_why():
     for frame in CROSS_TABLE.values():
         assert frame["description"] and frame["row_key"]
