@@ -95,8 +95,7 @@ def report_columns() -> dict[str, list[str] | None]:
         columns = {"claim_key", "valid_from_revid", "valid_from", "valid_to_revid", "valid_to"}
         columns |= set(_dated_columns(TABLES[name]))
         if name == TIMELINE_TABLE:
-            columns |= {"authority", "regime", *TIMELINE_COLUMNS}
-            columns |= {_precision_column(TABLES[name], c) for c in TIMELINE_DATES} - {None}
+            columns |= {"authority", "regime", *TIMELINE_COLUMNS}  # dates' precisions: above
         wanted[f"{name}_history"] = columns
     return {
         name: None
@@ -426,11 +425,10 @@ class _SpanLookup:
             if frame is None or frame.empty:
                 continue
             declared = TABLES[name]
-            dated = [c.name for c in declared.columns if _precision_column(declared, c.name)]
+            dated = _dated_columns(declared)
             if not dated:
                 continue
             wanted = ["claim_key", "valid_from_revid", "valid_to_revid", *dated]
-            wanted += [f"{c}_precision" for c in dated]
             for row in frame[wanted].to_dict("records"):
                 self.starting[(name, row["claim_key"], int(row["valid_from_revid"]))] = row
                 if not _missing(row["valid_to_revid"]):
