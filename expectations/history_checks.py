@@ -181,7 +181,7 @@ def _to_pandas(arrow: Any) -> pd.DataFrame:
         pa.int64(): pd.Int64Dtype(),
         pa.bool_(): pd.BooleanDtype(),
     }
-    return arrow.to_pandas(types_mapper=nullable.get, date_as_object=False)
+    return arrow.to_pandas(types_mapper=nullable.get, date_as_object=False, use_threads=False)
 
 
 def read_tables(folder: Path, columns: Mapping[str, list[str]]) -> dict[str, pd.DataFrame]:
@@ -209,7 +209,7 @@ def _file_chunks(path: Path, columns: list[str], rows: int) -> Iterator[pd.DataF
 
     parquet = pq.ParquetFile(path)
     start = 0
-    for batch in parquet.iter_batches(batch_size=rows, columns=columns):
+    for batch in parquet.iter_batches(batch_size=rows, columns=columns, use_threads=False):
         frame = _to_pandas(pa.Table.from_batches([batch]))
         frame.index = pd.RangeIndex(start, start + len(frame))
         start += len(frame)
@@ -319,7 +319,7 @@ def _present(path: Path, columns: Iterable[str]) -> list[str]:
 def _read(path: Path, columns: Iterable[str]) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
-    return _to_pandas(pq.read_table(path, columns=_present(path, columns)))
+    return _to_pandas(pq.read_table(path, columns=_present(path, columns), use_threads=False))
 
 
 def row_keys(suites: Mapping[str, Suite]) -> dict[str, list[str]]:
