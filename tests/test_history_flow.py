@@ -663,6 +663,58 @@ def test_arrow_uses_the_system_allocator_for_the_run_and_gives_the_pool_back():
     assert os.environ.get("ARROW_DEFAULT_MEMORY_POOL") == variable
 
 
+# A fresh interpreter frees a large block (glibc, by default, then raises its mmap threshold
+# to that size) and allocates a smaller one: how many bytes glibc mapped for it.
+MMAP_PROBE = """
+import ctypes, sys
+from flows.cli import fixed_mmap_threshold
+
+class Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+libc = ctypes.CDLL(None)
+libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+libc.mallinfo2.restype = Mallinfo2
+print(fixed_mmap_threshold() if sys.argv[1] == "fixed" else "default")
+libc.free(libc.malloc(8 << 20))
+mapped = libc.mallinfo2().hblkhd
+block = libc.malloc(1 << 20)
+print(libc.mallinfo2().hblkhd - mapped)
+libc.free(block)
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "environment", "set_by_us", "mapped"),
+    [
+        pytest.param("fixed", {}, "True", True, id="fixed-by-the-cli"),
+        pytest.param("default", {}, "default", False, id="glibc-default"),
+        pytest.param(
+            "fixed", {"MALLOC_MMAP_THRESHOLD_": str(4 << 20)}, "False", False, id="user-wins"
+        ),
+    ],
+)
+def test_large_freed_blocks_go_back_to_the_system(mode, environment, set_by_us, mapped):
+    """The history command fixes glibc's mmap threshold: after a large block is freed, a
+    1 MiB block is still mapped (and so given back when freed), where glibc's default would
+    take it from its heap. A threshold the user set is left alone."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    result = subprocess.run(
+        [sys.executable, "-c", MMAP_PROBE, mode],
+        env={**env, **environment},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answer, mapped_bytes = result.stdout.split()
+    assert answer == set_by_us
+    assert (int(mapped_bytes) >= 1 << 20) is mapped
+
+
 @pytest.mark.parametrize(
     "jobs, ahead",
     [
