@@ -7,7 +7,8 @@ still a staging folder, so a page that cannot be made stops the publication. It 
 * per designation claim, a timeline of the dates the article stated (``listed_on``,
   ``delisted_on``, at the precision the text gave) and of its status: consecutive spans that
   state the same are one period, so a date that changed and changed back reads as three
-  periods, the first and last alike (the same colour);
+  periods, the first and last alike (the same colour); a long timeline is cut, with a note
+  that names ``designations_history.parquet``;
 * the changed values of every claim table, grouped by table and claim, each linked to the
   wiki's diff of the revision that made the change; long lists are cut with a note that
   names ``claim_events.parquet``, which holds them all.
@@ -50,6 +51,9 @@ EVENTS_FILE = "claim_events.parquet"
 MAX_EVENTS = 2_000
 MAX_EVENTS_PER_CLAIM = 100
 MAX_PERIODS_PER_CLAIM = 200
+# In all the timelines together: each listing gets an equal share, and one with fewer
+# periods leaves the rest of its share to the others (period_allowance).
+MAX_PERIODS = 1_000
 MAX_LISTED_REVISIONS = 200
 MAX_VALUES_CHARS = 300
 # The designation columns a timeline shows: every date the table declares, and the status a
@@ -250,52 +254,68 @@ class Period:
 class ClaimTimeline:
     claim_key: str
     label: str
-    periods: list[Period]
-
-    @property
-    def date_changes(self) -> int:
-        return sum(1 for p in self.periods[1:] if p.changed)
-
-    @property
-    def still_stated(self) -> bool:
-        return bool(self.periods) and self.periods[-1].to_revid is None
+    periods: list[Period]  # the first ``keep`` of designation_timelines
+    period_count: int  # all of them
+    date_changes: int  # periods, after the first, that differ from the one before
+    still_stated: bool  # the last period is open
 
 
-def designation_timelines(spans: pd.DataFrame) -> list[ClaimTimeline]:
+def designation_timelines(spans: pd.DataFrame, keep: int | None = None) -> list[ClaimTimeline]:
     """Per designation claim (in key order), the periods of what the article stated for
     TIMELINE_COLUMNS. Spans that only differ elsewhere (citations, wording) are one period;
-    a claim removed and stated again has a gap between two periods."""
+    a claim removed and stated again has a gap between two periods. Only the first ``keep``
+    periods of a claim are kept (all when None), the others counted: a long history has
+    thousands, and the page shows a bounded number."""
     table = TABLES[TIMELINE_TABLE]
     timelines = []
     ordered = spans.sort_values(["claim_key", "valid_from", "valid_from_revid"], kind="stable")
     for key, group in ordered.groupby("claim_key", sort=True):
-        periods: list[Period] = []
+        kept: list[Period] = []
+        last: Period | None = None
+        count = changes = 0
         rows = group.to_dict("records")
         for row in rows:
             values = {c: stated_value(table, c, row) for c in TIMELINE_COLUMNS}
             start, end = int(row["valid_from_revid"]), _int(row["valid_to_revid"])
-            last = periods[-1] if periods else None
             contiguous = last is not None and last.to_revid == start
             if contiguous and last.values == values:
                 last.to_revid, last.to_time = end, row["valid_to"] if end else None
                 continue
-            periods.append(
-                Period(
-                    start,
-                    row["valid_from"],
-                    end,
-                    row["valid_to"] if end else None,
-                    values,
-                    changed={c for c in TIMELINE_COLUMNS if last and last.values[c] != values[c]},
-                    gap_before=last is not None and not contiguous,
-                )
+            changed = {c for c in TIMELINE_COLUMNS if last and last.values[c] != values[c]}
+            last = Period(
+                start,
+                row["valid_from"],
+                end,
+                row["valid_to"] if end else None,
+                values,
+                changed=changed,
+                gap_before=last is not None and not contiguous,
             )
+            count += 1
+            changes += bool(changed)
+            if keep is None or len(kept) < keep:
+                kept.append(last)
         latest = rows[-1]
         label = str(latest["authority"]) + (
             f" ({latest['regime']})" if not _missing(latest.get("regime")) else ""
         )
-        timelines.append(ClaimTimeline(str(key), label, periods))
+        still_stated = last is not None and last.to_revid is None
+        timelines.append(ClaimTimeline(str(key), label, kept, count, changes, still_stated))
     return timelines
+
+
+def period_allowance(counts: list[int], per_claim: int, total: int) -> list[int]:
+    """How many periods each timeline shows, for timelines of ``counts`` periods: at most
+    ``per_claim`` each and ``total`` in all, in equal shares, a timeline with fewer than its
+    share leaving the rest to the others (the shortest are served first)."""
+    allowed = [0] * len(counts)
+    left = total
+    by_length = sorted(range(len(counts)), key=lambda i: counts[i])
+    for served, index in enumerate(by_length):
+        share = left // (len(counts) - served)
+        allowed[index] = min(counts[index], per_claim, share)
+        left -= allowed[index]
+    return allowed
 
 
 def _bar(period: Period, start: pd.Timestamp, end: pd.Timestamp, colour: str) -> str:
@@ -320,12 +340,12 @@ def _timeline_html(
     anchor_id: str,
     links: WikiLinks,
     span: tuple[pd.Timestamp, pd.Timestamp],
-    max_periods: int,
+    shown_periods: int,
 ) -> str:
     colours: dict[tuple, str] = {}
     head = "".join(f"<th>{_e(c)}</th>" for c in TIMELINE_COLUMNS)
     rows = []
-    shown = timeline.periods[:max_periods]
+    shown = timeline.periods[:shown_periods]
     for index, period in enumerate(shown):
         if period.gap_before:
             previous = shown[index - 1]
@@ -358,7 +378,7 @@ def _timeline_html(
             f"{_link(links.revision(period.from_revid), period.from_revid)}</td>"
             f'<td class="when">{until}</td>{_bar(period, *span, colour)}{cells}</tr>'
         )
-    cut = len(timeline.periods) - len(shown)
+    cut = timeline.period_count - len(shown)
     note = (
         f'<p class="note">{cut} later periods are not shown; '
         f"{_local(f'{TIMELINE_TABLE}_history.parquet')} holds every span.</p>"
@@ -379,21 +399,32 @@ def timelines_html(
     revisions: pd.DataFrame,
     links: WikiLinks,
     max_periods: int = MAX_PERIODS_PER_CLAIM,
+    max_periods_total: int = MAX_PERIODS,
 ) -> str:
-    timelines = designation_timelines(spans)
+    timelines = designation_timelines(spans, keep=max_periods)
     times = revisions["timestamp"]
     span = (times.min(), times.max()) if len(times) else (pd.NaT, pd.NaT)
     if not timelines:
         return "<h2 id='timelines'>Designations through time</h2><p>No designation stated.</p>"
     summary = "".join(
         f'<tr><td><a href="#claim-{index}">{_e(t.label)}</a></td><td><code>'
-        f"{_e(t.claim_key)}</code></td><td>{len(t.periods)}</td><td>{t.date_changes}</td>"
+        f"{_e(t.claim_key)}</code></td><td>{t.period_count}</td><td>{t.date_changes}</td>"
         f"<td>{'still stated' if t.still_stated else 'no longer stated'}</td></tr>"
         for index, t in enumerate(timelines)
     )
+    allowed = period_allowance([t.period_count for t in timelines], max_periods, max_periods_total)
     sections = "".join(
-        _timeline_html(t, f"claim-{index}", links, span, max_periods)
-        for index, t in enumerate(timelines)
+        _timeline_html(t, f"claim-{index}", links, span, shown)
+        for index, (t, shown) in enumerate(zip(timelines, allowed, strict=True))
+    )
+    cut = sum(t.period_count for t in timelines) - sum(allowed)
+    cut_note = (
+        f'<p class="note" id="periods-cut">{cut} periods are not shown to keep this page '
+        f"readable (the first {max_periods} of a listing at most and {max_periods_total} in "
+        f"all, shared equally); {_local(f'{TIMELINE_TABLE}_history.parquet')} holds every "
+        "span.</p>"
+        if cut
+        else ""
     )
     columns = ", ".join(f"<code>{c}</code>" for c in TIMELINE_COLUMNS)
     return (
@@ -406,7 +437,8 @@ def timelines_html(
         f"The bars run over the revisions in range, {_e(_moment(span[0]))} to "
         f"{_e(_moment(span[1]))}.</p>"
         "<table><thead><tr><th>listing</th><th>claim key</th><th>periods</th>"
-        f"<th>changes</th><th>now</th></tr></thead><tbody>{summary}</tbody></table>{sections}"
+        f"<th>changes</th><th>now</th></tr></thead><tbody>{summary}</tbody></table>"
+        f"{cut_note}{sections}"
     )
 
 
@@ -415,24 +447,33 @@ def timelines_html(
 
 class _SpanLookup:
     """The span a claim had before and after a revision, for printing an event's dates at
-    the precision the claim stated them."""
+    the precision the claim stated them; only for ``events`` (those the page lists: a long
+    history has far more spans)."""
 
-    def __init__(self, histories: Mapping[str, pd.DataFrame]) -> None:
+    def __init__(
+        self, histories: Mapping[str, pd.DataFrame], events: list[Mapping[str, Any]]
+    ) -> None:
         self.starting: dict[tuple[str, str, int], dict[str, Any]] = {}
         self.ending: dict[tuple[str, str, int], dict[str, Any]] = {}
         for name in CLAIM_TABLES:
             frame = histories.get(name)
             if frame is None or frame.empty:
                 continue
-            declared = TABLES[name]
-            dated = _dated_columns(declared)
-            if not dated:
+            dated = _dated_columns(TABLES[name])
+            named = {(e["claim_key"], int(e["revid"])) for e in events if e["table"] == name}
+            if not dated or not named:
                 continue
-            wanted = ["claim_key", "valid_from_revid", "valid_to_revid", *dated]
-            for row in frame[wanted].to_dict("records"):
-                self.starting[(name, row["claim_key"], int(row["valid_from_revid"]))] = row
-                if not _missing(row["valid_to_revid"]):
-                    self.ending[(name, row["claim_key"], int(row["valid_to_revid"]))] = row
+            frame = frame[["claim_key", "valid_from_revid", "valid_to_revid", *dated]]
+            for column, spans in (
+                ("valid_from_revid", self.starting),
+                ("valid_to_revid", self.ending),
+            ):
+                listed = frame[column].notna()
+                pairs = pd.MultiIndex.from_arrays(
+                    [frame["claim_key"], frame[column].fillna(-1).astype("int64")]
+                )
+                for row in frame[listed & pairs.isin(list(named))].to_dict("records"):
+                    spans[(name, row["claim_key"], int(row[column]))] = row
 
     def value(self, event: Mapping[str, Any], side: str) -> str:
         text = event["old_value" if side == "old" else "new_value"]
@@ -534,23 +575,30 @@ def events_html(
             + ", ".join(f"{_e(t)} {n}" for t, n in sorted(per_table.items()))
             + "); they are the first spans of the timelines and are not listed here.</p>"
         )
-    lookup = _SpanLookup(histories)
     budget = max_events
     omitted = 0
+    listed: dict[str, list[tuple[str, int, list[dict[str, Any]]]]] = {}
     for name in CLAIM_TABLES:
         chosen = later[later["table"] == name]
-        if chosen.empty:
-            continue
-        groups = []
+        listed[name] = []
         for key, group in chosen.groupby("claim_key", sort=True):
             # Only the rows shown become records: a long history has far more.
             shown = events.iloc[group.index[: max(0, min(max_per_claim, budget))]]
             shown = shown.to_dict("records")
             budget -= len(shown)
-            cut = len(group) - len(shown)
-            omitted += cut
+            omitted += len(group) - len(shown)
+            listed[name].append((str(key), len(group), shown))
+    lookup = _SpanLookup(
+        histories, [e for claims in listed.values() for *_, s in claims for e in s]
+    )
+    for name, claims in listed.items():
+        if not claims:
+            continue
+        groups = []
+        for key, count, shown in claims:
             if not shown:
                 continue
+            cut = count - len(shown)
             rows = "".join(_event_row(name, e, lookup, links) for e in shown)
             note = (
                 f'<tr class="cut"><td colspan="5" class="note">{cut} more events of this claim '
@@ -560,7 +608,7 @@ def events_html(
             )
             groups.append(
                 f'<tbody class="claim-events" data-claim-key="{_e(key)}">'
-                f'<tr><th colspan="5"><code>{_e(key)}</code> ({_count(len(group), "event")})'
+                f'<tr><th colspan="5"><code>{_e(key)}</code> ({_count(count, "event")})'
                 "</th></tr>"
                 f"{rows}{note}</tbody>"
             )
@@ -721,6 +769,7 @@ def render_history_report(
     max_events: int = MAX_EVENTS,
     max_events_per_claim: int = MAX_EVENTS_PER_CLAIM,
     max_periods: int = MAX_PERIODS_PER_CLAIM,
+    max_periods_total: int = MAX_PERIODS,
     max_listed_revisions: int = MAX_LISTED_REVISIONS,
 ) -> str:
     """The page for a history release's tables (``read_history_tables``) and its run record
@@ -752,7 +801,7 @@ def render_history_report(
         f"<nav>{nav}</nav>",
         _contents_html(tables),
         revisions_html(revisions, links, max_listed_revisions),
-        timelines_html(histories[TIMELINE_TABLE], revisions, links, max_periods),
+        timelines_html(histories[TIMELINE_TABLE], revisions, links, max_periods, max_periods_total),
         events_html(tables["claim_events"], histories, links, max_events, max_events_per_claim),
         checks_html(validation),
         "</body></html>",

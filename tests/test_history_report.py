@@ -29,6 +29,7 @@ from storage.history_report import (
     TIMELINE_DATES,
     WikiLinks,
     designation_timelines,
+    period_allowance,
     read_history_tables,
     render_history_report,
     report_columns,
@@ -174,6 +175,78 @@ def test_spans_that_state_the_same_dates_merge_and_a_gap_shows(tables):
     assert [r.get("class") for r in rows] == ["period", "gap", "period"]
     assert "not stated" in rows[1].text_content()
     assert [_query(h)["oldid"] for h in rows[1].xpath(".//a/@href")] == ["1004", "1007"]
+
+
+@pytest.mark.parametrize(
+    ("counts", "per_claim", "total", "allowed"),
+    [
+        pytest.param([5, 300, 300], 200, 1_000, [5, 200, 200], id="under-the-total"),
+        pytest.param([300] * 10, 200, 1_000, [100] * 10, id="equal-shares"),
+        pytest.param(
+            [400, 50, 400, 400], 200, 400, [116, 50, 117, 117], id="short-one-leaves-rest"
+        ),
+        pytest.param([3, 0], 200, 1, [1, 0], id="empty-timeline-takes-nothing"),
+        pytest.param([], 200, 1_000, [], id="no-timelines"),
+    ],
+)
+def test_period_allowance(counts, per_claim, total, allowed):
+    assert period_allowance(counts, per_claim, total) == allowed
+    assert sum(allowed) <= total
+
+
+def _flipping_spans(template: pd.Series, claims: dict[str, int], dates: list) -> pd.DataFrame:
+    """Spans of claims whose listed_on flips at every revision: one period per span."""
+    rows = []
+    for claim_key, count in claims.items():
+        for i in range(count):
+            start = pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(hours=i)
+            last = i == count - 1
+            rows.append(
+                {
+                    **template.to_dict(),
+                    "claim_key": claim_key,
+                    "valid_from_revid": 5000 + i,
+                    "valid_from": start,
+                    "valid_to_revid": None if last else 5001 + i,
+                    "valid_to": None if last else start + pd.Timedelta(hours=1),
+                    "listed_on": dates[i % 2],
+                }
+            )
+    return pd.DataFrame(rows).astype({"valid_to_revid": "Int64"})
+
+
+def test_long_timelines_are_cut_per_listing_and_in_all(tables):
+    """Thousands of spans would make thousands of rows: each listing shows at most
+    max_periods, all together at most max_periods_total, shared equally, and the page says how
+    many are left out and where they are."""
+    spans = tables["designations_history"]
+    gb = spans[spans["claim_key"] == "GB|"].sort_values("valid_from_revid")
+    dates = gb["listed_on"].drop_duplicates().tolist()[:2]
+    assert len(dates) == 2
+    flipping = _flipping_spans(gb.iloc[0], {"A|": 5, "B|": 40, "C|": 40}, dates)
+    (a, b, c) = designation_timelines(flipping, keep=30)
+    assert [(t.period_count, t.date_changes, len(t.periods)) for t in (a, b, c)] == [
+        (5, 4, 5),
+        (40, 39, 30),
+        (40, 39, 30),
+    ]
+    assert a.still_stated and c.periods[0].from_revid == 5000
+    links = WikiLinks(INDEX, None)
+    html = timelines_html(
+        flipping, tables["revisions"], links, max_periods=30, max_periods_total=50
+    )
+    page = lxml.html.fromstring(html)
+    shown = {
+        section.get("data-claim-key"): len(section.xpath(".//tr[@class='period']"))
+        for section in page.xpath("//section[@class='claim']")
+    }
+    assert shown == {"A|": 5, "B|": 22, "C|": 23}
+    (note,) = page.xpath("//p[@id='periods-cut']")
+    assert note.text_content().startswith("35 periods are not shown")
+    assert "designations_history.parquet" in note.xpath("a/@href")
+    summary = page.xpath("//h2[@id='timelines']/following-sibling::table[1]//tbody/tr")
+    assert [row.xpath("td")[2].text for row in summary] == ["5", "40", "40"]
+    assert "18 later periods are not shown" in page.xpath("//section[2]")[0].text_content()
 
 
 # --- changed values and their diffs -----------------------------------------------------
