@@ -53,7 +53,7 @@ MAX_EVENTS_PER_CLAIM = 100
 MAX_PERIODS_PER_CLAIM = 200
 # In all the timelines together: each listing gets an equal share, and one with fewer
 # periods leaves the rest of its share to the others (period_allowance).
-MAX_PERIODS = 1_000
+MAX_PERIODS_TOTAL = 1_000
 MAX_LISTED_REVISIONS = 200
 MAX_VALUES_CHARS = 300
 # The designation columns a timeline shows: every date the table declares, and the status a
@@ -399,7 +399,7 @@ def timelines_html(
     revisions: pd.DataFrame,
     links: WikiLinks,
     max_periods: int = MAX_PERIODS_PER_CLAIM,
-    max_periods_total: int = MAX_PERIODS,
+    max_periods_total: int = MAX_PERIODS_TOTAL,
 ) -> str:
     timelines = designation_timelines(spans, keep=max_periods)
     times = revisions["timestamp"]
@@ -769,7 +769,7 @@ def render_history_report(
     max_events: int = MAX_EVENTS,
     max_events_per_claim: int = MAX_EVENTS_PER_CLAIM,
     max_periods: int = MAX_PERIODS_PER_CLAIM,
-    max_periods_total: int = MAX_PERIODS,
+    max_periods_total: int = MAX_PERIODS_TOTAL,
     max_listed_revisions: int = MAX_LISTED_REVISIONS,
 ) -> str:
     """The page for a history release's tables (``read_history_tables``) and its run record
