@@ -205,9 +205,10 @@ def _file_chunks(path: Path, columns: list[str], rows: int) -> Iterator[pd.DataF
     """A Parquet file's rows, ``rows`` at a time, indexed by their position in the file; one
     empty frame when the file has no rows."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
+    from storage.formats import parquet_reader
+
+    parquet = parquet_reader(path)
     start = 0
     for batch in parquet.iter_batches(batch_size=rows, columns=columns, use_threads=False):
         frame = _to_pandas(pa.Table.from_batches([batch]))

@@ -33,6 +33,7 @@ SAMPLE_VALUES = 5
 # Offending rows a source-quality failure names (GX keeps at most 20 per expectation).
 SAMPLE_ROWS = 10
 DOCS_SITE = "release"
+DATASOURCE = "mekdata"
 CITATION_COLUMNS = ("citations", "enrichment_citations")
 # What a suite runs on: a whole frame, or one given in row chunks.
 Frame = pd.DataFrame | Chunked
@@ -96,7 +97,7 @@ class Validator:
         self.row_keys: dict[str, list[str]] = {}
         self.used = False
         self.split_used = False
-        datasource = self.context.data_sources.add_pandas("mekdata")
+        datasource = self.context.data_sources.add_pandas(DATASOURCE)
         self.definitions = {}
         for name, (_, _, expectations) in self.suites.items():
             suite = gx.ExpectationSuite(name=name, expectations=expectations)
@@ -213,7 +214,17 @@ class Validator:
                     expectation_parameters=parameters,
                     **self._result_format(name),
                 )
+            self._release_batches()
         return results
+
+    def _release_batches(self) -> None:
+        """Drop the frames GX keeps after validating them. Its execution engine keeps the
+        last batch of each suite, and the context outlives this object as GX's current
+        project: a history's whole-table key columns (every revid, every seq) stayed in
+        memory through the other suites, the report and the rest of the run."""
+        manager = self.context.data_sources.get(DATASOURCE).get_execution_engine().batch_manager
+        manager.batch_data_cache.clear()
+        manager.reset_batch_cache()
 
     def _run_chunked(self, name: str, chunked: Chunked, parameters: dict[str, Any]) -> Any:
         """Suite ``name`` on a frame given in row chunks (expectations/chunks.py): the first

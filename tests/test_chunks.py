@@ -167,3 +167,48 @@ def test_each_expectation_is_run_where_its_verdict_holds(kind, expected):
 def test_an_expectation_of_the_whole_column_is_refused_in_chunks(kind):
     with pytest.raises(ValueError, match="neither row-wise nor one of the table-wide"):
         chunk_kind(kind)
+
+
+def test_a_streamed_parquet_file_is_read_a_batch_at_a_time(tmp_path):
+    """By default pyarrow pre-buffers every row group before the first batch: the chunked
+    history checks and the history report held each file whole, so their memory followed
+    the history's length."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from storage.formats import parquet_reader
+
+    rng = np.random.default_rng(17)
+    path = tmp_path / "long.parquet"
+    texts = [rng.bytes(500).hex() for _ in range(8_000)]
+    pq.write_table(pa.table({"text": texts}), path, row_group_size=200)
+    size = path.stat().st_size
+
+    def held(reader: pq.ParquetFile) -> int:
+        before = pa.total_allocated_bytes()
+        first = next(reader.iter_batches(batch_size=200, use_threads=False))
+        return pa.total_allocated_bytes() - before - first.nbytes
+
+    assert held(pq.ParquetFile(path)) > size / 2  # what the default does
+    assert held(parquet_reader(path)) < size / 10
+
+
+def test_great_expectations_keeps_no_frame_after_a_suite():
+    """GX's execution engine keeps the last batch of each suite, and its context outlives
+    the validator: a history's whole-table key columns stayed in memory after the checks."""
+    frame = pd.DataFrame({"n": range(1_000)})
+    validator = Validator(
+        {
+            "numbers": Suite(
+                "numbers", BLOCKING, [_expectation("expect_column_values_to_be_unique", column="n")]
+            )
+        }
+    )
+    report = validator.run_suites(
+        {"numbers": Chunked([frame.iloc[:600], frame.iloc[600:]], whole=frame)}, {}
+    )
+    assert report["success"]
+    engine = validator.context.data_sources.get("mekdata").get_execution_engine()
+    assert engine.batch_manager.batch_data_cache == {}
+    assert engine.batch_manager.batch_cache == {}
