@@ -1,7 +1,9 @@
 """report.html of a history release: the article's claims through time on one page.
 
-Rendered from the release's own Parquet tables (``read_history_tables``) while the release is
-still a staging folder, so a page that cannot be made stops the publication. It shows
+Rendered from the release's own Parquet tables while the release is still a staging folder,
+so a page that cannot be made stops the publication. Each table is read a batch of rows at a
+time (``TableRows``), for what the page shows of it: the page's memory is that of a batch
+and of what it lists, not of the history. It shows
 
 * what was done with each revision (counts by status and reason, the revisions left out);
 * per designation claim, a timeline of the dates the article stated (``listed_on``,
@@ -21,17 +23,21 @@ escaped, and only http(s) addresses become links.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import html
 import json
 import urllib.parse
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ingestion.wikipedia import index_url
+from storage.formats import parquet_reader
 from storage.report import PAGE_STYLE, validation_html
 from transforms.dates import format_date
 from transforms.schema import (
@@ -45,7 +51,8 @@ from transforms.schema import (
 REPORT_FILE = "report.html"
 # Revisions that change no claim; the page lists them with their detail.
 LEFT_OUT = ("skipped", "failed")
-DETAIL_BATCH_ROWS = 2_000
+# Rows of a table the page reads at once (TableRows).
+BATCH_ROWS = 2_000
 EVENTS_FILE = "claim_events.parquet"
 # Beyond these the page would stop being read; claim_events.parquet holds every event.
 MAX_EVENTS = 2_000
@@ -81,64 +88,107 @@ nav a { margin-right: 1rem; }
 # --- reading ----------------------------------------------------------------------------
 
 
-def _dated_columns(table: Table) -> list[str]:
-    """The date columns printed at their stated precision, and those precisions."""
-    dated = [c.name for c in table.columns if _precision_column(table, c.name)]
-    return [*dated, *(_precision_column(table, c) for c in dated)]
+class TableRows:
+    """One history table's rows as the page reads them: ``batch_rows`` at a time, in the
+    columns a part of the page needs. From the release's Parquet file, the page's memory is
+    that of a batch and of what it shows, whatever the length of the history; from a frame
+    (tests, a page made in memory) the same code reads slices of it."""
+
+    def __init__(self, source: Path | pd.DataFrame, batch_rows: int = BATCH_ROWS) -> None:
+        self.source, self.batch_rows = source, batch_rows
+
+    def __len__(self) -> int:
+        if isinstance(self.source, pd.DataFrame):
+            return len(self.source)
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(self.source).metadata.num_rows
+
+    def _names(self) -> list[str]:
+        if isinstance(self.source, pd.DataFrame):
+            return list(self.source.columns)
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(self.source).names
+
+    def batches(self, columns: Iterable[str]) -> Iterator[pd.DataFrame]:
+        """The rows in order, in those of ``columns`` the table has, each batch indexed by
+        its rows' positions in the table; nothing for a table without rows."""
+        names = set(self._names())
+        present = [c for c in dict.fromkeys(columns) if c in names]
+        if isinstance(self.source, pd.DataFrame):
+            frame = self.source[present]
+            for start in range(0, len(frame), self.batch_rows):
+                batch = frame.iloc[start : start + self.batch_rows]
+                yield batch.set_axis(pd.RangeIndex(start, start + len(batch)))
+            return
+        import pyarrow as pa
+
+        start = 0
+        for batch in parquet_reader(self.source).iter_batches(
+            batch_size=self.batch_rows, columns=present, use_threads=False
+        ):
+            frame = pa.Table.from_batches([batch]).to_pandas(use_threads=False)
+            yield frame.set_axis(pd.RangeIndex(start, start + len(frame)))
+            start += len(frame)
 
 
-def report_columns() -> dict[str, list[str] | None]:
-    """Per history table, the columns the page is made from (None: all of them), in
-    declared order: the revisions' and spans' hashes, quotes and citations are not shown, and
-    a long history's revisions and spans would only take memory."""
-    wanted: dict[str, set[str] | None] = {
-        "revisions": {"revid", "parentid", "timestamp", "status", "reason"},
-        "claim_events": None,
-    }
-    for name in CLAIM_TABLES:
-        columns = {"claim_key", "valid_from_revid", "valid_from", "valid_to_revid", "valid_to"}
-        columns |= set(_dated_columns(TABLES[name]))
-        if name == TIMELINE_TABLE:
-            columns |= {"authority", "regime", *TIMELINE_COLUMNS}  # dates' precisions: above
-        wanted[f"{name}_history"] = columns
-    return {
-        name: None
-        if wanted[name] is None
-        else [c for c in HISTORY_TABLES[name].column_names if c in wanted[name]]
-        for name in HISTORY_TABLES
-    }
+def history_rows(folder: Path, batch_rows: int = BATCH_ROWS) -> dict[str, TableRows]:
+    """The tables of a history release as written to ``folder``, read as the page needs."""
+    return {name: TableRows(folder / f"{name}.parquet", batch_rows) for name in HISTORY_TABLES}
 
 
-def read_history_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    """The tables of a history release as written to ``folder``, in the columns the page
-    shows (``report_columns``); a revision's ``detail`` only when it is left out of the
-    timelines (the page lists those; most revisions carry a long note nobody reads here)."""
-    tables = {
-        name: pd.read_parquet(folder / f"{name}.parquet", columns=columns)
-        for name, columns in report_columns().items()
-    }
-    revisions = tables["revisions"]
-    details = _left_out_details(folder / "revisions.parquet")
-    revisions["detail"] = revisions["revid"].map(details.set_index("revid")["detail"])
-    return tables
+def _rows(table: pd.DataFrame | TableRows) -> TableRows:
+    return table if isinstance(table, TableRows) else TableRows(table)
 
 
-def _left_out_details(path: Path) -> pd.DataFrame:
-    """(revid, detail) of the revisions left out of the timelines, read a batch of rows at a
-    time: the whole column would take memory in proportion to the history."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+@dataclass
+class RevisionSummary:
+    """What the page says of the revisions: how many, from when to when, counts by status
+    and reason, and the first of those left out of the timelines (with their detail)."""
 
-    wanted = pa.array(LEFT_OUT)
-    kept = [
-        batch.filter(pc.is_in(batch.column("status"), value_set=wanted)).select(["revid", "detail"])
-        for batch in pq.ParquetFile(path).iter_batches(
-            batch_size=DETAIL_BATCH_ROWS, columns=["revid", "status", "detail"]
-        )
-    ]
-    schema = pa.schema([pa.field("revid", pa.int64()), pa.field("detail", pa.string())])
-    return pa.Table.from_batches(kept, schema=schema if not kept else None).to_pandas()
+    count: int
+    first_time: Any  # a timestamp, NaT without revisions
+    last_time: Any
+    by_status: dict[tuple[str, str], int]  # (status, reason or "") -> revisions
+    left_out: list[dict[str, Any]]  # by timestamp then revid, at most max_listed
+    left_out_count: int
+
+
+def summarise_revisions(rows: TableRows, max_listed: int = MAX_LISTED_REVISIONS) -> RevisionSummary:
+    """Two passes over the revisions: counts, time range and the first ``max_listed``
+    left-out revisions; then the detail of those only (most revisions carry a long note the
+    page does not show)."""
+    count, by_status = 0, Counter()
+    firsts, lasts = [], []
+    kept = pd.DataFrame()
+    left_out_count = 0
+    for batch in rows.batches(["revid", "parentid", "timestamp", "status", "reason"]):
+        count += len(batch)
+        firsts.append(batch["timestamp"].min())
+        lasts.append(batch["timestamp"].max())
+        reasons = batch["reason"].astype(object).where(batch["reason"].notna(), "")
+        by_status.update(zip(batch["status"].tolist(), reasons.tolist(), strict=True))
+        left_out = batch[batch["status"].isin(LEFT_OUT)]
+        left_out_count += len(left_out)
+        if not left_out.empty:
+            both = left_out if kept.empty else pd.concat([kept, left_out])
+            kept = both.sort_values(["timestamp", "revid"], kind="stable").head(max_listed)
+    listed = kept.to_dict("index")
+    if listed:
+        for batch in rows.batches(["detail"]):
+            for position in batch.index.intersection(list(listed)):
+                listed[position]["detail"] = batch.at[position, "detail"]
+    firsts = [t for t in firsts if not _missing(t)]
+    lasts = [t for t in lasts if not _missing(t)]
+    return RevisionSummary(
+        count,
+        min(firsts) if firsts else pd.NaT,
+        max(lasts) if lasts else pd.NaT,
+        dict(by_status),
+        [listed[p] for p in kept.index],
+        left_out_count,
+    )
 
 
 # --- values -----------------------------------------------------------------------------
@@ -169,6 +219,12 @@ def _count(n: int, noun: str) -> str:
 
 def _int(value: Any) -> int | None:
     return None if _missing(value) else int(value)
+
+
+def _dated_columns(table: Table) -> list[str]:
+    """The date columns printed at their stated precision, and those precisions."""
+    dated = [c.name for c in table.columns if _precision_column(table, c.name)]
+    return [*dated, *(_precision_column(table, c) for c in dated)]
 
 
 def _precision_column(table: Table, column: str) -> str | None:
@@ -260,48 +316,136 @@ class ClaimTimeline:
     still_stated: bool  # the last period is open
 
 
-def designation_timelines(spans: pd.DataFrame, keep: int | None = None) -> list[ClaimTimeline]:
+def designation_timelines(
+    spans: pd.DataFrame | TableRows, keep: int | None = None
+) -> list[ClaimTimeline]:
     """Per designation claim (in key order), the periods of what the article stated for
     TIMELINE_COLUMNS. Spans that only differ elsewhere (citations, wording) are one period;
     a claim removed and stated again has a gap between two periods. Only the first ``keep``
     periods of a claim are kept (all when None), the others counted: a long history has
-    thousands, and the page shows a bounded number."""
+    thousands, and the page shows a bounded number.
+
+    Two passes over the spans: their order (by claim, valid_from, valid_from_revid), then
+    their stated values, each kept as a few numbers a span; only kept periods become
+    objects."""
+    rows = _rows(spans)
+    order, group_ends, keys = _span_order(rows)
+    if not keys:
+        return []
     table = TABLES[TIMELINE_TABLE]
+    size = len(rows)
+    from_revid = np.full(size, -1, dtype=np.int64)
+    to_revid = np.full(size, -1, dtype=np.int64)
+    from_time = np.full(size, NAT, dtype=np.int64)
+    to_time = np.full(size, NAT, dtype=np.int64)
+    value_id = np.zeros(size, dtype=np.int64)
+    stated: dict[tuple[str, ...], int] = {}  # the distinct TIMELINE_COLUMNS values
+    last_rows = set(order[group_ends - 1].tolist())
+    labels: dict[int, str] = {}
+    columns = [
+        "valid_from_revid",
+        "valid_from",
+        "valid_to_revid",
+        "valid_to",
+        "authority",
+        "regime",
+        *TIMELINE_COLUMNS,
+        *filter(None, (_precision_column(table, c) for c in TIMELINE_COLUMNS)),
+    ]
+    for batch in rows.batches(columns):
+        at = batch.index.to_numpy()
+        from_revid[at] = batch["valid_from_revid"].fillna(-1).astype("int64").to_numpy()
+        to_revid[at] = batch["valid_to_revid"].fillna(-1).astype("int64").to_numpy()
+        from_time[at] = _nanoseconds(batch["valid_from"])
+        to_time[at] = _nanoseconds(batch["valid_to"])
+        for position, row in zip(at.tolist(), batch.to_dict("records"), strict=True):
+            values = tuple(stated_value(table, c, row) for c in TIMELINE_COLUMNS)
+            value_id[position] = stated.setdefault(values, len(stated))
+            if position in last_rows:
+                labels[position] = str(row["authority"]) + (
+                    f" ({row['regime']})" if not _missing(row.get("regime")) else ""
+                )
+    distinct = list(stated)
     timelines = []
-    ordered = spans.sort_values(["claim_key", "valid_from", "valid_from_revid"], kind="stable")
-    for key, group in ordered.groupby("claim_key", sort=True):
+    bounds = zip((0, *group_ends[:-1].tolist()), group_ends.tolist(), keys, strict=True)
+    for begin, end, key in bounds:
         kept: list[Period] = []
         last: Period | None = None
+        last_values = -1
         count = changes = 0
-        rows = group.to_dict("records")
-        for row in rows:
-            values = {c: stated_value(table, c, row) for c in TIMELINE_COLUMNS}
-            start, end = int(row["valid_from_revid"]), _int(row["valid_to_revid"])
+        positions = order[begin:end].tolist()
+        for position in positions:
+            start, until = int(from_revid[position]), _revid(to_revid[position])
+            ended = _moment_of(to_time[position]) if until else None
             contiguous = last is not None and last.to_revid == start
-            if contiguous and last.values == values:
-                last.to_revid, last.to_time = end, row["valid_to"] if end else None
+            if contiguous and last_values == value_id[position]:
+                last.to_revid, last.to_time = until, ended
                 continue
+            values = dict(zip(TIMELINE_COLUMNS, distinct[value_id[position]], strict=True))
             changed = {c for c in TIMELINE_COLUMNS if last and last.values[c] != values[c]}
             last = Period(
                 start,
-                row["valid_from"],
-                end,
-                row["valid_to"] if end else None,
+                _moment_of(from_time[position]),
+                until,
+                ended,
                 values,
                 changed=changed,
                 gap_before=last is not None and not contiguous,
             )
+            last_values = value_id[position]
             count += 1
             changes += bool(changed)
             if keep is None or len(kept) < keep:
                 kept.append(last)
-        latest = rows[-1]
-        label = str(latest["authority"]) + (
-            f" ({latest['regime']})" if not _missing(latest.get("regime")) else ""
-        )
         still_stated = last is not None and last.to_revid is None
-        timelines.append(ClaimTimeline(str(key), label, kept, count, changes, still_stated))
+        timelines.append(
+            ClaimTimeline(str(key), labels[positions[-1]], kept, count, changes, still_stated)
+        )
     return timelines
+
+
+# pandas' NaT as int64 nanoseconds; a missing start or revid sorts after every other, as
+# pandas sorts missing values.
+NAT = np.iinfo(np.int64).min
+LAST = np.iinfo(np.int64).max
+
+
+def _nanoseconds(times: pd.Series) -> np.ndarray:
+    """Timestamps as nanoseconds since the epoch (NAT for none), whatever their unit."""
+    return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("ns").asi8.copy()
+
+
+def _moment_of(nanoseconds: int) -> pd.Timestamp:
+    return pd.NaT if nanoseconds == NAT else pd.Timestamp(int(nanoseconds), unit="ns", tz="UTC")
+
+
+def _revid(value: int) -> int | None:
+    return None if value < 0 else int(value)
+
+
+def _span_order(rows: TableRows) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The spans' positions ordered by claim key, valid_from, valid_from_revid (then
+    position); where each claim's spans end in that order; and the claim keys, in order."""
+    codes: dict[str, int] = {}
+    parts: list[tuple[np.ndarray, ...]] = []
+    for batch in rows.batches(["claim_key", "valid_from", "valid_from_revid"]):
+        keys = [codes.setdefault(k, len(codes)) for k in batch["claim_key"].tolist()]
+        starts = _nanoseconds(batch["valid_from"])
+        starts[starts == NAT] = LAST
+        revids = batch["valid_from_revid"].to_numpy(dtype="float64", na_value=np.inf)
+        parts.append((np.array(keys, dtype=np.int64), starts, revids, batch.index.to_numpy()))
+    if not parts:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64), []
+    keys, starts, revids, positions = (
+        np.concatenate(column) for column in zip(*parts, strict=True)
+    )
+    names = sorted(codes)
+    rank = np.empty(len(codes), dtype=np.int64)
+    rank[[codes[name] for name in names]] = np.arange(len(names))
+    order = np.lexsort((positions, revids, starts, rank[keys]))
+    ranks = rank[keys][order]
+    ends = np.append(np.flatnonzero(np.diff(ranks)) + 1, len(order))
+    return positions[order], ends, names
 
 
 def period_allowance(counts: list[int], per_claim: int, total: int) -> list[int]:
@@ -395,15 +539,15 @@ def _timeline_html(
 
 
 def timelines_html(
-    spans: pd.DataFrame,
-    revisions: pd.DataFrame,
+    spans: pd.DataFrame | TableRows,
+    span: tuple[Any, Any],
     links: WikiLinks,
     max_periods: int = MAX_PERIODS_PER_CLAIM,
     max_periods_total: int = MAX_PERIODS_TOTAL,
 ) -> str:
+    """The designation timelines, their bars drawn over ``span`` (the first and last
+    revisions' timestamps)."""
     timelines = designation_timelines(spans, keep=max_periods)
-    times = revisions["timestamp"]
-    span = (times.min(), times.max()) if len(times) else (pd.NaT, pd.NaT)
     if not timelines:
         return "<h2 id='timelines'>Designations through time</h2><p>No designation stated.</p>"
     summary = "".join(
@@ -450,30 +594,26 @@ class _SpanLookup:
     the precision the claim stated them; only for ``events`` (those the page lists: a long
     history has far more spans)."""
 
-    def __init__(
-        self, histories: Mapping[str, pd.DataFrame], events: list[Mapping[str, Any]]
-    ) -> None:
+    def __init__(self, histories: Mapping[str, TableRows], events: list[Mapping[str, Any]]) -> None:
         self.starting: dict[tuple[str, str, int], dict[str, Any]] = {}
         self.ending: dict[tuple[str, str, int], dict[str, Any]] = {}
         for name in CLAIM_TABLES:
-            frame = histories.get(name)
-            if frame is None or frame.empty:
-                continue
+            rows = histories.get(name)
             dated = _dated_columns(TABLES[name])
             named = {(e["claim_key"], int(e["revid"])) for e in events if e["table"] == name}
-            if not dated or not named:
+            if rows is None or not dated or not named:
                 continue
-            frame = frame[["claim_key", "valid_from_revid", "valid_to_revid", *dated]]
-            for column, spans in (
-                ("valid_from_revid", self.starting),
-                ("valid_to_revid", self.ending),
-            ):
-                listed = frame[column].notna()
-                pairs = pd.MultiIndex.from_arrays(
-                    [frame["claim_key"], frame[column].fillna(-1).astype("int64")]
-                )
-                for row in frame[listed & pairs.isin(list(named))].to_dict("records"):
-                    spans[(name, row["claim_key"], int(row[column]))] = row
+            columns = ["claim_key", "valid_from_revid", "valid_to_revid", *dated]
+            for frame in rows.batches(columns):
+                for column, spans in (
+                    ("valid_from_revid", self.starting),
+                    ("valid_to_revid", self.ending),
+                ):
+                    pairs = pd.MultiIndex.from_arrays(
+                        [frame["claim_key"], frame[column].fillna(-1).astype("int64")]
+                    )
+                    for row in frame[pairs.isin(list(named))].to_dict("records"):
+                        spans[(name, row["claim_key"], int(row[column]))] = row
 
     def value(self, event: Mapping[str, Any], side: str) -> str:
         text = event["old_value" if side == "old" else "new_value"]
@@ -531,24 +671,101 @@ def _revision_cell(event: Mapping[str, Any], links: WikiLinks) -> str:
     return cell
 
 
+@dataclass
+class EventSelection:
+    """The events the page shows, and the counts it gives of all of them."""
+
+    count: int
+    by_kind: dict[tuple[str, str], int]  # (table, event) -> events
+    initial_by_table: dict[str, int]  # the first revision's claims (no base revision)
+    first: dict[str, Any] | None  # the first of those, for its revision
+    # Per claim table, in claim key order: (claim key, its later events, those shown).
+    listed: dict[str, list[tuple[str, int, list[dict[str, Any]]]]]
+    omitted: int
+
+
+def select_events(
+    rows: TableRows, max_events: int = MAX_EVENTS, max_per_claim: int = MAX_EVENTS_PER_CLAIM
+) -> EventSelection:
+    """Two passes over the events. The first counts them and keeps, per claim, the
+    positions of its first ``max_per_claim`` events in ``seq`` order (a bounded heap); the
+    claims then share ``max_events`` in table and key order. The second takes only the
+    chosen rows whole: a long history has far more events, with long values."""
+    by_kind: Counter = Counter()
+    initial_by_table: Counter = Counter()
+    first: tuple[float, int] | None = None
+    later: dict[tuple[str, str], tuple[int, list[tuple[float, int]]]] = {}
+    count = 0
+    for batch in rows.batches(["seq", "table", "claim_key", "event", "base_revid"]):
+        count += len(batch)
+        by_kind.update(zip(batch["table"].tolist(), batch["event"].tolist(), strict=True))
+        seqs = [float("inf") if _missing(v) else float(v) for v in batch["seq"].tolist()]
+        for position, seq, table, key, initial in zip(
+            batch.index.tolist(),
+            seqs,
+            batch["table"].tolist(),
+            batch["claim_key"].tolist(),
+            batch["base_revid"].isna().tolist(),
+            strict=True,
+        ):
+            if table not in CLAIM_TABLES:
+                continue
+            if initial:
+                initial_by_table[table] += 1
+                first = min(first or (seq, position), (seq, position))
+                continue
+            seen, earliest = later.get((table, key), (0, []))
+            # The claim's earliest events, kept as a max-heap of (-seq, -position).
+            if len(earliest) < max_per_claim:
+                heapq.heappush(earliest, (-seq, -position))
+            elif max_per_claim and (-seq, -position) > earliest[0]:
+                heapq.heapreplace(earliest, (-seq, -position))
+            later[(table, key)] = (seen + 1, earliest)
+    budget, omitted = max_events, 0
+    chosen: dict[str, list[tuple[str, int, list[int]]]] = {name: [] for name in CLAIM_TABLES}
+    for table, key in sorted(later, key=lambda k: (CLAIM_TABLES.index(k[0]), k[1])):
+        seen, earliest = later[(table, key)]
+        positions = [-p for _, p in sorted(earliest, reverse=True)][: max(0, budget)]
+        budget -= len(positions)
+        omitted += seen - len(positions)
+        chosen[table].append((key, seen, positions))
+    wanted = {p for claims in chosen.values() for *_, positions in claims for p in positions}
+    if first is not None:
+        wanted.add(first[1])
+    records: dict[int, dict[str, Any]] = {}
+    if wanted:
+        for batch in rows.batches(HISTORY_TABLES["claim_events"].column_names):
+            records |= batch.loc[batch.index.intersection(list(wanted))].to_dict("index")
+    return EventSelection(
+        count,
+        dict(by_kind),
+        dict(initial_by_table),
+        None if first is None else records[first[1]],
+        {
+            table: [(key, seen, [records[p] for p in positions]) for key, seen, positions in claims]
+            for table, claims in chosen.items()
+        },
+        omitted,
+    )
+
+
 def events_html(
-    events: pd.DataFrame,
-    histories: Mapping[str, pd.DataFrame],
+    selection: EventSelection,
+    histories: Mapping[str, TableRows],
     links: WikiLinks,
     max_events: int = MAX_EVENTS,
     max_per_claim: int = MAX_EVENTS_PER_CLAIM,
 ) -> str:
     """Counts of every event; the first revision's claims in one line; then the changed
     values and the claims added or removed later, by table and claim, cut where the page
-    would grow past reading."""
+    would grow past reading (``select_events``, with the same caps)."""
     parts = ["<h2 id='events'>Changed values</h2>"]
-    if events.empty:
+    if not selection.count:
         return parts[0] + "<p>No claim was stated in any revision read.</p>"
-    counts = events.groupby(["table", "event"]).size()
     kinds = ("added", "changed", "removed")
     count_rows = "".join(
         f"<tr><td><code>{_e(t)}</code></td>"
-        + "".join(f'<td class="num">{int(counts.get((t, k), 0))}</td>' for k in kinds)
+        + "".join(f'<td class="num">{int(selection.by_kind.get((t, k), 0))}</td>' for k in kinds)
         + "</tr>"
         for t in CLAIM_TABLES
     )
@@ -557,37 +774,19 @@ def events_html(
         + "".join(f"<th>{k}</th>" for k in kinds)
         + f"</tr></thead><tbody>{count_rows}</tbody></table>"
     )
-    # Chosen and ordered on a few columns; only the events shown are taken whole (a long
-    # history has far more, with long values).
-    order = events[["seq", "table", "claim_key", "base_revid"]].reset_index(drop=True)
-    order = order.sort_values("seq", kind="stable")  # labels are now row positions
-    initial = order[order["base_revid"].isna()]
-    later = order[order["base_revid"].notna()]
-    if not initial.empty:
-        first = events.iloc[initial.index[0]]
+    first = selection.first
+    if first is not None:
         first_link = _link(
             links.diff(int(first["revid"]), _int(first["parentid"])), first["revid"], "diff"
         )
-        per_table = initial.groupby("table").size().to_dict()
+        initial = selection.initial_by_table
         parts.append(
             f'<p id="initial-claims">The first revision read, {first_link}'
-            f" ({_e(_moment(first['timestamp']))}), states {len(initial)} claims ("
-            + ", ".join(f"{_e(t)} {n}" for t, n in sorted(per_table.items()))
+            f" ({_e(_moment(first['timestamp']))}), states {sum(initial.values())} claims ("
+            + ", ".join(f"{_e(t)} {n}" for t, n in sorted(initial.items()))
             + "); they are the first spans of the timelines and are not listed here.</p>"
         )
-    budget = max_events
-    omitted = 0
-    listed: dict[str, list[tuple[str, int, list[dict[str, Any]]]]] = {}
-    for name in CLAIM_TABLES:
-        chosen = later[later["table"] == name]
-        listed[name] = []
-        for key, group in chosen.groupby("claim_key", sort=True):
-            # Only the rows shown become records: a long history has far more.
-            shown = events.iloc[group.index[: max(0, min(max_per_claim, budget))]]
-            shown = shown.to_dict("records")
-            budget -= len(shown)
-            omitted += len(group) - len(shown)
-            listed[name].append((str(key), len(group), shown))
+    listed = selection.listed
     lookup = _SpanLookup(
         histories, [e for claims in listed.values() for *_, s in claims for e in s]
     )
@@ -617,11 +816,11 @@ def events_html(
             '<table class="events"><thead><tr><th>what</th><th>before</th><th>after</th>'
             f"<th>saved</th><th>revision (diff)</th></tr></thead>{''.join(groups)}</table>"
         )
-    if omitted:
+    if selection.omitted:
         parts.append(
-            f'<p class="note" id="events-cut">{omitted} events are not listed to keep this '
-            f"page readable (at most {max_per_claim} per claim and {max_events} in all); "
-            f"{_local(EVENTS_FILE)} holds every one, e.g. <code>SELECT * FROM "
+            f'<p class="note" id="events-cut">{selection.omitted} events are not listed to '
+            f"keep this page readable (at most {max_per_claim} per claim and {max_events} in "
+            f"all); {_local(EVENTS_FILE)} holds every one, e.g. <code>SELECT * FROM "
             f"'{EVENTS_FILE}' WHERE claim_key = '…' ORDER BY seq</code> in DuckDB.</p>"
         )
     return "".join(parts)
@@ -647,39 +846,31 @@ def _event_row(table: str, event: Mapping[str, Any], lookup: _SpanLookup, links:
 # --- revisions --------------------------------------------------------------------------
 
 
-def revisions_html(
-    revisions: pd.DataFrame, links: WikiLinks, max_listed: int = MAX_LISTED_REVISIONS
-) -> str:
+def revisions_html(summary: RevisionSummary, links: WikiLinks) -> str:
     """Counts by status and reason, then the revisions left out of the timelines."""
-    frame = revisions.assign(reason=revisions["reason"].fillna(""))
-    counts = frame.groupby(["status", "reason"]).size()
     order = {s: i for i, s in enumerate(REVISION_STATUSES)}
     rows = "".join(
         f"<tr><td>{_e(status)}</td><td>{_e(reason)}</td><td class='num'>{int(n)}</td></tr>"
         for (status, reason), n in sorted(
-            counts.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])
+            summary.by_status.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])
         )
     )
     meaning = html.escape(HISTORY_TABLES["revisions"].column("status").description)
     parts = [
         "<h2 id='revisions'>Revisions</h2>",
-        f"<p>{len(revisions)} revisions in range. Status: {meaning}</p>",
+        f"<p>{summary.count} revisions in range. Status: {meaning}</p>",
         "<table><thead><tr><th>status</th><th>reason</th><th>revisions</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>",
     ]
-    left_out = revisions[revisions["status"].isin(LEFT_OUT)].sort_values(
-        ["timestamp", "revid"], kind="stable"
-    )
-    if not left_out.empty:
-        listed = left_out.head(max_listed).to_dict("records")
+    if summary.left_out:
         body = "".join(
             f'<tr class="left-out" data-revid="{int(r["revid"])}">'
             f"<td>{_link(links.diff(int(r['revid']), _int(r['parentid'])), r['revid'], 'diff')}"
             f'</td><td class="when">{_e(_moment(r["timestamp"]))}</td><td>{_e(r["status"])}</td>'
-            f"<td>{_e(r['reason'])}</td><td>{_e(r['detail'])}</td></tr>"
-            for r in listed
+            f"<td>{_e(r['reason'])}</td><td>{_e(r.get('detail'))}</td></tr>"
+            for r in summary.left_out
         )
-        cut = len(left_out) - len(listed)
+        cut = summary.left_out_count - len(summary.left_out)
         parts.append(
             "<h3>Left out of the timelines</h3><p>Skipped and failed revisions change no "
             "claim: the next good revision is compared with the last good one.</p>"
@@ -697,11 +888,10 @@ def revisions_html(
 # --- the page ---------------------------------------------------------------------------
 
 
-def _source_html(run: Mapping[str, Any], links: WikiLinks, revisions: pd.DataFrame) -> str:
+def _source_html(run: Mapping[str, Any], links: WikiLinks, revisions: RevisionSummary) -> str:
     source = run.get("source") or {}
     title = source.get("title") or "the article"
     first, last = _int(source.get("first_revid")), _int(source.get("last_revid"))
-    times = revisions["timestamp"] if len(revisions) else pd.Series([], dtype=object)
     asked = [
         f"{word} {_e(source[key])}"
         for key, word in (("since", "since"), ("until", "until"), ("limit", "at most"))
@@ -711,17 +901,18 @@ def _source_html(run: Mapping[str, Any], links: WikiLinks, revisions: pd.DataFra
     return (
         f"<p id='source-history'>Every revision of the Wikipedia article &ldquo;{_e(title)}"
         f"&rdquo; in range ({'; '.join(asked) if asked else 'the whole history'}): "
-        f"{len(revisions)} revisions, from {_link(links.revision(first) if first else None, first)}"
-        f" ({_e(_moment(times.min()) if len(times) else '')}) to "
+        f"{revisions.count} revisions, from "
+        f"{_link(links.revision(first) if first else None, first)}"
+        f" ({_e(_moment(revisions.first_time))}) to "
         f"{_link(links.revision(last) if last else None, last)}"
-        f" ({_e(_moment(times.max()) if len(times) else '')}), read through "
+        f" ({_e(_moment(revisions.last_time))}), read through "
         f"<code>{_e(source.get('api'))}</code>. Text by Wikipedia contributors (see the "
         f"{history}), licensed under <a href='https://creativecommons.org/licenses/by-sa/4.0/'>"
         "CC BY-SA 4.0</a>; the datasets are adapted from it under the same licence.</p>"
     )
 
 
-def _contents_html(tables: Mapping[str, pd.DataFrame]) -> str:
+def _contents_html(tables: Mapping[str, TableRows]) -> str:
     rows = "".join(
         f"<tr><td>{_local(f'{name}.parquet')}</td><td class='num'>{len(tables[name])}</td>"
         f"<td>{_e(table.description)}</td></tr>"
@@ -761,7 +952,7 @@ def checks_html(validation: Mapping[str, Any]) -> str:
 
 
 def render_history_report(
-    tables: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, pd.DataFrame | TableRows],
     version: str,
     run: Mapping[str, Any],
     validation: Mapping[str, Any],
@@ -772,11 +963,14 @@ def render_history_report(
     max_periods_total: int = MAX_PERIODS_TOTAL,
     max_listed_revisions: int = MAX_LISTED_REVISIONS,
 ) -> str:
-    """The page for a history release's tables (``read_history_tables``) and its run record
-    (``run`` as in history/index.json: the source's title, API, history page, range)."""
+    """The page for a history release's tables (``history_rows`` of its folder, or frames)
+    and its run record (``run`` as in history/index.json: the source's title, API, history
+    page, range). Each table is read a batch at a time for what the page shows of it."""
     links = WikiLinks.of(run.get("source") or {})
-    revisions = tables["revisions"]
-    histories = {name: tables[f"{name}_history"] for name in CLAIM_TABLES}
+    rows = {name: _rows(tables[name]) for name in HISTORY_TABLES}
+    revisions = summarise_revisions(rows["revisions"], max_listed_revisions)
+    histories = {name: rows[f"{name}_history"] for name in CLAIM_TABLES}
+    events = select_events(rows["claim_events"], max_events, max_events_per_claim)
     title = f"mekdata history release {version}"
     nav = "".join(
         f'<a href="#{anchor}">{text}</a>'
@@ -799,10 +993,16 @@ def render_history_report(
         "span of revisions that stated it, and every change between them.</p>",
         _source_html(run, links, revisions),
         f"<nav>{nav}</nav>",
-        _contents_html(tables),
-        revisions_html(revisions, links, max_listed_revisions),
-        timelines_html(histories[TIMELINE_TABLE], revisions, links, max_periods, max_periods_total),
-        events_html(tables["claim_events"], histories, links, max_events, max_events_per_claim),
+        _contents_html(rows),
+        revisions_html(revisions, links),
+        timelines_html(
+            histories[TIMELINE_TABLE],
+            (revisions.first_time, revisions.last_time),
+            links,
+            max_periods,
+            max_periods_total,
+        ),
+        events_html(events, histories, links, max_events, max_events_per_claim),
         checks_html(validation),
         "</body></html>",
     ]
@@ -813,7 +1013,7 @@ def write_history_report(
     folder: Path, version: str, run: Mapping[str, Any], validation: Mapping[str, Any]
 ) -> Path:
     """Render ``report.html`` into a history release folder from the tables in it."""
-    page = render_history_report(read_history_tables(folder), version, run, validation)
+    page = render_history_report(history_rows(folder), version, run, validation)
     target = folder / REPORT_FILE
     target.write_text(page, encoding="utf-8")
     return target

@@ -29,10 +29,9 @@ from storage.history_report import (
     TIMELINE_DATES,
     WikiLinks,
     designation_timelines,
+    history_rows,
     period_allowance,
-    read_history_tables,
     render_history_report,
-    report_columns,
     timelines_html,
 )
 from storage.publish import LICENCE
@@ -57,14 +56,21 @@ def staged(tmp_path_factory) -> tuple[Path, dict]:
 
 @pytest.fixture(scope="module")
 def tables(staged) -> dict[str, pd.DataFrame]:
-    return read_history_tables(staged[0])
+    """The staged tables whole, to compare the page with and to make altered pages from."""
+    return {name: pd.read_parquet(staged[0] / f"{name}.parquet") for name in HISTORY_TABLES}
 
 
 @pytest.fixture(scope="module")
-def page(tables, staged):
+def page(staged):
+    """The page as publishing makes it: from the staged files, a batch of rows at a time."""
     return lxml.html.fromstring(
-        render_history_report(tables, VERSION, script_run(SCRIPT), staged[1])
+        render_history_report(history_rows(staged[0]), VERSION, script_run(SCRIPT), staged[1])
     )
+
+
+def _time_range(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    times = tables["revisions"]["timestamp"]
+    return times.min(), times.max()
 
 
 def _day(text: str) -> dt.date:
@@ -170,7 +176,7 @@ def test_spans_that_state_the_same_dates_merge_and_a_gap_shows(tables):
         (1007, None, True),
     ]
     links = WikiLinks(INDEX, None)
-    page = lxml.html.fromstring(timelines_html(gb, tables["revisions"], links))
+    page = lxml.html.fromstring(timelines_html(gb, _time_range(tables), links))
     rows = page.xpath("//section[@class='claim']//tbody/tr")
     assert [r.get("class") for r in rows] == ["period", "gap", "period"]
     assert "not stated" in rows[1].text_content()
@@ -233,7 +239,7 @@ def test_long_timelines_are_cut_per_listing_and_in_all(tables):
     assert a.still_stated and c.periods[0].from_revid == 5000
     links = WikiLinks(INDEX, None)
     html = timelines_html(
-        flipping, tables["revisions"], links, max_periods=30, max_periods_total=50
+        flipping, _time_range(tables), links, max_periods=30, max_periods_total=50
     )
     page = lxml.html.fromstring(html)
     shown = {
@@ -306,24 +312,66 @@ def test_revisions_are_counted_by_status_and_reason(page):
         }
 
 
-def test_left_out_revisions_show_their_detail_read_only_for_them(page, tables, staged):
-    """The page reads a revision's detail (long, on most revisions) only where it lists it,
-    and the other tables only in the columns it shows."""
-    written = pd.read_parquet(staged[0] / "revisions.parquet").set_index("revid")["detail"]
-    read = tables["revisions"].set_index("revid")
-    left_out = read["status"].isin(["skipped", "failed"])
-    assert read.loc[~left_out, "detail"].isna().all()
-    assert written.loc[~left_out].notna().any()  # the case shows something left unread
-    for row in page.xpath("//tr[@class='left-out']"):
+def test_left_out_revisions_show_their_detail(page, tables):
+    written = tables["revisions"].set_index("revid")["detail"]
+    rows = page.xpath("//tr[@class='left-out']")
+    assert rows
+    for row in rows:
         shown = row.xpath("td")[4].text_content()
         assert shown and shown == written.loc[int(row.get("data-revid"))]
-    expected = report_columns()
-    assert list(tables["revisions"]) == [*expected["revisions"], "detail"]
-    for name in HISTORY_TABLES:
-        if name not in ("revisions", "claim_events"):
-            assert list(tables[name]) == expected[name], name
-    assert "quote" not in tables["designations_history"]
-    assert list(tables["claim_events"]) == HISTORY_TABLES["claim_events"].column_names
+
+
+@pytest.mark.parametrize(
+    ("batch_rows", "caps", "shown"),
+    [
+        pytest.param(1, {}, (9, 13, 2), id="a-row-at-a-time"),
+        pytest.param(3, {}, (9, 13, 2), id="batches-across-claims"),
+        pytest.param(
+            1,
+            {
+                "max_events": 4,
+                "max_events_per_claim": 1,
+                "max_periods": 2,
+                "max_periods_total": 5,
+                "max_listed_revisions": 1,
+            },
+            (4, 5, 1),
+            id="every-cap-across-batches",
+        ),
+        pytest.param(2, {"max_events_per_claim": 0}, (0, 13, 2), id="no-event-per-claim"),
+    ],
+)
+def test_the_page_read_in_batches_is_the_page_of_the_whole_tables(
+    staged, tables, batch_rows, caps, shown
+):
+    """Publishing reads each table a few rows at a time (its memory must not follow the
+    history's length); the page is the one made from the tables held whole, with the events,
+    periods and left-out revisions the caps allow."""
+    run = script_run(SCRIPT)
+    whole = render_history_report(tables, VERSION, run, staged[1], **caps)
+    read = render_history_report(
+        history_rows(staged[0], batch_rows=batch_rows), VERSION, run, staged[1], **caps
+    )
+    assert read == whole
+    page = lxml.html.fromstring(read)
+    rows = ("//tr[@class='event']", "//tr[@class='period']", "//tr[@class='left-out']")
+    assert tuple(len(page.xpath(xpath)) for xpath in rows) == shown
+
+
+def test_the_page_reads_spans_in_claim_and_time_order_whatever_the_file_order(
+    staged, tables, tmp_path
+):
+    """A continued release appends spans after those it copied: the page orders them."""
+    shuffled = tmp_path / "shuffled"
+    shutil.copytree(staged[0], shuffled)
+    for name in ("designations_history", "claim_events", "revisions"):
+        frame = pq.read_table(staged[0] / f"{name}.parquet")
+        order = list(reversed(range(frame.num_rows)))
+        pq.write_table(frame.take(order), shuffled / f"{name}.parquet", row_group_size=4)
+    run = script_run(SCRIPT)
+    assert render_history_report(
+        history_rows(shuffled, batch_rows=5), VERSION, run, staged[1]
+    ) == render_history_report(tables, VERSION, run, staged[1])
 
 
 def test_source_history_and_licence_are_credited(page):
