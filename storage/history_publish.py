@@ -73,7 +73,7 @@ def history_datapackage(
     for name, declared in HISTORY_TABLES.items():
         path = folder / f"{name}.parquet"
         rows = pq.ParquetFile(path).metadata.num_rows
-        resources.append(table_resource(declared, "parquet", path.read_bytes(), rows))
+        resources.append(table_resource(declared, "parquet", path, rows))
     return package_descriptor(
         name="mekdata-history",
         title="People's Mojahedin Organization of Iran: the Wikipedia article through time",

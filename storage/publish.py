@@ -48,7 +48,7 @@ from storage.catalog import (
 )
 from storage.changes import diff_releases, render_changes_markdown
 from storage.duckdb_file import DUCKDB_FILE, write_duckdb
-from storage.fingerprint import build_fingerprint
+from storage.fingerprint import build_fingerprint, file_sha256
 from storage.formats import csv_bytes, parquet_bytes, to_arrow
 from storage.locations import Location, is_remote
 from storage.report import render_report
@@ -450,10 +450,17 @@ CONTRIBUTORS = [{"title": "Wikipedia contributors", "role": "author"}]
 
 
 def table_resource(
-    declared: Table, file_format: str, data: bytes, rows: int, **extra: Any
+    declared: Table, file_format: str, data: bytes | Path, rows: int, **extra: Any
 ) -> dict[str, Any]:
     """A tabular data resource for one table's file: its schema from transforms/schema.py,
-    its size and hash from the bytes as published. ``extra`` keys come before the row count."""
+    its size and hash from the bytes as published, or from the file at ``data`` read a block
+    at a time (a long history's tables need not be in memory at once). ``extra`` keys come
+    before the row count."""
+    size, digest = (
+        (data.stat().st_size, file_sha256(data))
+        if isinstance(data, Path)
+        else (len(data), _sha256(data))
+    )
     return {
         "name": declared.name,
         "title": declared.title,
@@ -461,8 +468,8 @@ def table_resource(
         "path": f"{declared.name}.{file_format}",
         "profile": "tabular-data-resource",
         **RESOURCE_FORMATS[file_format],
-        "bytes": len(data),
-        "hash": f"sha256:{_sha256(data)}",
+        "bytes": size,
+        "hash": f"sha256:{digest}",
         "schema": frictionless_schema(declared, file_format),
         **extra,
         "mekdata:rows": rows,
@@ -589,10 +596,9 @@ def checksum_files(folder: Path) -> list[dict[str, Any]]:
     lines = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = path.relative_to(folder).as_posix()
-        data = path.read_bytes()
-        digest = _sha256(data)
+        digest = file_sha256(path)  # a block at a time: a history's tables grow with it
         lines.append(f"{digest}  {relative}\n")
-        entries.append({"path": relative, "bytes": len(data), "sha256": digest})
+        entries.append({"path": relative, "bytes": path.stat().st_size, "sha256": digest})
     sums = "".join(lines).encode("utf-8")
     (folder / "SHA256SUMS").write_bytes(sums)
     entries.append({"path": "SHA256SUMS", "bytes": len(sums), "sha256": _sha256(sums)})
