@@ -862,7 +862,7 @@ def revisions_html(summary: RevisionSummary, links: WikiLinks) -> str:
         "<table><thead><tr><th>status</th><th>reason</th><th>revisions</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>",
     ]
-    if summary.left_out:
+    if summary.left_out_count:
         body = "".join(
             f'<tr class="left-out" data-revid="{int(r["revid"])}">'
             f"<td>{_link(links.diff(int(r['revid']), _int(r['parentid'])), r['revid'], 'diff')}"

@@ -321,6 +321,23 @@ def test_left_out_revisions_show_their_detail(page, tables):
         assert shown and shown == written.loc[int(row.get("data-revid"))]
 
 
+@pytest.mark.parametrize("listed", [pytest.param(1, id="one"), pytest.param(0, id="none")])
+def test_left_out_revisions_past_the_cap_are_counted(staged, listed):
+    page = lxml.html.fromstring(
+        render_history_report(
+            history_rows(staged[0]),
+            VERSION,
+            script_run(SCRIPT),
+            staged[1],
+            max_listed_revisions=listed,
+        )
+    )
+    assert len(page.xpath("//tr[@class='left-out']")) == listed
+    (heading,) = page.xpath("//h3[text()='Left out of the timelines']")
+    (note,) = heading.xpath("following-sibling::p[@class='note'][1]")
+    assert note.text_content() == f"{2 - listed} more are in revisions.parquet."
+
+
 @pytest.mark.parametrize(
     ("batch_rows", "caps", "shown"),
     [
@@ -339,6 +356,12 @@ def test_left_out_revisions_show_their_detail(page, tables):
             id="every-cap-across-batches",
         ),
         pytest.param(2, {"max_events_per_claim": 0}, (0, 13, 2), id="no-event-per-claim"),
+        pytest.param(
+            2,
+            {"max_events": 0, "max_periods": 0, "max_periods_total": 0, "max_listed_revisions": 0},
+            (0, 0, 0),
+            id="caps-of-zero",
+        ),
     ],
 )
 def test_the_page_read_in_batches_is_the_page_of_the_whole_tables(
