@@ -2,8 +2,8 @@
 
 Rendered from the release's own Parquet tables while the release is still a staging folder,
 so a page that cannot be made stops the publication. Each table is read a batch of rows at a
-time (``TableRows``), for what the page shows of it: the page's memory is that of a batch
-and of what it lists, not of the history. It shows
+time (``TableRows``), for what the page shows of it: the page holds a batch, what it lists,
+and a few numbers per designation span (to order the timelines), not the tables. It shows
 
 * what was done with each revision (counts by status and reason, the revisions left out);
 * per designation claim, a timeline of the dates the article stated (``listed_on``,
@@ -90,9 +90,9 @@ nav a { margin-right: 1rem; }
 
 class TableRows:
     """One history table's rows as the page reads them: ``batch_rows`` at a time, in the
-    columns a part of the page needs. From the release's Parquet file, the page's memory is
-    that of a batch and of what it shows, whatever the length of the history; from a frame
-    (tests, a page made in memory) the same code reads slices of it."""
+    columns a part of the page needs. From the release's Parquet file, the page holds a batch
+    and what it keeps of the rows, not the table; from a frame (tests, a page made in memory)
+    the same code reads slices of it."""
 
     def __init__(self, source: Path | pd.DataFrame, batch_rows: int = BATCH_ROWS) -> None:
         self.source, self.batch_rows = source, batch_rows
@@ -100,16 +100,12 @@ class TableRows:
     def __len__(self) -> int:
         if isinstance(self.source, pd.DataFrame):
             return len(self.source)
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(self.source).metadata.num_rows
+        return parquet_reader(self.source).metadata.num_rows
 
     def _names(self) -> list[str]:
         if isinstance(self.source, pd.DataFrame):
             return list(self.source.columns)
-        import pyarrow.parquet as pq
-
-        return pq.read_schema(self.source).names
+        return parquet_reader(self.source).schema_arrow.names
 
     def batches(self, columns: Iterable[str]) -> Iterator[pd.DataFrame]:
         """The rows in order, in those of ``columns`` the table has, each batch indexed by
@@ -138,7 +134,7 @@ def history_rows(folder: Path, batch_rows: int = BATCH_ROWS) -> dict[str, TableR
     return {name: TableRows(folder / f"{name}.parquet", batch_rows) for name in HISTORY_TABLES}
 
 
-def _rows(table: pd.DataFrame | TableRows) -> TableRows:
+def _as_table_rows(table: pd.DataFrame | TableRows) -> TableRows:
     return table if isinstance(table, TableRows) else TableRows(table)
 
 
@@ -148,7 +144,7 @@ class RevisionSummary:
     and reason, and the first of those left out of the timelines (with their detail)."""
 
     count: int
-    first_time: Any  # a timestamp, NaT without revisions
+    first_time: Any  # a timestamp in UTC, NaT without revisions
     last_time: Any
     by_status: dict[tuple[str, str], int]  # (status, reason or "") -> revisions
     left_out: list[dict[str, Any]]  # by timestamp then revid, at most max_listed
@@ -160,31 +156,35 @@ def summarise_revisions(rows: TableRows, max_listed: int = MAX_LISTED_REVISIONS)
     left-out revisions; then the detail of those only (most revisions carry a long note the
     page does not show)."""
     count, by_status = 0, Counter()
-    firsts, lasts = [], []
+    first = last = pd.NaT
     kept = pd.DataFrame()
     left_out_count = 0
     for batch in rows.batches(["revid", "parentid", "timestamp", "status", "reason"]):
         count += len(batch)
-        firsts.append(batch["timestamp"].min())
-        lasts.append(batch["timestamp"].max())
-        reasons = batch["reason"].astype(object).where(batch["reason"].notna(), "")
-        by_status.update(zip(batch["status"].tolist(), reasons.tolist(), strict=True))
+        first = min(
+            (t for t in (first, batch["timestamp"].min()) if not _missing(t)), default=first
+        )
+        last = max((t for t in (last, batch["timestamp"].max()) if not _missing(t)), default=last)
+        stated = batch[batch["status"].notna()]
+        reasons = stated["reason"].astype(object).where(stated["reason"].notna(), "")
+        by_status.update(zip(stated["status"].tolist(), reasons.tolist(), strict=True))
         left_out = batch[batch["status"].isin(LEFT_OUT)]
         left_out_count += len(left_out)
         if not left_out.empty:
             both = left_out if kept.empty else pd.concat([kept, left_out])
             kept = both.sort_values(["timestamp", "revid"], kind="stable").head(max_listed)
     listed = kept.to_dict("index")
-    if listed:
-        for batch in rows.batches(["detail"]):
-            for position in batch.index.intersection(list(listed)):
-                listed[position]["detail"] = batch.at[position, "detail"]
-    firsts = [t for t in firsts if not _missing(t)]
-    lasts = [t for t in lasts if not _missing(t)]
+    missing_detail = set(listed)
+    for batch in rows.batches(["detail"]) if listed else ():
+        for position in batch.index.intersection(list(missing_detail)):
+            listed[position]["detail"] = batch.at[position, "detail"]
+            missing_detail.discard(position)
+        if not missing_detail:
+            break
     return RevisionSummary(
         count,
-        min(firsts) if firsts else pd.NaT,
-        max(lasts) if lasts else pd.NaT,
+        _utc(first),
+        _utc(last),
         dict(by_status),
         [listed[p] for p in kept.index],
         left_out_count,
@@ -202,6 +202,14 @@ def _missing(value: Any) -> bool:
 
 def _e(value: Any) -> str:
     return html.escape("" if _missing(value) else str(value), quote=True)
+
+
+def _utc(moment: Any) -> Any:
+    """A timestamp in UTC (one without a zone is taken to be UTC); NaT for none."""
+    if _missing(moment):
+        return pd.NaT
+    moment = pd.Timestamp(moment)
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
 
 
 def _moment(value: Any) -> str:
@@ -328,14 +336,14 @@ def designation_timelines(
     Two passes over the spans: their order (by claim, valid_from, valid_from_revid), then
     their stated values, each kept as a few numbers a span; only kept periods become
     objects."""
-    rows = _rows(spans)
+    rows = _as_table_rows(spans)
     order, group_ends, keys = _span_order(rows)
     if not keys:
         return []
     table = TABLES[TIMELINE_TABLE]
     size = len(rows)
-    from_revid = np.full(size, -1, dtype=np.int64)
-    to_revid = np.full(size, -1, dtype=np.int64)
+    from_revid = np.full(size, NO_REVID, dtype=np.int64)
+    to_revid = np.full(size, NO_REVID, dtype=np.int64)
     from_time = np.full(size, NAT, dtype=np.int64)
     to_time = np.full(size, NAT, dtype=np.int64)
     value_id = np.zeros(size, dtype=np.int64)
@@ -354,10 +362,10 @@ def designation_timelines(
     ]
     for batch in rows.batches(columns):
         at = batch.index.to_numpy()
-        from_revid[at] = batch["valid_from_revid"].fillna(-1).astype("int64").to_numpy()
-        to_revid[at] = batch["valid_to_revid"].fillna(-1).astype("int64").to_numpy()
-        from_time[at] = _nanoseconds(batch["valid_from"])
-        to_time[at] = _nanoseconds(batch["valid_to"])
+        from_revid[at] = _revids(batch["valid_from_revid"])
+        to_revid[at] = _revids(batch["valid_to_revid"])
+        from_time[at] = _microseconds(batch["valid_from"])
+        to_time[at] = _microseconds(batch["valid_to"])
         for position, row in zip(at.tolist(), batch.to_dict("records"), strict=True):
             values = tuple(stated_value(table, c, row) for c in TIMELINE_COLUMNS)
             value_id[position] = stated.setdefault(values, len(stated))
@@ -404,23 +412,28 @@ def designation_timelines(
     return timelines
 
 
-# pandas' NaT as int64 nanoseconds; a missing start or revid sorts after every other, as
-# pandas sorts missing values.
-NAT = np.iinfo(np.int64).min
+# A span's revids and times as int64 (times in microseconds: they cover any millisecond
+# timestamp a file holds, which nanoseconds do not); these stand for none. A missing start
+# sorts after every other, as pandas sorts missing values.
+NO_REVID = NAT = np.iinfo(np.int64).min
 LAST = np.iinfo(np.int64).max
 
 
-def _nanoseconds(times: pd.Series) -> np.ndarray:
-    """Timestamps as nanoseconds since the epoch (NAT for none), whatever their unit."""
-    return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("ns").asi8.copy()
+def _revids(values: pd.Series) -> np.ndarray:
+    return np.array([NO_REVID if _missing(v) else int(v) for v in values.tolist()], np.int64)
 
 
-def _moment_of(nanoseconds: int) -> pd.Timestamp:
-    return pd.NaT if nanoseconds == NAT else pd.Timestamp(int(nanoseconds), unit="ns", tz="UTC")
+def _microseconds(times: pd.Series) -> np.ndarray:
+    """Timestamps as microseconds since the epoch (NAT for none), whatever their unit."""
+    return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("us").asi8.copy()
+
+
+def _moment_of(microseconds: int) -> pd.Timestamp:
+    return pd.NaT if microseconds == NAT else pd.Timestamp(int(microseconds), unit="us", tz="UTC")
 
 
 def _revid(value: int) -> int | None:
-    return None if value < 0 else int(value)
+    return None if value == NO_REVID else int(value)
 
 
 def _span_order(rows: TableRows) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -429,8 +442,9 @@ def _span_order(rows: TableRows) -> tuple[np.ndarray, np.ndarray, list[str]]:
     codes: dict[str, int] = {}
     parts: list[tuple[np.ndarray, ...]] = []
     for batch in rows.batches(["claim_key", "valid_from", "valid_from_revid"]):
+        batch = batch[batch["claim_key"].notna()]  # no claim to put the span in
         keys = [codes.setdefault(k, len(codes)) for k in batch["claim_key"].tolist()]
-        starts = _nanoseconds(batch["valid_from"])
+        starts = _microseconds(batch["valid_from"])
         starts[starts == NAT] = LAST
         revids = batch["valid_from_revid"].to_numpy(dtype="float64", na_value=np.inf)
         parts.append((np.array(keys, dtype=np.int64), starts, revids, batch.index.to_numpy()))
@@ -540,13 +554,13 @@ def _timeline_html(
 
 def timelines_html(
     spans: pd.DataFrame | TableRows,
-    span: tuple[Any, Any],
+    time_range: tuple[Any, Any],
     links: WikiLinks,
     max_periods: int = MAX_PERIODS_PER_CLAIM,
     max_periods_total: int = MAX_PERIODS_TOTAL,
 ) -> str:
-    """The designation timelines, their bars drawn over ``span`` (the first and last
-    revisions' timestamps)."""
+    """The designation timelines, their bars drawn over ``time_range`` (the first and
+    last revisions' timestamps, in UTC)."""
     timelines = designation_timelines(spans, keep=max_periods)
     if not timelines:
         return "<h2 id='timelines'>Designations through time</h2><p>No designation stated.</p>"
@@ -558,7 +572,7 @@ def timelines_html(
     )
     allowed = period_allowance([t.period_count for t in timelines], max_periods, max_periods_total)
     sections = "".join(
-        _timeline_html(t, f"claim-{index}", links, span, shown)
+        _timeline_html(t, f"claim-{index}", links, time_range, shown)
         for index, (t, shown) in enumerate(zip(timelines, allowed, strict=True))
     )
     cut = sum(t.period_count for t in timelines) - sum(allowed)
@@ -578,8 +592,8 @@ def timelines_html(
         "columns (citations, wording) are one period; a value that differs from the period "
         "before is highlighted (hover for the value it replaced); periods that state the same "
         "share a bar colour, so a date changed and changed back shows the first colour again. "
-        f"The bars run over the revisions in range, {_e(_moment(span[0]))} to "
-        f"{_e(_moment(span[1]))}.</p>"
+        f"The bars run over the revisions in range, {_e(_moment(time_range[0]))} to "
+        f"{_e(_moment(time_range[1]))}.</p>"
         "<table><thead><tr><th>listing</th><th>claim key</th><th>periods</th>"
         f"<th>changes</th><th>now</th></tr></thead><tbody>{summary}</tbody></table>"
         f"{cut_note}{sections}"
@@ -609,10 +623,11 @@ class _SpanLookup:
                     ("valid_from_revid", self.starting),
                     ("valid_to_revid", self.ending),
                 ):
+                    listed = frame[column].notna()
                     pairs = pd.MultiIndex.from_arrays(
                         [frame["claim_key"], frame[column].fillna(-1).astype("int64")]
                     )
-                    for row in frame[pairs.isin(list(named))].to_dict("records"):
+                    for row in frame[listed & pairs.isin(list(named))].to_dict("records"):
                         spans[(name, row["claim_key"], int(row[column]))] = row
 
     def value(self, event: Mapping[str, Any], side: str) -> str:
@@ -677,11 +692,20 @@ class EventSelection:
 
     count: int
     by_kind: dict[tuple[str, str], int]  # (table, event) -> events
-    initial_by_table: dict[str, int]  # the first revision's claims (no base revision)
+    initial_count: int  # the first revision's claims (events with no base revision)
+    initial_by_table: dict[str, int]
     first: dict[str, Any] | None  # the first of those, for its revision
     # Per claim table, in claim key order: (claim key, its later events, those shown).
     listed: dict[str, list[tuple[str, int, list[dict[str, Any]]]]]
     omitted: int
+    max_events: int  # the caps it was chosen with, for the page's note
+    max_per_claim: int
+
+
+# A claim as the page orders them: its table's position in CLAIM_TABLES, its key.
+Claim = tuple[int, str]
+# Sorts before every claim: not even the first can be shown.
+NO_CLAIM_SHOWN: Claim = (-1, "")
 
 
 def select_events(
@@ -689,76 +713,103 @@ def select_events(
 ) -> EventSelection:
     """Two passes over the events. The first counts them and keeps, per claim, the
     positions of its first ``max_per_claim`` events in ``seq`` order (a bounded heap); the
-    claims then share ``max_events`` in table and key order. The second takes only the
-    chosen rows whole: a long history has far more events, with long values."""
+    claims share ``max_events`` in table and key order, so a claim sorting after those that
+    already fill it can never be shown and is dropped (memory stays about ``max_events``
+    positions, however many claims the history has). The second pass takes only the chosen
+    rows whole: a long history has far more events, with long values."""
+    if max_events < 0 or max_per_claim < 0:
+        raise ValueError(f"event caps cannot be negative: {max_events}, {max_per_claim}")
     by_kind: Counter = Counter()
     initial_by_table: Counter = Counter()
-    first: tuple[float, int] | None = None
-    later: dict[tuple[str, str], tuple[int, list[tuple[float, int]]]] = {}
-    count = 0
+    count = initial_count = later_count = 0
+    first: tuple[tuple[int, int], int] | None = None  # ((missing seq, seq), position)
+    later: dict[Claim, tuple[list[int], list[tuple[int, int, int]]]] = {}
+    last_shown: Claim | None = None  # claims after it can no longer be shown
     for batch in rows.batches(["seq", "table", "claim_key", "event", "base_revid"]):
         count += len(batch)
         by_kind.update(zip(batch["table"].tolist(), batch["event"].tolist(), strict=True))
-        seqs = [float("inf") if _missing(v) else float(v) for v in batch["seq"].tolist()]
         for position, seq, table, key, initial in zip(
             batch.index.tolist(),
-            seqs,
+            batch["seq"].tolist(),
             batch["table"].tolist(),
             batch["claim_key"].tolist(),
             batch["base_revid"].isna().tolist(),
             strict=True,
         ):
-            if table not in CLAIM_TABLES:
-                continue
+            order = (1, 0) if _missing(seq) else (0, int(seq))  # a missing seq sorts last
             if initial:
-                initial_by_table[table] += 1
-                first = min(first or (seq, position), (seq, position))
+                initial_count += 1
+                if not _missing(table):
+                    initial_by_table[table] += 1
+                first = min(first or (order, position), (order, position))
                 continue
-            seen, earliest = later.get((table, key), (0, []))
-            # The claim's earliest events, kept as a max-heap of (-seq, -position).
+            if table not in CLAIM_TABLES or _missing(key):
+                continue
+            later_count += 1
+            claim = (CLAIM_TABLES.index(table), key)
+            if last_shown is not None and claim > last_shown:
+                continue
+            seen, earliest = later.setdefault(claim, ([0], []))
+            seen[0] += 1
+            # Negated, so that the heap's top is the latest event kept: an earlier one
+            # replaces it.
+            kept = (-order[0], -order[1], -position)
             if len(earliest) < max_per_claim:
-                heapq.heappush(earliest, (-seq, -position))
-            elif max_per_claim and (-seq, -position) > earliest[0]:
-                heapq.heapreplace(earliest, (-seq, -position))
-            later[(table, key)] = (seen + 1, earliest)
-    budget, omitted = max_events, 0
+                heapq.heappush(earliest, kept)
+            elif max_per_claim and kept > earliest[0]:
+                heapq.heapreplace(earliest, kept)
+        last_shown = _drop_unshown_claims(later, max_events) or last_shown
+    budget, shown = max_events, 0
     chosen: dict[str, list[tuple[str, int, list[int]]]] = {name: [] for name in CLAIM_TABLES}
-    for table, key in sorted(later, key=lambda k: (CLAIM_TABLES.index(k[0]), k[1])):
-        seen, earliest = later[(table, key)]
-        positions = [-p for _, p in sorted(earliest, reverse=True)][: max(0, budget)]
+    for claim in sorted(later):
+        seen, earliest = later[claim]
+        positions = [-p for *_, p in sorted(earliest, reverse=True)][:budget]
         budget -= len(positions)
-        omitted += seen - len(positions)
-        chosen[table].append((key, seen, positions))
+        shown += len(positions)
+        chosen[CLAIM_TABLES[claim[0]]].append((claim[1], seen[0], positions))
     wanted = {p for claims in chosen.values() for *_, positions in claims for p in positions}
     if first is not None:
         wanted.add(first[1])
     records: dict[int, dict[str, Any]] = {}
-    if wanted:
-        for batch in rows.batches(HISTORY_TABLES["claim_events"].column_names):
-            records |= batch.loc[batch.index.intersection(list(wanted))].to_dict("index")
+    for batch in rows.batches(HISTORY_TABLES["claim_events"].column_names) if wanted else ():
+        records |= batch.loc[batch.index.intersection(list(wanted))].to_dict("index")
     return EventSelection(
         count,
         dict(by_kind),
+        initial_count,
         dict(initial_by_table),
         None if first is None else records[first[1]],
         {
             table: [(key, seen, [records[p] for p in positions]) for key, seen, positions in claims]
             for table, claims in chosen.items()
         },
-        omitted,
+        later_count - shown,
+        max_events,
+        max_per_claim,
     )
 
 
+def _drop_unshown_claims(later: dict[Claim, tuple], max_events: int) -> Claim | None:
+    """Drop the claims that sort after those whose kept events already fill ``max_events``
+    (a claim keeps more events as more are read, never fewer, so a dropped claim stays out);
+    the last claim that may still be shown, or None when none was dropped."""
+    ordered = sorted(later)
+    left = max_events
+    for index, claim in enumerate(ordered):
+        if left <= 0:
+            for unshown in ordered[index:]:
+                del later[unshown]
+            return ordered[index - 1] if index else NO_CLAIM_SHOWN
+        left -= len(later[claim][1])
+    return None
+
+
 def events_html(
-    selection: EventSelection,
-    histories: Mapping[str, TableRows],
-    links: WikiLinks,
-    max_events: int = MAX_EVENTS,
-    max_per_claim: int = MAX_EVENTS_PER_CLAIM,
+    selection: EventSelection, histories: Mapping[str, TableRows], links: WikiLinks
 ) -> str:
     """Counts of every event; the first revision's claims in one line; then the changed
     values and the claims added or removed later, by table and claim, cut where the page
-    would grow past reading (``select_events``, with the same caps)."""
+    would grow past reading (``select_events``)."""
     parts = ["<h2 id='events'>Changed values</h2>"]
     if not selection.count:
         return parts[0] + "<p>No claim was stated in any revision read.</p>"
@@ -782,7 +833,7 @@ def events_html(
         initial = selection.initial_by_table
         parts.append(
             f'<p id="initial-claims">The first revision read, {first_link}'
-            f" ({_e(_moment(first['timestamp']))}), states {sum(initial.values())} claims ("
+            f" ({_e(_moment(first['timestamp']))}), states {selection.initial_count} claims ("
             + ", ".join(f"{_e(t)} {n}" for t, n in sorted(initial.items()))
             + "); they are the first spans of the timelines and are not listed here.</p>"
         )
@@ -791,7 +842,7 @@ def events_html(
         histories, [e for claims in listed.values() for *_, s in claims for e in s]
     )
     for name, claims in listed.items():
-        if not claims:
+        if not any(shown for *_, shown in claims):  # a heading over an empty table says nothing
             continue
         groups = []
         for key, count, shown in claims:
@@ -819,9 +870,10 @@ def events_html(
     if selection.omitted:
         parts.append(
             f'<p class="note" id="events-cut">{selection.omitted} events are not listed to '
-            f"keep this page readable (at most {max_per_claim} per claim and {max_events} in "
-            f"all); {_local(EVENTS_FILE)} holds every one, e.g. <code>SELECT * FROM "
-            f"'{EVENTS_FILE}' WHERE claim_key = '…' ORDER BY seq</code> in DuckDB.</p>"
+            f"keep this page readable (at most {selection.max_per_claim} per claim and "
+            f"{selection.max_events} in all); {_local(EVENTS_FILE)} holds every one, e.g. "
+            f"<code>SELECT * FROM '{EVENTS_FILE}' WHERE claim_key = '…' ORDER BY seq</code> "
+            "in DuckDB.</p>"
         )
     return "".join(parts)
 
@@ -852,7 +904,8 @@ def revisions_html(summary: RevisionSummary, links: WikiLinks) -> str:
     rows = "".join(
         f"<tr><td>{_e(status)}</td><td>{_e(reason)}</td><td class='num'>{int(n)}</td></tr>"
         for (status, reason), n in sorted(
-            summary.by_status.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])
+            summary.by_status.items(),
+            key=lambda item: (order.get(item[0][0], 99), item[0][1], item[0][0]),
         )
     )
     meaning = html.escape(HISTORY_TABLES["revisions"].column("status").description)
@@ -967,7 +1020,7 @@ def render_history_report(
     and its run record (``run`` as in history/index.json: the source's title, API, history
     page, range). Each table is read a batch at a time for what the page shows of it."""
     links = WikiLinks.of(run.get("source") or {})
-    rows = {name: _rows(tables[name]) for name in HISTORY_TABLES}
+    rows = {name: _as_table_rows(tables[name]) for name in HISTORY_TABLES}
     revisions = summarise_revisions(rows["revisions"], max_listed_revisions)
     histories = {name: rows[f"{name}_history"] for name in CLAIM_TABLES}
     events = select_events(rows["claim_events"], max_events, max_events_per_claim)
@@ -1002,7 +1055,7 @@ def render_history_report(
             max_periods,
             max_periods_total,
         ),
-        events_html(events, histories, links, max_events, max_events_per_claim),
+        events_html(events, histories, links),
         checks_html(validation),
         "</body></html>",
     ]

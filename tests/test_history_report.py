@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import tracemalloc
 import urllib.parse
 from pathlib import Path
 
@@ -27,11 +28,13 @@ from storage.history_report import (
     MAX_EVENTS,
     MAX_EVENTS_PER_CLAIM,
     TIMELINE_DATES,
+    TableRows,
     WikiLinks,
     designation_timelines,
     history_rows,
     period_allowance,
     render_history_report,
+    select_events,
     timelines_html,
 )
 from storage.publish import LICENCE
@@ -381,6 +384,137 @@ def test_the_page_read_in_batches_is_the_page_of_the_whole_tables(
     assert tuple(len(page.xpath(xpath)) for xpath in rows) == shown
 
 
+def _without_zone(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
+        **{
+            c: frame[c].dt.tz_convert("UTC").dt.tz_localize(None)
+            for c in frame.columns
+            if isinstance(frame[c].dtype, pd.DatetimeTZDtype)
+        }
+    )
+
+
+def _in_unit(unit: str):
+    def alter(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(
+            **{
+                c: frame[c].dt.as_unit(unit)
+                for c in frame.columns
+                if isinstance(frame[c].dtype, pd.DatetimeTZDtype)
+            }
+        )
+
+    return alter
+
+
+def _in_zone(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
+        **{
+            c: frame[c].dt.tz_convert("Asia/Tehran")
+            for c in frame.columns
+            if isinstance(frame[c].dtype, pd.DatetimeTZDtype)
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "alter",
+    [
+        pytest.param(_without_zone, id="no-zone-taken-as-utc"),
+        pytest.param(_in_unit("s"), id="seconds"),
+        pytest.param(_in_unit("ns"), id="nanoseconds"),
+        pytest.param(_in_zone, id="another-zone"),
+    ],
+)
+def test_the_page_does_not_depend_on_how_timestamps_are_held(staged, tables, alter):
+    run = script_run(SCRIPT)
+    altered = {name: alter(frame) for name, frame in tables.items()}
+    assert render_history_report(altered, VERSION, run, staged[1]) == render_history_report(
+        tables, VERSION, run, staged[1]
+    )
+
+
+def test_a_span_far_in_the_future_is_shown(staged, tables):
+    """Files hold milliseconds, which reach past the years nanoseconds can count."""
+    spans = tables["designations_history"].copy()
+    closed = spans.index[(spans["claim_key"] == "GB|") & spans["valid_to"].notna()][-1]
+    spans["valid_to"] = spans["valid_to"].dt.as_unit("ms")
+    spans.loc[closed, "valid_to"] = pd.Timestamp("2300-01-01", tz="UTC")
+    page = lxml.html.fromstring(
+        render_history_report(
+            {**tables, "designations_history": spans}, VERSION, script_run(SCRIPT), staged[1]
+        )
+    )
+    (section,) = page.xpath("//section[@data-claim-key='GB|']")
+    assert "2300-01-01 00:00 UTC" in section.text_content()
+
+
+def test_statuses_the_schema_does_not_know_are_counted_in_name_order(staged, tables):
+    revisions = tables["revisions"].copy()
+    revisions.loc[revisions.index[1], "status"] = "zzz"
+    revisions.loc[revisions.index[2], "status"] = "aaa"
+    page = lxml.html.fromstring(
+        render_history_report(
+            {**tables, "revisions": revisions}, VERSION, script_run(SCRIPT), staged[1]
+        )
+    )
+    (counts,) = page.xpath("//h2[@id='revisions']/following-sibling::table[1]")
+    statuses = [row.xpath("td")[0].text_content() for row in counts.xpath(".//tbody/tr")]
+    assert statuses[-2:] == ["aaa", "zzz"]
+
+
+def _later_events(claims: int, per_claim: int) -> pd.DataFrame:
+    """Changes of many claims, the last claim's first: later claim keys sort first."""
+    rows = []
+    for claim in reversed(range(claims)):
+        for _ in range(per_claim):
+            rows.append(
+                {
+                    "seq": len(rows) + 1,
+                    "table": "membership_estimates",
+                    "claim_key": f"K{claim:05d}|",
+                    "event": "changed",
+                    "base_revid": 1,
+                }
+            )
+    return pd.DataFrame(rows).astype({"base_revid": "Int64"})
+
+
+def test_claims_past_the_event_cap_are_not_kept(tables):
+    """A long history names thousands of claims: only those that can be listed are kept
+    while the events are read, and the rest are counted as not listed."""
+    events = _later_events(claims=2_000, per_claim=3)
+    selection = select_events(TableRows(events, batch_rows=250), max_events=10, max_per_claim=2)
+    listed = selection.listed["membership_estimates"]
+    assert [(key, seen, len(shown)) for key, seen, shown in listed] == [
+        (f"K{n:05d}|", 3, 2) for n in range(5)
+    ]
+    assert selection.omitted == 6_000 - 10
+    first = [event["seq"] for event in listed[0][2]]
+    assert first == sorted(first) == [5_998, 5_999]  # a claim's first events by seq
+
+    many = TableRows(_later_events(claims=20_000, per_claim=1), batch_rows=250)
+    tracemalloc.start()
+    try:
+        select_events(many, max_events=10, max_per_claim=2)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2_000_000  # each of 20,000 claims kept would be about 15 MB
+
+
+@pytest.mark.parametrize(
+    "caps",
+    [
+        pytest.param({"max_events": -1}, id="in-all"),
+        pytest.param({"max_per_claim": -1}, id="per-claim"),
+    ],
+)
+def test_negative_event_caps_are_refused(caps):
+    with pytest.raises(ValueError, match="cannot be negative"):
+        select_events(TableRows(_later_events(claims=2, per_claim=1)), **caps)
+
+
 def test_the_page_reads_spans_in_claim_and_time_order_whatever_the_file_order(
     staged, tables, tmp_path
 ):
@@ -426,6 +560,8 @@ def test_long_event_lists_are_cut_with_a_pointer_to_the_table(
     )
     page = lxml.html.fromstring(html)
     assert len(page.xpath("//tr[@class='event']")) == listed
+    for table in page.xpath("//table[@class='events']"):
+        assert table.xpath(".//tr[@class='event']")  # no claim table without a listed event
     (note,) = page.xpath("//p[@id='events-cut']")
     assert f"{9 - listed} events are not listed" in note.text_content()
     assert "claim_events.parquet" in note.xpath("a/@href")
