@@ -169,21 +169,6 @@ def _inputs_of(frame: str) -> dict[str, tuple[str, ...]]:
     return DERIVED_INPUTS[frame]
 
 
-def _to_pandas(arrow: Any) -> pd.DataFrame:
-    """An Arrow table as a pandas frame that keeps the file's types (integers and booleans
-    nullable, as the schema declares them): the structural suites check those types, so
-    nothing here casts."""
-    import pyarrow as pa
-
-    nullable = {
-        pa.int16(): pd.Int16Dtype(),
-        pa.int32(): pd.Int32Dtype(),
-        pa.int64(): pd.Int64Dtype(),
-        pa.bool_(): pd.BooleanDtype(),
-    }
-    return arrow.to_pandas(types_mapper=nullable.get, date_as_object=False, use_threads=False)
-
-
 def read_tables(folder: Path, columns: Mapping[str, list[str]]) -> dict[str, pd.DataFrame]:
     """Each history table's Parquet file, only ``columns[name]`` of it (those it has)."""
     return {name: _read(folder / f"{name}.parquet", wanted) for name, wanted in columns.items()}
@@ -204,19 +189,14 @@ def table_chunks(folder: Path, suite: Suite, key: list[str], rows: int) -> Chunk
 def _file_chunks(path: Path, columns: list[str], rows: int) -> Iterator[pd.DataFrame]:
     """A Parquet file's rows, ``rows`` at a time, indexed by their position in the file; one
     empty frame when the file has no rows."""
-    import pyarrow as pa
+    from storage.formats import arrow_to_pandas, parquet_frames, parquet_reader
 
-    from storage.formats import parquet_reader
-
-    parquet = parquet_reader(path)
-    start = 0
-    for batch in parquet.iter_batches(batch_size=rows, columns=columns, use_threads=False):
-        frame = _to_pandas(pa.Table.from_batches([batch]))
-        frame.index = pd.RangeIndex(start, start + len(frame))
-        start += len(frame)
+    empty = True
+    for frame in parquet_frames(path, columns, rows):
+        empty = False
         yield frame
-    if start == 0:
-        yield _to_pandas(parquet.schema_arrow.empty_table().select(columns))
+    if empty:
+        yield arrow_to_pandas(parquet_reader(path).schema_arrow.empty_table().select(columns))
 
 
 def row_slices(frame: pd.DataFrame, rows: int) -> Iterator[pd.DataFrame]:
@@ -320,7 +300,9 @@ def _present(path: Path, columns: Iterable[str]) -> list[str]:
 def _read(path: Path, columns: Iterable[str]) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
-    return _to_pandas(pq.read_table(path, columns=_present(path, columns), use_threads=False))
+    from storage.formats import arrow_to_pandas
+
+    return arrow_to_pandas(pq.read_table(path, columns=_present(path, columns), use_threads=False))
 
 
 def row_keys(suites: Mapping[str, Suite]) -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -112,3 +113,29 @@ def parquet_reader(path) -> pq.ParquetFile:
     history's revisions table, 1.0 MB of a 10,000-revision one), so its memory followed the
     history's length. Without it, a batch's row groups are read when they are reached."""
     return pq.ParquetFile(path, pre_buffer=False)
+
+
+def arrow_to_pandas(arrow: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a pandas frame that keeps the file's types: integers and booleans
+    nullable, as the schema declares them (the history's structural suites check those
+    types, so nothing casts)."""
+    nullable = {
+        pa.int16(): pd.Int16Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+    }
+    return arrow.to_pandas(types_mapper=nullable.get, date_as_object=False, use_threads=False)
+
+
+def parquet_frames(path, columns: list[str], rows: int) -> Iterator[pd.DataFrame]:
+    """A Parquet file's rows in ``columns``, ``rows`` at a time (``parquet_reader``), each
+    frame in the file's types (``arrow_to_pandas``) and indexed by its rows' positions in
+    the file; nothing for a file without rows."""
+    start = 0
+    for batch in parquet_reader(path).iter_batches(
+        batch_size=rows, columns=columns, use_threads=False
+    ):
+        frame = arrow_to_pandas(pa.Table.from_batches([batch]))
+        yield frame.set_axis(pd.RangeIndex(start, start + len(frame)))
+        start += len(frame)

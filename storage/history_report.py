@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ingestion.wikipedia import index_url
-from storage.formats import parquet_reader
+from storage.formats import parquet_frames, parquet_reader
 from storage.report import PAGE_STYLE, validation_html
 from transforms.dates import format_date
 from transforms.schema import (
@@ -118,15 +118,7 @@ class TableRows:
                 batch = frame.iloc[start : start + self.batch_rows]
                 yield batch.set_axis(pd.RangeIndex(start, start + len(batch)))
             return
-        import pyarrow as pa
-
-        start = 0
-        for batch in parquet_reader(self.source).iter_batches(
-            batch_size=self.batch_rows, columns=present, use_threads=False
-        ):
-            frame = pa.Table.from_batches([batch]).to_pandas(use_threads=False)
-            yield frame.set_axis(pd.RangeIndex(start, start + len(frame)))
-            start += len(frame)
+        yield from parquet_frames(self.source, present, self.batch_rows)
 
 
 def history_rows(folder: Path, batch_rows: int = BATCH_ROWS) -> dict[str, TableRows]:
@@ -214,11 +206,7 @@ def _utc(moment: Any) -> Any:
 
 def _moment(value: Any) -> str:
     """A revision timestamp as people read it (UTC, to the minute)."""
-    if _missing(value):
-        return ""
-    moment = pd.Timestamp(value)
-    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return "" if _missing(value) else _utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _count(n: int, noun: str) -> str:
