@@ -39,10 +39,11 @@ class OfficialAct:
 
 
 @dataclass(frozen=True)
-class WikidataAuthority:
-    """The Wikidata item for a listing authority (QuickStatements' P3461 value)."""
+class WikidataItem:
+    """A Wikidata item the QuickStatements export names: a listing authority (P3461's value),
+    keyed by its authority code, or the group itself (the statements' subject)."""
 
-    authority_code: str
+    key: str  # the authority code (US, GB, EU, ...), or "group" for the organisation
     qid: str  # e.g. "Q30"
     label: str  # the item's English label
     source_url: str  # where the Q-id was confirmed
@@ -51,4 +52,4 @@ class WikidataAuthority:
 
 OFFICIAL_ACTS: tuple[OfficialAct, ...] = ()
 
-WIKIDATA_AUTHORITIES: tuple[WikidataAuthority, ...] = ()
+WIKIDATA_ITEMS: tuple[WikidataItem, ...] = ()
