@@ -49,6 +49,7 @@ GX_TYPES = {
     # datetime64 column does not pass.
     "timestamp": "Timestamp",
     "list<int32>": None,  # an object column; its element types are checked semantically
+    "list<string>": None,
 }
 
 

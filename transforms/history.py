@@ -49,7 +49,14 @@ from typing import Any
 import pandas as pd
 
 from transforms.document import Document
-from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, TABLES, Column, to_frame
+from transforms.schema import (
+    CLAIM_TABLES,
+    HISTORY_TABLES,
+    LIST_SEPARATOR,
+    TABLES,
+    Column,
+    to_frame,
+)
 
 POSITIONAL_COLUMNS = frozenset({"source_line", "position", "evidence_lines", "enrichment_lines"})
 UNTRACKED_COLUMNS = POSITIONAL_COLUMNS | {"quote"}
@@ -331,8 +338,8 @@ def process_revision(
 
 def _python(column: Column, value: Any) -> Any:
     """A frame cell as a plain Python value of the column's type (None for missing)."""
-    if column.type == "list<int32>":
-        return [] if value is None else [int(v) for v in value]
+    if column.is_list:
+        return column.list_value(value)
     if _missing(value):
         return None
     if column.type == "date":
@@ -350,8 +357,8 @@ def _python(column: Column, value: Any) -> Any:
 
 def value_text(column: Column, value: Any) -> str | None:
     """A value as event text: ISO dates, ``;``-joined lists, true/false, repr of floats."""
-    if column.type == "list<int32>":
-        return ";".join(str(v) for v in (value or []))
+    if column.is_list:
+        return LIST_SEPARATOR.join(str(v) for v in (value or []))
     if value is None:
         return None
     if column.type == "boolean":
