@@ -48,7 +48,7 @@ from typing import Any
 
 import pandas as pd
 
-from transforms.document import Document
+from transforms.document import Document, ReferenceAnchor
 from transforms.schema import (
     CLAIM_TABLES,
     HISTORY_TABLES,
@@ -276,6 +276,7 @@ def process_revision(
     base_sections_sha1: str | None = None,
     config: HistoryConfig = HistoryConfig(),
     extract: Callable[[str], Mapping[str, pd.DataFrame]] | None = None,
+    reference_anchors: tuple[ReferenceAnchor, ...] = (),
 ) -> RevisionOutcome:
     """Triage and extract one revision.
 
@@ -283,6 +284,7 @@ def process_revision(
     status); ``base_sections_sha1`` the ``sections_sha1`` of the last revision that was
     extracted or unchanged. Checks run cheapest first: blanked, shrunk, unchanged sections,
     then extraction (an exception becomes ``failed``/``extract_error``), then no tables.
+    ``reference_anchors`` are the rendered HTML's reference names and links (citation_keys).
     """
     visible = len(text) - sum(text.count(c) for c in " \t\r\n")
     if visible < config.blank_max_chars:
@@ -300,7 +302,7 @@ def process_revision(
             detail=f"{meta.size} bytes, {meta.size / parent_size:.0%} of its parent's "
             f"{parent_size} (below {config.shrink_ratio:.0%})",
         )
-    document = Document.from_text(text)
+    document = Document.from_text(text, reference_anchors)
     digest = sections_sha1(document)
     if base_sections_sha1 is not None and digest == base_sections_sha1:
         return RevisionOutcome(meta, "unchanged_sections", sections_sha1=digest)

@@ -8,6 +8,7 @@ structural Great Expectations suites. Edit a column here and nowhere else.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
@@ -67,6 +68,8 @@ class Column:
     maximum: float | None = None
     # Extra words for the data dictionary, e.g. how CSV spells a list.
     csv_note: str | None = None
+    # No two rows share a value (besides the primary key, which is unique anyway).
+    unique: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in LOGICAL_TYPES:
@@ -422,6 +425,7 @@ REFERENCES = Table(
             "and when only an access date, an archive link or the citation's formatting "
             "changes (see docs/references.md).",
             required=True,
+            unique=True,
         ),
         Column(
             "text",
@@ -754,7 +758,11 @@ def history_table(table: Table) -> Table:
         primary_key=("claim_key", "valid_from_revid"),
         min_rows=0,
         max_rows=10_000_000,
-        columns=(*table.columns, *_history_columns(table)),
+        # A value unique in one revision repeats across a claim's spans.
+        columns=(
+            *(dataclasses.replace(c, unique=False) for c in table.columns),
+            *_history_columns(table),
+        ),
     )
 
 
