@@ -40,6 +40,11 @@ def _set(frame, column, row, value):
     frame.loc[frame.index[row], column] = value
 
 
+def _drop_keys_of_first_cited_row(frame):
+    row = next(i for i, numbers in zip(frame.index, frame["citations"], strict=True) if numbers)
+    frame.at[row, "citation_keys"] = []
+
+
 CORRUPTIONS = [
     pytest.param(
         "designations",
@@ -139,6 +144,29 @@ CORRUPTIONS = [
         "ref_number",
         id="unresolvable-citation",
     ),
+    pytest.param(
+        "references",
+        lambda f: _set(f, "ref_key", 1, f["ref_key"].iloc[0]),
+        "references.structural",
+        "ref_key",
+        id="duplicate-ref-key",
+    ),
+    pytest.param(
+        "designations",
+        lambda f: f.at.__setitem__(
+            (f.index[2], "citation_keys"), list(reversed(f.at[f.index[2], "citation_keys"]))
+        ),
+        "citation_links",
+        "ref_key",
+        id="citation-keys-out-of-order",
+    ),
+    pytest.param(
+        "membership_estimates",
+        lambda f: _drop_keys_of_first_cited_row(f),
+        "citation_links",
+        "key_count_matches",
+        id="citation-keys-missing",
+    ),
 ]
 
 
@@ -152,10 +180,19 @@ def test_each_check_catches_its_corruption(tables, table, mutate, suite, column)
 
 
 def test_dangling_citation_is_allowed_when_reported(tables):
-    altered = _corrupt(
-        tables, "designations", lambda f: f.at.__setitem__((f.index[0], "citations"), [165])
-    )
+    def cite_165(frame):
+        frame.at[frame.index[0], "citations"] = [165]
+        frame.at[frame.index[0], "citation_keys"] = [ref_key_of(tables, 165)]
+
+    altered = _corrupt(tables, "designations", cite_165)
     assert validate_tables(altered, now=NOW)["success"]
+
+
+def ref_key_of(tables, number: int) -> str:
+    """The key an extractor gives a citation of ``number`` (missing:<n> when it dangles)."""
+    references = tables["references"]
+    found = references.loc[references["ref_number"] == number, "ref_key"]
+    return found.iloc[0] if len(found) else f"missing:{number}"
 
 
 def test_truncated_article_fails_the_gate(article_text):
