@@ -23,6 +23,7 @@ from conftest import PASSED_VALIDATION, RELEASE_TIME
 
 from ingestion.html_text import html_to_text
 from storage.publish import publish_release
+from tests.wiki_html import article_html
 from transforms import Document, extract_all
 from transforms.citations import REFERENCE_MARKER_RE
 from transforms.ref_keys import (
@@ -289,10 +290,23 @@ def _renumbered_with_a_lead_reference(text: str) -> tuple[str, str]:
     return "\n".join(lines), key_of(new_item.split("^ ", 1)[1])
 
 
-def test_a_reference_added_in_the_lead_moves_every_number_and_no_key(article_text, tables):
+def _extracted(text: str, source: str) -> dict:
+    """The tables of an article read as text, or rendered as MediaWiki would (named refs for
+    refs cited more than once) and read through the HTML reader, as a live release reads it."""
+    if source == "text":
+        return extract_all(text)
+    rendered_html = html_to_text(article_html(text))
+    return extract_all(rendered_html.text, rendered_html.reference_anchors)
+
+
+@pytest.mark.parametrize("source", ["text", "html"])
+def test_a_reference_added_in_the_lead_moves_every_number_and_no_key(article_text, source):
     text, new_key = _renumbered_with_a_lead_reference(article_text)
-    after = extract_all(text)
+    tables = _extracted(article_text, source)
+    after = _extracted(text, source)
     before_refs, after_refs = tables["references"], after["references"]
+    if source == "html":
+        assert before_refs["ref_key"].str.startswith("name:").sum() > 50
     assert len(after_refs) == len(before_refs) + 1
     assert after_refs["ref_number"].tolist()[1:] == [n + 1 for n in before_refs["ref_number"]]
     assert after_refs["ref_key"].tolist() == [new_key, *before_refs["ref_key"]]

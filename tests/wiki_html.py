@@ -99,7 +99,9 @@ class _ListItem:
 class _Cite:
     """Cite's bookkeeping: keys by first use, named refs, uses per ref."""
 
-    named: set[tuple[str, int]] = field(default_factory=set)
+    # A named ref's name. Editors name a ref once and keep the name when the article
+    # renumbers, so it is made from the reference's words, never from its number.
+    named: dict[tuple[str, int], str] = field(default_factory=dict)
     keys: dict[tuple[str, int], int] = field(default_factory=dict)
     uses: dict[tuple[str, int], int] = field(default_factory=dict)
 
@@ -108,11 +110,13 @@ class _Cite:
 
     def note_id(self, ref: tuple[str, int]) -> str:
         key = self.key(ref)
-        return f"cite_note-r{ref[1]}-{key}" if ref in self.named else f"cite_note-{key}"
+        return f"cite_note-{self.named[ref]}-{key}" if ref in self.named else f"cite_note-{key}"
 
     def ref_id(self, ref: tuple[str, int], use: int) -> str:
         key = self.key(ref)
-        return f"cite_ref-r{ref[1]}_{key}-{use}" if ref in self.named else f"cite_ref-{key}"
+        if ref in self.named:
+            return f"cite_ref-{self.named[ref]}_{key}-{use}"
+        return f"cite_ref-{key}"
 
     def marker(self, group: str, number: int) -> str:
         ref = (group, number)
@@ -136,7 +140,9 @@ def article_html(text: str) -> str:
     cite = _Cite()
     for index, items in enumerate(reference_lists):
         group = "" if index == len(reference_lists) - 1 else "note"
-        cite.named.update((group, item.number) for item in items if len(item.letters) >= 2)
+        cite.named.update(
+            ((group, item.number), _ref_name(item.text)) for item in items if len(item.letters) >= 2
+        )
     out = [
         '<div class="mw-content-ltr mw-parser-output" lang="en" dir="ltr">',
         '<div class="shortdescription nomobile noexcerpt noprint searchaux" '
@@ -178,6 +184,12 @@ def article_html(text: str) -> str:
 
 
 # --- reading the text's structure ----------------------------------------------------------
+
+
+def _ref_name(text: str) -> str:
+    """A name as an editor might give it: the reference's first words ("OHern2012Irans")."""
+    words = re.findall(r"[A-Za-z0-9]+", text.replace("'", ""))[:3]
+    return "".join(word[:1].upper() + word[1:] for word in words) or "ref"
 
 
 def _infobox_end(body: list[str]) -> int:
