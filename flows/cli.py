@@ -356,7 +356,7 @@ def history(
 ) -> None:
     """Read every revision in range and publish a history release: claim timelines and the
     events that changed them. A re-run publishes nothing when the page has no new revision
-    in range, and extracts only the new ones when it has (see README, "History releases")."""
+    in range, and extracts only the new ones when it has (see docs/history-releases.md)."""
     from mekdata.errors import MekdataError
 
     _prefect_environment()

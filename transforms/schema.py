@@ -2,7 +2,7 @@
 
 Everything else is derived from here: the pandas dtypes the extractors cast to, the Parquet
 schema (with each column's description in its field metadata), the CSV header, the
-Frictionless table schema in ``datapackage.json``, the README's data dictionary and the
+Frictionless table schema in ``datapackage.json``, the data dictionary (docs/) and the
 structural Great Expectations suites. Edit a column here and nowhere else.
 """
 
@@ -912,8 +912,8 @@ def frictionless_schema(table: Table, file_format: str = "csv") -> dict[str, Any
 
 
 def data_dictionary_markdown(history: bool = False) -> str:
-    """The README's data dictionary (of releases, or of history releases), generated so it can
-    never drift from the schema."""
+    """docs/data-dictionary.md's tables (of releases, or of history releases), generated so
+    they can never drift from the schema."""
     parts = [f"Schema version {SCHEMA_VERSION}.\n"]
     for table in (HISTORY_TABLES if history else TABLES).values():
         parts.append(
