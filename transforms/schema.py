@@ -86,6 +86,14 @@ class Table:
     min_rows: int = 1
     max_rows: int = 10_000
     is_fact_table: bool = field(default=False)
+    # What `mekdata show` prints by default: the few columns a reader needs to tell the rows
+    # apart and see their main values, narrow enough for an 80-column terminal.
+    display_columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = set(self.display_columns) - set(self.column_names)
+        if unknown:
+            raise ValueError(f"{self.name}: display columns {sorted(unknown)} are not columns")
 
     @property
     def column_names(self) -> list[str]:
@@ -153,6 +161,7 @@ DESIGNATIONS = Table(
     description="One row per listing authority and listing period, from the article's "
     "designation table and every prose mention of a listing or delisting.",
     primary_key=("designation_id",),
+    display_columns=("authority", "status", "listed_on", "delisted_on"),
     is_fact_table=True,
     min_rows=3,
     max_rows=60,
@@ -219,6 +228,7 @@ ELECTORAL_HISTORY = Table(
     description="One row per election or referendum in the article's electoral history table, "
     "enriched from the prose about the same election.",
     primary_key=("year", "election"),
+    display_columns=("year", "election", "result_text", "stance"),
     is_fact_table=True,
     min_rows=1,
     max_rows=200,
@@ -304,6 +314,7 @@ MEMBERSHIP_ESTIMATES = Table(
     title="Membership estimates",
     description="One row per statement of the organisation's size anywhere in the article.",
     primary_key=("source_line", "position"),
+    display_columns=("low", "high", "measure", "year_start", "year_end", "scope"),
     is_fact_table=True,
     min_rows=3,
     max_rows=500,
@@ -375,6 +386,7 @@ REFERENCES = Table(
     title="References",
     description="One row per numbered reference in the article's reference list.",
     primary_key=("ref_number",),
+    display_columns=("ref_number", "authors", "year", "title"),
     min_rows=1,
     max_rows=5_000,
     columns=(
@@ -477,6 +489,7 @@ NOTES = Table(
     description="The article's explanatory notes ([note n] markers), kept apart from the "
     "numbered references.",
     primary_key=("note_label",),
+    display_columns=("note_label", "text"),
     min_rows=0,
     max_rows=500,
     columns=(
@@ -556,6 +569,7 @@ FINDINGS = Table(
     title="Data-quality findings",
     description="One row per data-quality finding about the source text.",
     primary_key=("finding_id",),
+    display_columns=("severity", "kind", "table", "detail"),
     min_rows=0,
     max_rows=5_000,
     columns=(
