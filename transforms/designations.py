@@ -337,7 +337,9 @@ def _candidate_finding(sentence: Sentence, event: str) -> Finding:
     names = list(dict.fromkeys(authority_name(a.code) for a in find_authorities(text)))
     dates = find_dates(text)
     event_dates = [d for d in dates if _is_event_date(text, d)]
-    if not dates:
+    if not names:
+        reason = "it names no state or body that could have made the listing"
+    elif not dates:
         reason = "it gives no date, and no designation row names this authority"
     elif not event_dates:
         reason = (
@@ -351,7 +353,8 @@ def _candidate_finding(sentence: Sentence, event: str) -> Finding:
         kind="candidate_designation",
         table="designations",
         detail=f"Line {sentence.line} reads as a {event.removesuffix('ed')}ing by "
-        f"{', '.join(names)} with the date(s) {written or 'none'} but no designation row "
+        f"{', '.join(names) or 'an unnamed authority'} with the date(s) {written or 'none'} "
+        "but no designation row "
         "takes it up: "
         f"{reason}. Sentence: {text!r}",
         source_line=sentence.line,
@@ -446,7 +449,10 @@ def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | Non
         citations = reference_numbers(text[clause_start : _extend_over_markers(text, clause_end)])
         clause_event = _clause_event(text, clause_start, date, event)
         mentions.append(Mention(authority.code, clause_event, date, sentence, tuple(citations)))
-    return mentions, event if authorities else None
+    # A dated act with no authority named ("Secretary of State Hillary Clinton decided on …")
+    # is still a listing sentence that went unread.
+    dated = any(_is_prose_event_date(text, date) for date in dates)
+    return mentions, event if authorities or dated else None
 
 
 def _clause_bounds(text: str, date: PartialDate) -> tuple[int, int]:
