@@ -38,7 +38,7 @@ from transforms.authorities import authority_code
 from transforms.citations import ANY_MARKER_RE, REFERENCE_MARKER_RE, strip_citations
 from transforms.document import Document, Sentence
 from transforms.estimators import resolve
-from transforms.numbers import DASHES, Quantity, find_quantities
+from transforms.numbers import DASHES, QUALIFIER_AFTER_RE, Quantity, find_quantities
 from transforms.quality import Finding
 from transforms.schema import MEMBERSHIP_ESTIMATES, to_frame
 
@@ -415,7 +415,7 @@ def _sentence_rows(
                 "position": sentence.start + offsets[estimate.quantity.start],
                 "low": estimate.quantity.low,
                 "high": estimate.quantity.high,
-                "qualifier": estimate.quantity.qualifier,
+                "qualifier": estimate.quantity.qualifier or _qualifier_after_noun(plain, estimate),
                 "measure": estimate.measure,
                 "year_start": year_start,
                 "year_end": year_end,
@@ -431,6 +431,16 @@ def _sentence_rows(
             }
         )
     return rows
+
+
+def _qualifier_after_noun(plain: str, estimate: Estimate) -> str | None:
+    """A bound written after the counted noun: "10k supporters at most"."""
+    after = plain[estimate.quantity.end :]
+    noun = NOUN_AFTER_RE.match(after)
+    if noun is None:
+        return None
+    bound = QUALIFIER_AFTER_RE.match(after, noun.end("noun"))
+    return " ".join(bound["qualifier"].lower().split()) if bound else None
 
 
 def _candidate_finding(sentence: Sentence, miss: Miss) -> Finding:

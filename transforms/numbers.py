@@ -92,6 +92,9 @@ QUANTITY_RE = re.compile(
 TAIL_PART_RE = re.compile(rf"(?i)(?P<number>{WORD_NUMBER})\b(?P<hundred>\s+hundred\b)?")
 QUALIFIER_BEFORE_RE = re.compile(rf"(?i)(?<![\w])(?P<qualifier>{QUALIFIER})\s+$")
 QUALIFIER_LOOKBACK = 30
+# A bound written after the figure: "15,000 or more", "10k at most".
+TRAILING_QUALIFIER = r"or\s+more|or\s+fewer|or\s+less|or\s+so|at\s+(?:the\s+)?most|at\s+least"
+QUALIFIER_AFTER_RE = re.compile(rf"(?i)\s+(?P<qualifier>{TRAILING_QUALIFIER})\b")
 # "between 4,000 and 9,000": the only place where "and" joins a range.
 # "between three and five thousand": a scale after the second number applies to both.
 BETWEEN_AND_RE = re.compile(
@@ -140,15 +143,15 @@ def _quantity(match: re.Match[str], text: str, bare_words: bool = False) -> Quan
     high = round(_value(match["high"]) * scale) if match["high"] else low
     if groups.get("tail") and scale_word and not match["high"]:
         low = high = low + _tail_value(groups["tail"])
-    start, qualifier = match.start(), match.groupdict().get("qualifier")
+    start, end, qualifier = match.start(), match.end(), match.groupdict().get("qualifier")
     if qualifier is None:
         before = QUALIFIER_BEFORE_RE.search(text, max(0, start - QUALIFIER_LOOKBACK), start)
         if before is not None:
             start, qualifier = before.start(), before["qualifier"]
+        elif (after := QUALIFIER_AFTER_RE.match(text, end)) is not None:
+            end, qualifier = after.end(), after["qualifier"]
     qualifier = " ".join(qualifier.lower().split()) if qualifier else None
-    return Quantity(
-        low, high, qualifier, start, match.end(), text[start : match.end()], bool(lone_word)
-    )
+    return Quantity(low, high, qualifier, start, end, text[start:end], bool(lone_word))
 
 
 def _tail_value(tail: str) -> int:
