@@ -215,6 +215,11 @@ ESTIMATOR_PATTERNS = (
     re.compile(
         rf"[Aa]ccording to\s+(?:a\s+\d{{4}}\s+\w+\s+(?:by|in|from)\s+)?(?:the\s+)?(?P<who>{NAME})"
     ),
+    # "by the reckoning of the United States Department of Defense"
+    re.compile(
+        rf"\b(?:by|in)\s+the\s+(?:reckoning|count|estimate|estimation|view)\s+of\s+"
+        rf"(?:the\s+)?(?P<who>{NAME})"
+    ),
     # "Reports by The Military Balance in 2003 …, as well as BMI Research's 2008 report"
     re.compile(
         rf"\b(?:[Rr]eports?|[Aa]rticle|[Ss]tudy|[Ss]urvey)\s+(?:by|in|from)\s+(?P<who>{NAME})"
@@ -232,7 +237,26 @@ ESTIMATOR_PATTERNS = (
         rf"\bby\s+(?:the\s+)?(?P<who>{NAME})"
     ),
 )
-ESTIMATOR_STOPWORDS = {"In", "On", "By", "A", "An", "It", "This", "According", "Reports"}
+ESTIMATOR_STOPWORDS = {
+    "In",
+    "On",
+    "By",
+    "A",
+    "An",
+    "It",
+    "This",
+    "According",
+    "Reports",
+    # words that open a leading clause ("With an annual budget estimated at …")
+    "With",
+    "When",
+    "Once",
+    "Under",
+    "During",
+    "Between",
+    "Before",
+    "After",
+}
 # Periods, as worded: "in early 1980", "before the 2003 war", "from 1981–1983 to 1987–1988".
 MONTHS = (
     r"(?:January|February|March|April|May|June|July|August|September|October|"
