@@ -245,3 +245,24 @@ def test_share_read():
     assert share >= SHARE_REQUIRED, message
     not_read = sorted(entry["id"] for entry in CORPUS if not is_read(entry))
     assert not_read == sorted(NOT_YET_READ), message
+
+
+def _in_a_paragraph(sentence: str) -> str:
+    """The sentence as the article would hold it: after another sentence, with a citation."""
+    return f"The group has been described in many ways. {sentence}[12] It has many critics."
+
+
+@pytest.mark.parametrize(
+    "entry", [pytest.param(e, id=e["id"]) for e in CORPUS if e["id"] not in NOT_YET_READ]
+)
+def test_reading_holds_inside_a_cited_paragraph(entry):
+    """What is read alone is read the same inside a paragraph, with a reference marker."""
+    document = Document.from_text(_in_a_paragraph(entry["sentence"]))
+    if entry["kind"] == "size":
+        frame, _ = extract_membership_estimates_with_findings(document)
+        assert read_size_keys(frame) == [size_key(row) for row in entry["expected"]]
+        if entry["expected"]:
+            assert set(frame["citations"].map(tuple)) == {(12,)}
+    else:
+        frame, _ = extract_designations_with_findings(document)
+        assert listing_events(frame) == expected_listing_events(entry)
