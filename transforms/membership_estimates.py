@@ -93,6 +93,7 @@ FRAME_MEASURES = {
     "forces": "fighters",
     "population": "residents",
     "crowd": "attendees",
+    "army": "fighters",
 } | {word: "members" for word in ("membership", "size", "numbers")}
 # Between the frame word and the figure: only the words of a statement of size.
 FRAME_FILLER = (
@@ -161,7 +162,7 @@ MONTH_BEFORE_RE = re.compile(
 MEASURE_HINT_WORDS = (
     frozenset(COUNT_NOUNS)
     | set(FRAME_MEASURES)
-    | {"strong", "wing", "total", "army", "armies", "member"}
+    | {"strong", "wing", "total", "armies", "member", "man", "men"}
 )
 # Any hint word standing as a whole word (lower case text): one search instead of a word list.
 MEASURE_HINT_RE = re.compile(

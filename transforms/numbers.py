@@ -85,7 +85,7 @@ QUANTITY_RE = re.compile(
     (?:(?:{RANGE_DASH}|\s+to\s+)(?P<high>{NUMBER}|(?:{WORD_NUMBER})\b))?
     (?P<hundred>\s+hundred\b)?
     (?:\s+(?P<scale>{SCALE})\b(?P<tail>{SCALE_TAIL})?|(?P<suffix>{SCALE_SUFFIX}))?
-    (?![\d,]*\d)
+    (?![\d,]*\d)(?!\.\d)  # "3.5" without a scale word is no count
     """
 )
 # The words after "two thousand" that complete it ("two thousand five hundred and fifty").
