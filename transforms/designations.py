@@ -60,7 +60,8 @@ SANCTIONS_RE = re.compile(
 DESCRIPTION_RE = re.compile(r"\bdescribed as\s+(?P<detail>.+?)(?=\s+(?:in|on)\s+\d|\[|$)")
 # Prose mentions of an event: a verb that asserts it (not "to be delisted", "to remove").
 DELISTING_VERB_RE = re.compile(
-    r"(?<!to be )(?<!to )\b(?:de-?listed|lifted|removed|revoked|took(?:\s+[\w'’]+){1,3}?\s+off|"
+    # the word boundary first: most positions fail it before the look-behinds run
+    r"\b(?<!to be )(?<!to )(?:de-?listed|lifted|removed|revoked|took(?:\s+[\w'’]+){1,3}?\s+off|"
     r"taken off|struck(?:\s+[\w'’]+){0,3}?\s+from)\b"
     # an infinitive that still asserts the act: "was the first to lift", "decided … to revoke"
     r"|\b(?:(?:first|last|next)\s+to|(?:decided|voted|agreed)\b[^.;]{0,40}?\bto)\s+"
@@ -68,7 +69,7 @@ DELISTING_VERB_RE = re.compile(
     re.I,
 )
 LISTING_VERB_RE = re.compile(
-    r"(?<!to be )(?<!to )\b(?:listed|designated|added|adds|put|proscribed|placed|blacklisted|"
+    r"\b(?<!to be )(?<!to )(?:listed|designated|added|adds|put|proscribed|placed|blacklisted|"
     r"branded|outlawed|banned)\b",
     re.I,
 )
@@ -86,10 +87,11 @@ SELF_NAME_RE = re.compile(r"^(?:MEK|PMOI|MKO|Mojahedin|Mujahedin|People['’]s M
 LEGAL_BASIS_RE = re.compile(r"\bunder\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){0,3}$")
 # A timeline entry opens with its date: "24 May 2005: Canada adds …".
 TIMELINE_SEPARATOR_RE = re.compile(r"\s*[:–—-]\s")
-LISTING_CONTEXT_RE = re.compile(
-    r"terror|\blist\b|de-?list|blacklist|designation|proscri|\bban\b", re.I
-)
-LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri", "ban")
+LISTING_CONTEXT = r"terror|\blist\b|de-?list|blacklist|designation|proscri|\bban\b"
+LISTING_CONTEXT_RE = re.compile(LISTING_CONTEXT, re.I)
+# The same on lower-cased text: a case-blind scan is slower, and most paragraphs are scanned.
+LISTING_CONTEXT_LOWER_RE = re.compile(LISTING_CONTEXT)
+LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri", " ban")
 # A date introduced as the time of an event ("on 5 May 2010", "in June 2008").
 TEMPORAL_PREPOSITION_RE = re.compile(r"(?:\b(?:on|in|since|from|until|by)\s+(?:the\s+)?)$", re.I)
 CLAUSE_BREAK_RE = re.compile(r"[;,]|\band\b|\bfollowed by\b")
@@ -421,7 +423,7 @@ def _mentions_listing(text: str) -> bool:
     lowered = text.lower()
     if not any(word in lowered for word in LISTING_CONTEXT_WORDS):
         return False
-    return LISTING_CONTEXT_RE.search(text) is not None
+    return LISTING_CONTEXT_LOWER_RE.search(lowered) is not None
 
 
 def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | None]:
