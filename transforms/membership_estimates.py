@@ -690,7 +690,7 @@ def _measure(plain: str, quantity: Quantity) -> tuple[str, str | None] | Miss | 
             return Miss(
                 quantity,
                 "member",
-                f"counts the members of another body (a {body.group(0)!r}), not the group",
+                f"counts the members of another body ({body.group(0)!r}), not the group",
                 "info",
             )
         return ("fighters" if STRONG_FORCE_RE.search(adjective["what"]) else "members"), None
