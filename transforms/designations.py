@@ -60,13 +60,38 @@ SANCTIONS_RE = re.compile(
 DESCRIPTION_RE = re.compile(r"\bdescribed as\s+(?P<detail>.+?)(?=\s+(?:in|on)\s+\d|\[|$)")
 # Prose mentions of an event: a verb that asserts it (not "to be delisted", "to remove").
 DELISTING_VERB_RE = re.compile(
-    r"(?<!to be )(?<!to )\b(?:delisted|lifted|removed|revoked|took \w+ off|taken off)\b", re.I
+    # the word boundary first: most positions fail it before the look-behinds run
+    r"\b(?<!to be )(?<!to )(?:de-?listed|lifted|removed|revoked|took(?:\s+[\w'’]+){1,3}?\s+off|"
+    r"taken off|struck(?:\s+[\w'’]+){0,3}?\s+from)\b"
+    # an infinitive that still asserts the act: "was the first to lift", "decided … to revoke"
+    r"|\b(?:(?:first|last|next)\s+to|(?:decided|voted|agreed)\b[^.;]{0,40}?\bto)\s+"
+    r"(?:lift|remove|revoke|delist|drop|end)\b",
+    re.I,
 )
 LISTING_VERB_RE = re.compile(
-    r"(?<!to be )(?<!to )\b(?:listed|designated|added|put|proscribed|placed)\b", re.I
+    r"\b(?<!to be )(?<!to )(?:listed|designated|added|adds|put|proscribed|placed|blacklisted|"
+    r"branded|outlawed|banned)\b",
+    re.I,
 )
-LISTING_CONTEXT_RE = re.compile(r"terror|\blist\b|delist|designation|proscri", re.I)
-LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri")
+# "until 28 September 2012" after a listing: the date its listing ended.
+UNTIL_DATE_RE = re.compile(r"\b(?:until|till)\s+(?:the\s+)?$", re.I)
+# The object of an active listing verb when it is another organisation ("designated Iran's
+# Islamic Revolutionary Guard Corps"): that listing is not the group's.
+LISTED_OBJECT_RE = re.compile(
+    r"\b(?:listed|designated|added|adds|proscribed|blacklisted|branded|outlawed|banned)\s+"
+    r"(?P<object>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+)
+SELF_NAME_RE = re.compile(r"^(?:MEK|PMOI|MKO|Mojahedin|Mujahedin|People['’]s Moj|Its\b|It\b)")
+# "under UN Security Council Resolution 1373", "under the Terrorism Act 2000": the legal basis
+# of an act names no acting authority.
+LEGAL_BASIS_RE = re.compile(r"\bunder\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){0,3}$")
+# A timeline entry opens with its date: "24 May 2005: Canada adds …".
+TIMELINE_SEPARATOR_RE = re.compile(r"\s*[:–—-]\s")
+LISTING_CONTEXT = r"terror|\blist\b|de-?list|blacklist|designation|proscri|\bban\b"
+LISTING_CONTEXT_RE = re.compile(LISTING_CONTEXT, re.I)
+# The same on lower-cased text: a case-blind scan is slower, and most paragraphs are scanned.
+LISTING_CONTEXT_LOWER_RE = re.compile(LISTING_CONTEXT)
+LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri", " ban")
 # A date introduced as the time of an event ("on 5 May 2010", "in June 2008").
 TEMPORAL_PREPOSITION_RE = re.compile(r"(?:\b(?:on|in|since|from|until|by)\s+(?:the\s+)?)$", re.I)
 CLAUSE_BREAK_RE = re.compile(r"[;,]|\band\b|\bfollowed by\b")
@@ -314,7 +339,9 @@ def _candidate_finding(sentence: Sentence, event: str) -> Finding:
     names = list(dict.fromkeys(authority_name(a.code) for a in find_authorities(text)))
     dates = find_dates(text)
     event_dates = [d for d in dates if _is_event_date(text, d)]
-    if not dates:
+    if not names:
+        reason = "it names no state or body that could have made the listing"
+    elif not dates:
         reason = "it gives no date, and no designation row names this authority"
     elif not event_dates:
         reason = (
@@ -328,7 +355,8 @@ def _candidate_finding(sentence: Sentence, event: str) -> Finding:
         kind="candidate_designation",
         table="designations",
         detail=f"Line {sentence.line} reads as a {event.removesuffix('ed')}ing by "
-        f"{', '.join(names)} with the date(s) {written or 'none'} but no designation row "
+        f"{', '.join(names) or 'an unnamed authority'} with the date(s) {written or 'none'} "
+        "but no designation row "
         "takes it up: "
         f"{reason}. Sentence: {text!r}",
         source_line=sentence.line,
@@ -339,9 +367,55 @@ def _listing_event(plain: str) -> str | None:
     """'delisted' or 'listed' when the sentence asserts such an event, else None."""
     if DELISTING_VERB_RE.search(plain):
         return "delisted"
-    if LISTING_VERB_RE.search(plain) and LISTING_CONTEXT_RE.search(plain):
+    if _lists_the_group(plain) and LISTING_CONTEXT_RE.search(plain):
         return "listed"
     return None
+
+
+def _lists_the_group(plain: str) -> bool:
+    """A listing verb whose object is not another named organisation."""
+    for verb in LISTING_VERB_RE.finditer(plain):
+        listed = LISTED_OBJECT_RE.match(plain, verb.start())
+        if listed is None or SELF_NAME_RE.match(listed["object"]):
+            return True
+    return False
+
+
+def _clause_event(text: str, clause_start: int, date: PartialDate, sentence_event: str) -> str:
+    """The event of one dated clause: its own verb ("Designated by … on 8 July 1997, … was
+    taken off the list on 26 January 2009"), "until" before the date (the listing's end), else
+    the sentence's."""
+    clause = strip_citations(text[clause_start : date.start])
+    if UNTIL_DATE_RE.search(clause) or DELISTING_VERB_RE.search(clause):
+        return "delisted"
+    if _lists_the_group(clause):
+        return "listed"
+    return sentence_event
+
+
+def _is_prose_event_date(text: str, date: PartialDate) -> bool:
+    """An event date in prose: introduced by a temporal preposition, or opening a timeline
+    entry ("24 May 2005: Canada adds …")."""
+    if _is_event_date(text, date):
+        return True
+    return (
+        not text[: date.start].strip() and TIMELINE_SEPARATOR_RE.match(text, date.end) is not None
+    )
+
+
+def _acting_authorities(text: str):
+    """The authorities named in ``text`` that can act: not the legal basis of an act ("under
+    UN Security Council Resolution 1373")."""
+    return [a for a in find_authorities(text) if not LEGAL_BASIS_RE.search(text, 0, a.start)]
+
+
+def _shared_subject(text: str, authorities, clause_start: int):
+    """For a dated clause that names no authority ("…, and revoked the proscription on 24
+    June 2008", "…, on 26 January 2009"): the authority last named before it in the same
+    part of the sentence (not across a semicolon)."""
+    part_start = text.rfind(";", 0, clause_start) + 1
+    before = [a for a in authorities if part_start <= a.start < clause_start]
+    return before[-1] if before else None
 
 
 def _mentions_listing(text: str) -> bool:
@@ -349,7 +423,7 @@ def _mentions_listing(text: str) -> bool:
     lowered = text.lower()
     if not any(word in lowered for word in LISTING_CONTEXT_WORDS):
         return False
-    return LISTING_CONTEXT_RE.search(text) is not None
+    return LISTING_CONTEXT_LOWER_RE.search(lowered) is not None
 
 
 def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | None]:
@@ -360,21 +434,27 @@ def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | Non
     event = _listing_event(plain)
     if event is None:
         return [], None
-    authorities = find_authorities(text)
+    authorities = _acting_authorities(text)
     dates = find_dates(text)
     mentions = []
     for date in dates:
-        if not _is_event_date(text, date):
+        if not _is_prose_event_date(text, date):
             continue
         clause_start, clause_end = _clause_bounds(text, date)
         before = [a for a in authorities if clause_start <= a.start < date.start]
         after = [a for a in authorities if date.end <= a.start < clause_end]
         authority = before[-1] if before else (after[0] if after else None)
         if authority is None:
+            authority = _shared_subject(text, authorities, clause_start)
+        if authority is None:
             continue
         citations = reference_numbers(text[clause_start : _extend_over_markers(text, clause_end)])
-        mentions.append(Mention(authority.code, event, date, sentence, tuple(citations)))
-    return mentions, event if authorities else None
+        clause_event = _clause_event(text, clause_start, date, event)
+        mentions.append(Mention(authority.code, clause_event, date, sentence, tuple(citations)))
+    # A dated act with no authority named ("Secretary of State Hillary Clinton decided on …")
+    # is still a listing sentence that went unread.
+    dated = any(_is_prose_event_date(text, date) for date in dates)
+    return mentions, event if authorities or dated else None
 
 
 def _clause_bounds(text: str, date: PartialDate) -> tuple[int, int]:
