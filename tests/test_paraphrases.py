@@ -44,19 +44,11 @@ MEASURE_SYNONYMS = {"people": "persons"}
 FINDING_FIGURE_RE = re.compile(r"^(?P<figure>'[^']*'|\"[^\"]*\") stands with ")
 
 # Entries still not read, each with why (only when the share is met: never to reach it).
-BY_YEAR = (
-    "'By YEAR' is read as a period ending that year (year_start null), the project's reviewed "
-    "reading (golden row 'By 2018' in test_membership_estimates, spec case roughly-by-year); "
-    "the corpus reads it as the year itself: a convention for the lead to settle"
-)
 CAPTURED = (
     "UNSURE in the corpus: it counts 6,000 captured soldiers as no size, but the reviewed golden "
     "table reads the article's 'captured 6,000 MEK soldiers' as 6,000 fighters"
 )
 NOT_YET_READ: dict[str, str] = {
-    "size-instat-by-2018-more-than": BY_YEAR,
-    "size-dwindled-to-fewer-than": BY_YEAR,
-    "size-nearly-ten-thousand-mid-1990s": BY_YEAR,
     "size-captured-soldiers-and-tanks": CAPTURED,
     "listing-iq-post-2003-no-date": (
         "an undated listing gives no dated mention, so no row; the spec case era-not-a-date "

@@ -295,7 +295,7 @@ LEADING_DETERMINER_RE = re.compile(r"^(?:[Aa]|[Tt]he|[Ii]ts|[\w-]+['’]s)\s+")
 # "2003 report" is the period 2003.
 YEAR_OF_PUBLICATION_RE = re.compile(rf"^({YEAR})\s+(?:article|report|estimate|survey|study)$")
 YEAR_ONLY_RE = re.compile(YEAR)
-UNTIL_RE = re.compile(r"^[Bb]efore\b|^[Uu]ntil\b|^[Bb]y\b")
+UNTIL_RE = re.compile(r"^[Bb]efore\b|^[Uu]ntil\b")
 SINCE_RE = re.compile(r"^[Aa]fter\b|^[Ss]ince\b")
 CLAUSE_END_RE = re.compile(r"[;,]\s|\.\s|$")
 POSSESSIVE_END_RE = re.compile(r"['’]s$")
