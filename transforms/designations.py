@@ -402,7 +402,13 @@ def _clause_events(clause: str, code: str) -> ClauseEvents:
     events = ClauseEvents()
     text = strip_citations(clause)
     for part in ROW_PART_BREAK_RE.split(text):
-        cues = list(ROW_CUE_RE.finditer(part))
+        # A capitalised cue past the start of its part is a name ("the Proscribed
+        # Organisations Appeal Commission"), not the row's verb.
+        cues = [
+            c
+            for c in ROW_CUE_RE.finditer(part)
+            if c.group(0).islower() or not part[: c.start()].strip()
+        ]
         dates = [d for d in find_dates(part) if ROW_EVENT_DATE_RE.search(part[: d.start])]
         events.stated += len(dates)
         tokens = sorted([(c.start(), c) for c in cues] + [(d.start, d) for d in dates], key=_first)

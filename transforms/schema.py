@@ -274,7 +274,8 @@ ELECTORAL_HISTORY = Table(
         Column(
             "result_text",
             "string",
-            "The seats/policy cell exactly as written (e.g. 0 / 73 (0%), Vote 'Yes').",
+            "The seats/policy cell as written (e.g. 0 / 73 (0%), Vote 'Yes'); an editor's "
+            "parenthetical or tag in it is in row_remark instead.",
         ),
         Column(
             "stance",
