@@ -242,6 +242,13 @@ DESIGNATION_CASES = [
         id="footnote-before-date",
     ),
     pytest.param(
+        "Designated on 24 May 2005,[294]",
+        "Designated on 24 May[294] 2005,",
+        {("ca",)},
+        SAME,
+        id="footnote-inside-date",
+    ),
+    pytest.param(
         "delisted on 24 June 2008[293]",
         "delisted on 24 June 2008[293] after the Proscribed Organisations Appeal Commission "
         "ruled in 2007",
@@ -351,6 +358,13 @@ DESIGNATION_CASES = [
         id="two-listing-dates",
     ),
     pytest.param(
+        UK,
+        f"{NBSP}United Kingdom Designated (28 March 2001),[293] delisted on 24 June 2008[293]",
+        {("gb",)},
+        UNREADABLE,
+        id="date-only-in-a-parenthetical",
+    ),
+    pytest.param(
         CA,
         f"{NBSP}Kanada Designated on 24 May 2005,[294] delisted on 20 December 2012[295]",
         {("ca",)},
@@ -415,6 +429,20 @@ ELECTION_CASES = [
         {(1979, "Constitutional referendum")},
         SAME,
         id="tag-after-result",
+    ),
+    pytest.param(
+        "1980 Presidential election Vote",
+        "1980 Presidential election[citation needed] Vote",
+        {(1980, "Presidential election")},
+        SAME,
+        id="tag-after-name",
+    ),
+    pytest.param(
+        "0 / 270\u2003(0%)",
+        "0 / 270\u2003(0%) (all its candidates lost)",
+        {(1980, "Parliamentary elections")},
+        SAME,
+        id="parenthetical-after-seats",
     ),
     pytest.param(
         "1979 Islamic Republic referendum Vote 'Yes' [5]",
@@ -500,3 +528,59 @@ ELECTION_CASES = [
 def test_election_row_edit(source, old, new, edited, expected):
     text = edited_source(old, new, source)
     check_edit("electoral_history", source, text, edited, expected, _needle(new))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "table", "key", "remark"),
+    [
+        pytest.param(
+            "delisted on 20 December 2012[295]",
+            "delisted on 20 December 2012[295], a decision criticised in Tehran",
+            "designations",
+            "ca",
+            "a decision criticised in Tehran",
+            id="trailing-remark",
+        ),
+        pytest.param(
+            "delisted on 24 June 2008[293]",
+            "delisted on 24 June 2008[293] after the Proscribed Organisations Appeal Commission "
+            "ruled in 2007",
+            "designations",
+            "gb",
+            "after the Proscribed Organisations Appeal Commission ruled in 2007",
+            id="trailing-remark-with-a-date",
+        ),
+        pytest.param(
+            "delisted on 26 January 2009[293]",
+            "delisted on 26 January 2009[when?][293]",
+            "designations",
+            "eu",
+            "[when?]",
+            id="tag",
+        ),
+        pytest.param(
+            CONSTITUTIONAL,
+            f"{CONSTITUTIONAL} over the clause on clerical rule",
+            "electoral_history",
+            "Constitutional referendum",
+            "over the clause on clerical rule",
+            id="election-trailing-remark",
+        ),
+        pytest.param(
+            "0 / 270\u2003(0%)",
+            "0 / 270\u2003(0%) (all its candidates lost)",
+            "electoral_history",
+            "Parliamentary elections",
+            "(all its candidates lost)",
+            id="election-parenthetical-after-seats",
+        ),
+    ],
+)
+def test_remarks_are_kept_verbatim(old, new, table, key, remark):
+    document = Document.from_text(replace_once(bundled(), old, new))
+    if table == "designations":
+        frame = extract_designations_with_findings(document)[0].set_index("designation_id")
+    else:
+        frame = extract_electoral_history_with_findings(document)[0].set_index("election")
+    assert frame.loc[key, "row_remark"] == remark
+    assert frame["row_remark"].notna().sum() == 1

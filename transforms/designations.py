@@ -347,10 +347,29 @@ def _read_row(row: TableRow) -> list[DesignationRow]:
                 stated_dates=events.stated,
             )
         )
+    set_aside_dates = [d for r in aside.remarks for d in _remark_dates(r)]
+    # (A former row without its delisting date is unreadable already.)
+    if set_aside_dates and any(r.listed_on is None for r in read):
+        raise UnreadableRow(
+            f"a date ({set_aside_dates[0]}) stands only in a parenthetical or tag, and the row "
+            "has no listing date without it",
+            code,
+        )
     remark = join_remarks(remarks)
     for designation in read:
         designation.row_remark = remark
     return read
+
+
+def _remark_dates(remark: str) -> list[PartialDate]:
+    """Dates in a set-aside remark that could be a row's event: one stated as an event, or
+    one to the day or month ("(28 March 2001)"); not a bare year ("the Terrorism Act 2000")."""
+    text = strip_citations(remark)
+    return [
+        d
+        for d in find_dates(text)
+        if d.precision != "year" or ROW_EVENT_DATE_RE.search(text[: d.start])
+    ]
 
 
 def _listing_kind(body: str) -> tuple[str, str | None]:
