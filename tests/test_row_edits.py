@@ -270,6 +270,13 @@ DESIGNATION_CASES = [
         SAME,
         id="unexpected-word",
     ),
+    pytest.param(
+        f"Formerly listed by {NBSP}United States",
+        f"Formerly listed by[a] {NBSP}United States",
+        set(),
+        SAME,
+        id="footnote-after-group-label",
+    ),
     # --- other verbs for listed and delisted ---
     pytest.param(
         UK,

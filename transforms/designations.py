@@ -8,7 +8,11 @@ The designation table survives flattening as lines like::
 
 A group label ("Currently listed by", "Formerly listed by", "Other designations") opens a
 group; following rows start with the authority's name (its flag icon lost). The table is found
-by that shape alone, never by its heading or line numbers. Every other dated mention of a
+by that shape alone, never by its heading or line numbers, and is its whole block. Each row is
+read alone, its group label carried down to it (docs/reading-tables.md): what the row holds
+that no reader expects is its ``row_remark``, and a row that cannot be read is an
+``unreadable_row`` finding, never a value guessed or moved to another row. Every other dated
+mention of a
 listing or delisting in the prose is then matched to a row: agreeing mentions become
 ``evidence_lines``, disagreeing ones ``conflict`` findings, and an authority the prose dates but
 the table lacks becomes a row of its own. A sentence that reads as a listing or delisting, names
@@ -33,9 +37,10 @@ from transforms.schema import DESIGNATIONS, to_frame
 from transforms.table_rows import join_remarks, set_aside_remarks
 
 # "Currently listed by", "Formerly listed by", "Other designations": a capitalised word, then
-# lower-case words, then the first capital of the authority's name.
+# lower-case words (a marker or tag may follow), then the first capital of the authority's name.
 GROUP_LABEL_RE = re.compile(
-    r"^(?P<label>(?:Currently|Formerly|Previously|Other)(?:\s+[a-z]+){0,3})\s+(?=[A-Z])"
+    r"^(?P<label>(?:Currently|Formerly|Previously|Other)(?:\s+[a-z]+){0,3})"
+    r"(?:\[[^\]\n]{1,40}\])*\s+(?=[A-Z])"
 )
 GROUP_STATUS = (
     (re.compile(r"^Currently", re.I), "current"),
