@@ -591,3 +591,73 @@ def test_remarks_are_kept_verbatim(old, new, table, key, remark):
         frame = extract_electoral_history_with_findings(document)[0].set_index("election")
     assert frame.loc[key, "row_remark"] == remark
     assert frame["row_remark"].notna().sum() == 1
+
+
+# --- every annotation at every word boundary of every row --------------------------------
+
+ANNOTATIONS = {
+    "parenthetical": " (an editor's note)",
+    "dated-parenthetical": " (reviewed in 2010)",
+    "tag": "[citation needed]",
+    "letter-footnote": "[a]",
+    "reference": "[999]",
+}
+
+
+def table_block(first_line_prefix: str) -> list[str]:
+    """The lines of one table of the bundled article: its block, up to the blank line."""
+    lines = bundled().split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(first_line_prefix))
+    end = lines.index("", start)
+    return lines[start:end]
+
+
+def annotated_rows(block: list[str], skip: int = 0):
+    """(row index, edited block): an annotation at every word boundary of every row, the
+    kinds taken in turn (so each kind lands in every part of the rows, at a fifth of the
+    cost of all kinds everywhere)."""
+    kinds = list(ANNOTATIONS.values())
+    turn = 0
+    for index in range(skip, len(block)):
+        line = block[index]
+        boundaries = [i for i, ch in enumerate(line) if ch in " \u2003"] + [len(line)]
+        for position in boundaries:
+            for _ in range(2):
+                annotation = kinds[turn % len(kinds)]
+                turn += 1
+                edited = line[:position] + annotation + line[position:]
+                yield index, [*block[:index], edited, *block[index + 1 :]]
+
+
+def without_reference_999(row: tuple) -> tuple:
+    return tuple([c for c in v if c != 999] if isinstance(v, list) else v for v in row)
+
+
+@pytest.mark.parametrize(
+    ("table", "first_line", "skip"),
+    [
+        pytest.param("designations", "Currently listed by", 0, id="designations"),
+        pytest.param("electoral_history", "Year Election/referendum", 1, id="electoral_history"),
+    ],
+)
+def test_annotations_anywhere_in_a_row_never_move_a_value(table, first_line, skip):
+    """The table alone (so the prose adds nothing): each annotation leaves every row's facts
+    as they were, or makes its own row unreadable, and then that row only is absent."""
+    block = table_block(first_line)
+    before, _ = read("\n".join(block), table)
+    checked = 0
+    for index, edited in annotated_rows(block, skip):
+        after, findings = read("\n".join(edited), table)
+        unreadable = [f.source_line for f in findings if f.kind == "unreadable_row"]
+        changed = {
+            k
+            for k in set(before) | set(after)
+            if without_reference_999(before.get(k, ())) != without_reference_999(after.get(k, ()))
+        }
+        if unreadable:
+            assert unreadable == [index + 1], edited[index]
+            assert all(k not in after for k in changed), edited[index]
+        else:
+            assert changed == set(), edited[index]
+        checked += 1
+    assert checked > 50

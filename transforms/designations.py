@@ -42,6 +42,11 @@ GROUP_LABEL_RE = re.compile(
     r"^(?P<label>(?:Currently|Formerly|Previously|Other)(?:\s+[a-z]+){0,3})"
     r"(?:\[[^\]\n]{1,40}\])*\s+(?=[A-Z])"
 )
+GROUP_KEYWORD_RE = re.compile(r"^(?:Currently|Formerly|Previously|Other)\b")
+# The label cell ends where the authority's cell starts: the flag icon's blank after the cell
+# separator leaves two blanks (in the bundled text and in text from the rendered HTML alike).
+CELL_GAP_RE = re.compile(r"\s{2,}")
+MAX_LABEL_CHARS = 60
 GROUP_STATUS = (
     (re.compile(r"^Currently", re.I), "current"),
     (re.compile(r"^(?:Formerly|Previously)", re.I), "former"),
@@ -82,8 +87,12 @@ ROW_EVENT_DATE_RE = re.compile(
     r"banned|outlawed|blacklisted)\s+)$",
     re.I,
 )
+# A year inside a compound word ("the post-2003 government") is no event date.
+HYPHENATED_YEAR_RE = re.compile(r"-\d{4}|\d{4}-")
+MARKERS = r"(?:\[[^\]\n]{1,40}\])*"  # citation markers an editor may put between any words
 REGIME_RE = re.compile(
-    r"\b(?:by|during|under)\s+(?:the\s+)?(?P<regime>(?:[\w-]+\s+){0,2}?"
+    rf"\b(?:by|during|under){MARKERS}\s+(?:the{MARKERS}\s+)?"
+    rf"(?P<regime>(?:[\w-]+{MARKERS}\s+){{0,2}}?"
     r"(?:government|dynasty|regime|administration|monarchy))\b"
 )
 CLAUSE_JOIN_RE = re.compile(r",?\s*(?:also|and)?\s*$")
@@ -219,11 +228,25 @@ def find_designation_table(document: Document) -> list[tuple[int, str]]:
 
 def _opens_table(stripped: str) -> bool:
     """A group label, then an authority's name or a row's verb."""
-    match = GROUP_LABEL_RE.match(stripped)
-    if not match or _label_status(match.group("label")) is None:
+    label = _group_label(stripped)
+    if label is None:
         return False
-    rest = stripped[match.end() :]
+    rest = stripped[label[1] :]
     return _leading_authority(rest) is not None or ROW_HINT_RE.search(rest) is not None
+
+
+def _group_label(stripped: str) -> tuple[str, int] | None:
+    """The status a row's group label gives and where the label ends, or None. The label is
+    what precedes the gap before the authority's cell, whatever an editor added to it
+    ("Formerly listed by[a]"); without that gap, the words of a label."""
+    if not GROUP_KEYWORD_RE.match(stripped):
+        return None
+    status = _label_status(stripped)
+    gap = CELL_GAP_RE.search(stripped, 0, MAX_LABEL_CHARS)
+    if gap is not None and "." not in stripped[: gap.start()]:
+        return (status, gap.end()) if status else None
+    match = GROUP_LABEL_RE.match(stripped)
+    return (status, match.end()) if match and status else None
 
 
 def _label_status(label: str) -> str | None:
@@ -244,11 +267,10 @@ def table_rows(table_lines: list[tuple[int, str]]) -> list[TableRow]:
         if (alone := LABEL_ALONE_RE.match(stripped)) is not None:
             group = _label_status(alone.group("label")) or group
             continue
-        label = GROUP_LABEL_RE.match(stripped)
-        status = _label_status(label.group("label")) if label else None
-        if label and status is not None:
-            group = status
-            text_after = stripped[label.end() :].strip()
+        label = _group_label(stripped)
+        if label is not None:
+            group = label[0]
+            text_after = stripped[label[1] :].strip()
             rows.append(TableRow(number, [number], text_after, stripped, group))
         elif rows and CONTINUATION_RE.match(stripped):
             row = rows[-1]
@@ -312,12 +334,24 @@ def _read_row(row: TableRow) -> list[DesignationRow]:
     if strip_citations(preface).strip(" ,;:"):
         remarks.insert(0, preface.strip())
     kind, detail = _listing_kind(body)
+    if row.group == "other" and kind == "terrorist_designation":
+        raise UnreadableRow(
+            "it is under Other designations but its words are neither a listing on another "
+            "list ('not designated … but added to …') nor a description ('described as …')",
+            code,
+        )
     clauses = _regime_clauses(body)
     read: list[DesignationRow] = []
-    for clause, regime in clauses:
+    for index, (clause, regime) in enumerate(clauses):
         events = _clause_events(clause, code)
         remarks += events.unread
         status = row.group
+        if row.group == "current" and index > 0 and events.delisted_on is None:
+            raise UnreadableRow(
+                f"it names an earlier regime ({regime}) under the currently-listed group but "
+                "no date is read for when that listing ended",
+                code,
+            )
         if row.group == "current" and events.delisted_on is not None:
             if len(clauses) < 2:
                 raise UnreadableRow(
@@ -390,12 +424,12 @@ def _regime_clauses(body: str) -> list[tuple[str, str | None]]:
     """Split a row into one clause per regime ("the current government …, also during …")."""
     matches = list(REGIME_RE.finditer(body))
     if len(matches) <= 1:
-        return [(body, matches[0].group("regime") if matches else None)]
+        return [(body, strip_citations(matches[0].group("regime")) if matches else None)]
     clauses = []
     for index, match in enumerate(matches):
         start = 0 if index == 0 else _clause_start(body, match.start())
         end = _clause_start(body, matches[index + 1].start()) if index + 1 < len(matches) else None
-        clauses.append((body[start:end], match.group("regime")))
+        clauses.append((body[start:end], strip_citations(match.group("regime"))))
     return clauses
 
 
@@ -435,6 +469,18 @@ def _clause_events(clause: str, code: str) -> ClauseEvents:
         ]
         dates = [d for d in find_dates(part) if ROW_EVENT_DATE_RE.search(part[: d.start])]
         events.stated += len(dates)
+        unplaced = [
+            d
+            for d in find_dates(part)
+            if d not in dates and not HYPHENATED_YEAR_RE.match(part, max(d.start - 1, 0))
+        ]
+        if unplaced:
+            raise UnreadableRow(
+                f"a date it states ({part[unplaced[0].start : unplaced[0].end]!r}) is not "
+                "introduced as the time of an event (on, in, since, until, … or a verb such as "
+                "designated or delisted before it)",
+                code,
+            )
         tokens = sorted([(c.start(), c) for c in cues] + [(d.start, d) for d in dates], key=_first)
         pending: str | None = None
         read_to = 0  # where the part's read text ends

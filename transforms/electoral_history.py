@@ -30,7 +30,8 @@ from transforms.schema import ELECTORAL_HISTORY, to_frame
 from transforms.table_rows import join_remarks, set_aside_remarks
 
 HEADER_RE = re.compile(r"^\s*Year\s+Election\S*.*\bSeats\b", re.I)
-YEAR_CELL_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d)\s+(?P<rest>.*)$")
+# The year cell; a footnote marker may follow it ("1980[a] Presidential election …").
+YEAR_CELL_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d)(?:\[[^\]\n]{1,40}\])*\s+(?P<rest>.*)$")
 YEAR_ALONE_RE = re.compile(r"^(?:1[89]|20)\d\d$")
 # The election's name: up to its kind word; citation markers inside it are not part of it.
 ELECTION_NAME_RE = re.compile(
@@ -140,25 +141,26 @@ def _parse_rows(document: Document, header_line: int, findings: list[Finding]):
     for number, text in document.numbered_lines(header_line + 1, document.body_end):
         if not text.strip():
             break
-        cell = text.strip()
-        if YEAR_ALONE_RE.match(cell):
-            year = int(cell)
+        line = text.strip()
+        aside = set_aside_remarks(line)
+        cell = aside.text
+        if YEAR_ALONE_RE.match(strip_citations(cell)):
+            year = int(strip_citations(cell))
             continue
         year_match = YEAR_CELL_RE.match(cell)
         if year_match:
             year, cell = int(year_match["year"]), year_match["rest"]
-        aside = set_aside_remarks(cell)
-        election = ELECTION_NAME_RE.match(aside.text)
+        election = ELECTION_NAME_RE.match(cell)
         if election is None:
             last = entries[-1] if entries else None
-            result, after = _result_cell(aside.text)
+            result, after = _result_cell(cell)
             if (
                 not year_match
                 and last is not None
                 and last.result_text is None
                 and _reads_as_result(result)
             ):
-                _continue_row(last, text.strip(), result, aside.remarks + after, cell)
+                _continue_row(last, line, result, aside.remarks + after)
                 continue
             reason = "no election name (a word such as election or referendum)"
             entries.append(_UnreadableLines(number, [text.strip()], reason))
@@ -166,12 +168,12 @@ def _parse_rows(document: Document, header_line: int, findings: list[Finding]):
         if year is None:
             entries.append(_UnreadableLines(number, [text.strip()], "no year cell above it"))
             continue
-        result, after = _result_cell(aside.text[election.end() :])
+        result, after = _result_cell(cell[election.end() :])
         row = ElectionRow(
             year=year,
             election=strip_citations(election["election"]).strip(),
             result_text=result or None,
-            citations=reference_numbers(cell),
+            citations=reference_numbers(line),
             line=number,
             quote_lines=[text.strip()],
             remarks=aside.remarks + after,
@@ -186,11 +188,27 @@ def _parse_rows(document: Document, header_line: int, findings: list[Finding]):
 
 
 def _result_cell(text: str) -> tuple[str, list[str]]:
-    """The result cell from what follows the election's name: the first stretch of text
-    between citation markers (the references cell comes after it); any later stretch is a
-    remark."""
-    stretches = [s.strip() for s in MARKER_CLUSTER_RE.split(text) if s.strip(" ,;.")]
-    return (stretches[0] if stretches else ""), stretches[1:]
+    """The result cell from what follows the election's name, citation markers taken out, and
+    the remarks after it: a seats figure ends where its percentage does; otherwise the
+    result runs to the last markers (the references cell), and text after them is a remark
+    (unless nothing came before them: markers right after the name)."""
+    plain = _squeeze(strip_citations(text))
+    if (seats := SEATS_RE.match(plain)) is not None:
+        rest = plain[seats.end() :].strip(" ,;.")
+        return seats.group(0), [rest] if rest else []
+    clusters = list(MARKER_CLUSTER_RE.finditer(text))
+    if not clusters:
+        return plain, []
+    last = clusters[-1]
+    before = _squeeze(strip_citations(text[: last.start()]))
+    after = _squeeze(text[last.end() :])
+    if not before:
+        return after, []
+    return before, [after] if after else []
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split()).strip(" ,;")
 
 
 def _reads_as_result(result: str) -> bool:
@@ -201,12 +219,12 @@ def _reads_as_result(result: str) -> bool:
     return any(pattern.search(result) for pattern, _ in STANCES)
 
 
-def _continue_row(row, quote: str, result: str, remarks: list[str], cell: str) -> None:
+def _continue_row(row, quote: str, result: str, remarks: list[str]) -> None:
     row.quote_lines.append(quote)
     if isinstance(row, _UnreadableLines):
         return  # the row it continues was not read: neither is this line
     row.result_text = result
-    row.citations += [c for c in reference_numbers(cell) if c not in row.citations]
+    row.citations += [c for c in reference_numbers(quote) if c not in row.citations]
     row.remarks += remarks
     if (seats := SEATS_RE.search(result)) is not None:
         _set_seats(row, seats)
