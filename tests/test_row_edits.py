@@ -661,3 +661,34 @@ def test_annotations_anywhere_in_a_row_never_move_a_value(table, first_line, ski
             assert changed == set(), edited[index]
         checked += 1
     assert checked > 50
+
+
+@pytest.mark.slow  # some 300 renderings of the whole article (about 30 s)
+@pytest.mark.parametrize(
+    ("table", "first_line", "skip"),
+    [
+        pytest.param("designations", "Currently listed by", 0, id="designations"),
+        pytest.param("electoral_history", "Year Election/referendum", 1, id="electoral_history"),
+    ],
+)
+def test_annotations_anywhere_in_a_rendered_row_never_move_a_value(table, first_line, skip):
+    """As above, through the rendered HTML of the whole article (rowspans carried, a group
+    label on every row): the prose is read too, so the facts are compared with its reading."""
+    lines = bundled().split("\n")
+    block = table_block(first_line)
+    start = lines.index(block[0])
+    before, _ = unedited("html", table)
+    for index, edited in annotated_rows(block, skip):
+        text = "\n".join(lines[:start] + edited + lines[start + len(block) :])
+        after, findings = read(as_source(text, "html"), table)
+        unreadable = [f for f in findings if f.kind == "unreadable_row"]
+        changed = {
+            k
+            for k in set(before) | set(after)
+            if without_reference_999(before.get(k, ())) != without_reference_999(after.get(k, ()))
+        }
+        assert len(unreadable) <= 1, edited[index]
+        if unreadable:
+            assert all(k not in after for k in changed), edited[index]
+        else:
+            assert changed == set(), edited[index]

@@ -32,6 +32,7 @@ from transforms.table_rows import join_remarks, set_aside_remarks
 HEADER_RE = re.compile(r"^\s*Year\s+Election\S*.*\bSeats\b", re.I)
 # The year cell; a footnote marker may follow it ("1980[a] Presidential election …").
 YEAR_CELL_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d)(?:\[[^\]\n]{1,40}\])*\s+(?P<rest>.*)$")
+LEADING_YEAR_RE = re.compile(r"^(?:1[89]|20)\d\d\b")
 YEAR_ALONE_RE = re.compile(r"^(?:1[89]|20)\d\d$")
 # The election's name: up to its kind word; citation markers inside it are not part of it.
 ELECTION_NAME_RE = re.compile(
@@ -167,6 +168,12 @@ def _parse_rows(document: Document, header_line: int, findings: list[Finding]):
             continue
         if year is None:
             entries.append(_UnreadableLines(number, [text.strip()], "no year cell above it"))
+            continue
+        if LEADING_YEAR_RE.match(strip_citations(election["election"])):
+            # A year cell the reader could not take as one ("1980[x]y Presidential …"): the
+            # year above would be wrong for it.
+            reason = "its election name starts with a year that is not read as its year cell"
+            entries.append(_UnreadableLines(number, [text.strip()], reason))
             continue
         result, after = _result_cell(cell[election.end() :])
         row = ElectionRow(
