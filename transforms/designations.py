@@ -214,16 +214,22 @@ class UnreadableRow(Exception):
 def find_designation_table(document: Document) -> list[tuple[int, str]]:
     """The lines of the designation table: from a group-labelled row to the end of its block
     (the next blank line). Every line of the block belongs to the table, read or not, so a
-    row the reader does not understand is never read as prose instead."""
-    table: list[tuple[int, str]] = []
+    row the reader does not understand is never read as prose instead. A block of several
+    lines wins over a lone line that opens like a row (a paragraph is one line)."""
+    candidates: list[list[tuple[int, str]]] = []
+    table: list[tuple[int, str]] | None = None
     for number, text in document.numbered_lines(1, document.body_end):
-        if table:
-            if not text.strip():
-                break
-            table.append((number, text))
-        elif _opens_table(text.strip()):
+        if table is not None:
+            if text.strip():
+                table.append((number, text))
+                continue
+            if len(table) > 1:
+                return table
+            table = None  # one line alone: a prose paragraph that looks like a row, maybe
+        if _opens_table(text.strip()):
             table = [(number, text)]
-    return table
+            candidates.append(table)
+    return table if table and len(table) > 1 else (candidates[0] if candidates else [])
 
 
 def _opens_table(stripped: str) -> bool:
