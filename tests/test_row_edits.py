@@ -147,6 +147,10 @@ def check_edit(table, source, text, edited, expected, row_needle):
     if expected == UNREADABLE:
         assert len(unreadable) == 1, unreadable
         assert unreadable[0].source_line == line_of(text, row_needle)
+        # The finding names the row by its line, quotes it and says why.
+        detail = unreadable[0].detail
+        assert f"line {unreadable[0].source_line} cannot be read" in detail
+        assert " ".join(row_needle.split()) in " ".join(detail.split())
         assert {k: v for k, v in after.items() if k not in others} == from_prose
         names = {before[k][0] for k in edited} if table == "designations" else set()
     else:
