@@ -22,7 +22,6 @@ PENDING_DOCS = {
     "docs/record.md",
     "docs/exports.md",
     "docs/references.md",
-    "docs/reading-tables.md",
 }
 
 FENCED_CODE_RE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 SECONDS_PER_DAY = 86_400
 NAT_INT = np.iinfo(np.int64).min  # numpy's NaT as an integer
@@ -155,6 +155,14 @@ EVIDENCE_COLUMNS = (
     ),
 )
 
+ROW_REMARK = Column(
+    "row_remark",
+    "string",
+    "What the table row holds that was not read as a value, verbatim: an editor's "
+    "parenthetical, an inline tag, a trailing remark; parts joined by '; '. Null when the row "
+    "held only what was read.",
+)
+
 DESIGNATIONS = Table(
     name="designations",
     title="Terrorist designations and other listings",
@@ -218,6 +226,23 @@ DESIGNATIONS = Table(
             "this row.",
             csv_note="`;`-joined in CSV",
         ),
+        Column(
+            "table_group",
+            "string",
+            "The designation table's group label the row was read under: current (Currently "
+            "listed by), former (Formerly listed by) or other (Other designations); null for a "
+            "row read from prose.",
+            enum=("current", "former", "other"),
+        ),
+        Column(
+            "stated_dates",
+            "int16",
+            "How many event dates (introduced by on, in, since, until, or straight after "
+            "designated, delisted, …) the table row states for this listing period, read or "
+            "not; null for a row read from prose.",
+            minimum=0,
+        ),
+        ROW_REMARK,
         *EVIDENCE_COLUMNS,
     ),
 )
@@ -259,7 +284,8 @@ ELECTORAL_HISTORY = Table(
         Column(
             "result_text",
             "string",
-            "The seats/policy cell exactly as written (e.g. 0 / 73 (0%), Vote 'Yes').",
+            "The seats/policy cell as written (e.g. 0 / 73 (0%), Vote 'Yes'); an editor's "
+            "parenthetical or tag in it is in row_remark instead.",
         ),
         Column(
             "stance",
@@ -305,6 +331,7 @@ ELECTORAL_HISTORY = Table(
             "Reference numbers cited by the enrichment sentences.",
             csv_note="`;`-joined in CSV",
         ),
+        ROW_REMARK,
         *EVIDENCE_COLUMNS,
     ),
 )
@@ -532,6 +559,7 @@ FINDING_SEVERITY: dict[str, str] = {
     "source_quality": "warning",  # a source-quality expectation failed (expectations/)
     "maintenance_tag": "info",  # the article flags itself ("[citation needed]")
     "candidate_designation": "warning",  # a listing sentence no designation row takes up
+    "unreadable_row": "error",  # a table row that cannot be read: its values are missing
     "unknown_estimator": "warning",  # an estimator missing from the reviewed table
     # A size figure that was not read: info when a rule left it out (a count of people killed,
     # another body's members), warning when the phrasing is not understood. The extractor
