@@ -45,6 +45,22 @@ def _drop_keys_of_first_cited_row(frame):
     frame.at[row, "citation_keys"] = []
 
 
+def _swap_dates(frame, row):
+    index = frame.index[row]
+    listed, delisted = frame.at[index, "listed_on"], frame.at[index, "delisted_on"]
+    frame.at[index, "listed_on"], frame.at[index, "delisted_on"] = delisted, listed
+
+
+def _shift_listing_into_delisting(frame, row):
+    """What the old reader published for the United Kingdom: its listing date as its delisting
+    date, no listing date, although the row states both."""
+    index = frame.index[row]
+    assert frame.at[index, "stated_dates"] == 2
+    frame.at[index, "delisted_on"] = frame.at[index, "listed_on"]
+    frame.at[index, "listed_on"] = pd.NaT
+    frame.at[index, "listed_on_precision"] = None
+
+
 CORRUPTIONS = [
     pytest.param(
         "designations",
@@ -66,6 +82,35 @@ CORRUPTIONS = [
         "designations.semantic",
         "delisted_on",
         id="current-with-delisting",
+    ),
+    # Values moved by a misread table (issue 32): the United Kingdom row (index 4).
+    pytest.param(
+        "designations",
+        lambda f: _swap_dates(f, 4),
+        "designations.semantic",
+        "delisted_on",
+        id="listing-and-delisting-swapped",
+    ),
+    pytest.param(
+        "designations",
+        lambda f: _shift_listing_into_delisting(f, 4),
+        "designations.semantic",
+        "listed_on",
+        id="listing-read-as-delisting",
+    ),
+    pytest.param(
+        "designations",
+        lambda f: _set(f, "status", 3, "other"),
+        "designations.semantic",
+        "status",
+        id="status-against-its-group-label",
+    ),
+    pytest.param(
+        "designations",
+        lambda f: _set(f, "regime", 1, None),
+        "designations.semantic",
+        "regime",
+        id="ended-row-under-currently-listed",
     ),
     pytest.param(
         "designations",

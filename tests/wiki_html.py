@@ -55,8 +55,11 @@ MARKER_RE = re.compile(
 )
 # Label running into value: the last character of a label, then the first of a value.
 INFOBOX_JUNCTION_RE = re.compile(r"(?<=[a-z)])(?=[A-Z0-9])")
-YEAR_ROW_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d) (?P<rest>.*)$")
-SEATS_LINE_RE = re.compile(r"^\d+ / \d+")
+# A year cell (with any marker an editor put after it) and the rest of its row.
+YEAR_ROW_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d(?:\[[^\]\n]{1,40}\])*) (?P<rest>.*)$")
+# A seats cell, whatever markers, tags or parentheticals an editor put inside it.
+ANNOTATION = r"(?:\[[^\]\n]{1,40}\]|\s*\([^()\n]{1,60}\))*"
+SEATS_LINE_RE = re.compile(rf"^\d+{ANNOTATION}\s*/{ANNOTATION}\s*\d+")
 TRAILING_REFS_RE = re.compile(r"(?:\s*\[\d{1,4}\])+\s*$")
 ELECTION_END_RE = re.compile(r"\b(?:referendum|by-elections?|elections?|plebiscite)\b", re.I)
 HEADER_CELL_SPLIT_RE = re.compile(r" (?=[A-Z])")
@@ -402,7 +405,7 @@ def _year_table(lines: list[str], cite: _Cite) -> str:
             span = 1
             while index + span < len(rows) and rows[index + span]["year"] is None:
                 span += 1
-            cells.insert(0, f'<td rowspan="{span}">{row["year"]}</td>')
+            cells.insert(0, f'<td rowspan="{span}">{_inline(row["year"], cite)}</td>')
         body.append("<tr>\n" + "\n".join(cells) + "</tr>")
     return (
         '<table class="wikitable">\n<tbody><tr>\n'
