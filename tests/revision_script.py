@@ -128,7 +128,7 @@ BASE_KEYS = {
         "foreign-policy|members|2013",
         "george-e-delury|members|1980",
         "george-e-delury|supporters|1980",
-        "instat|members|..2018",
+        "instat|members|2018",
         "mek|members|2020",
         "pierre-razoux|fighters|1981..1988",
         "the-military-balance+bmi-research|fighters|2003..2008",
