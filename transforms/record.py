@@ -265,7 +265,7 @@ def _listing_key(row: Row, act: OfficialAct):
         where = (
             f"its date lies within the article's {row.listed_on}"
             if days == 0
-            else f"nearest to the article's {row.listed_on} ({days} days apart)"
+            else f"nearest to the article's {row.listed_on} ({_days(days)} apart)"
         )
         why = f"listing act {act.act_id}: " + (f"{program}; {where}" if program else where)
         return (not named, 0, days), why
@@ -294,11 +294,15 @@ def _delisting_key(row: Row, act: OfficialAct, listings: dict[int, tuple[Officia
         where = (
             f"within the article's {row.delisted_on}"
             if days == 0
-            else f"nearest to the article's {row.delisted_on} ({days} days apart)"
+            else f"nearest to the article's {row.delisted_on} ({_days(days)} apart)"
         )
         return (other_program, 0, days), f"delisting act {act.act_id}: {program}{where}"
     why = f"delisting act {act.act_id}: {program}the article gives no delisting date"
     return (other_program, 1, 0), why
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def _compare(

@@ -665,7 +665,8 @@ OFFICIAL_ACTS = Table(
     "record each designation is set against. Each row names the URL and quotes the words its "
     "date was taken from.",
     primary_key=("act_id",),
-    min_rows=0,
+    # The reviewed table is shipped with the code: an empty one means it was lost.
+    min_rows=1,
     max_rows=500,
     columns=(
         Column("act_id", "string", "Stable key of the act.", required=True),
