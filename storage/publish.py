@@ -294,6 +294,7 @@ def publish_release(
                     charts,
                     coverage,
                     wikipedia=source.wikipedia or None,
+                    export_notes=exports.notes,
                 ),
                 encoding="utf-8",
             )

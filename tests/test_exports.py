@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import shutil
@@ -267,6 +268,10 @@ def test_a_release_holds_the_exports(tables, source, tmp_path):
         assert resources[name]["mediatype"] and isinstance(resources[name]["mekdata:notes"], list)
     catalog = (tmp_path / "index.html").read_text()
     assert FTM_FILE in catalog and QS_FILE in catalog
+    report = (folder / "report.html").read_text()
+    assert "id='exports'" in report and "id='the-record'" in report
+    for note in resources[QS_FILE]["mekdata:notes"]:
+        assert html.escape(note) in report
     statements = (folder / QS_FILE).read_text().splitlines()
     for line in statements:
         parse_qs_line(line)
