@@ -63,10 +63,14 @@ MAX_PERIODS_PER_CLAIM = 200
 MAX_PERIODS_TOTAL = 1_000
 MAX_LISTED_REVISIONS = 200
 MAX_VALUES_CHARS = 300
-# The designation columns a timeline shows: every date the table declares, and the status a
-# delisting goes with.
+# The designation columns a timeline shows: every date the article states (not the record's,
+# which "Against the record" shows), and the status a delisting goes with.
 TIMELINE_TABLE = "designations"
-TIMELINE_DATES = tuple(c.name for c in TABLES[TIMELINE_TABLE].columns if c.type == "date")
+TIMELINE_DATES = tuple(
+    c.name
+    for c in TABLES[TIMELINE_TABLE].columns
+    if c.type == "date" and not c.name.startswith("record_")
+)
 TIMELINE_COLUMNS = (*TIMELINE_DATES, "status")
 # Periods stating the same values share a colour (a revert shows the colour it returns to).
 PERIOD_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
