@@ -96,7 +96,7 @@ OFFICIAL_ACTS: tuple[OfficialAct, ...] = (
         "names. The MEK is tied to this notice by the D.C. Circuit, People's Mojahedin "
         "Organization of Iran v. Department of State, 182 F.3d 17 (1999), fn. 3: 'According to "
         "62 Fed. Reg. at 52,650, the People's Mojahedin Organization of Iran is also known as "
-        "the Mujahedin-e Khalq, the MEK, the MKO, the PMOI' (https://core-prod.cambridgecore.org/"
+        "the Mujahedin-e Khalq, the MEK, the MKO, the PMOI […]' (https://core-prod.cambridgecore.org/"
         "core/journals/international-legal-materials/article/us-court-of-appeals-for-the-dc-"
         "circuit-peoples-mojahedin-organization-of-iran-v-united-states-department-of-state/"
         "5E3FA30BA10B1FC5CBCEBA3D0A5AF2C7), and the effective date by the American Journal of "
@@ -254,7 +254,7 @@ OFFICIAL_ACTS: tuple[OfficialAct, ...] = (
         note="Canada Gazette in the Library and Archives Canada web archive. official_date is "
         "the registration date: the stored excerpt ends before the MEK entry and the "
         "coming-into-force section, so a reviewer should confirm both on the full page. The MEK "
-        "is tied to this listing by the Minister's release of the same day: 'OTTAWA, May 24, "
+        "is tied to this listing by the Minister's release of the same day: 'OTTAWA , May 24, "
         "2005 -- […] the Government of Canada has listed the following entities, pursuant to "
         "the Criminal Code: The Mujahedin-e-Khalq (MEK)' (reproduced at http://irandidban.com/"
         "en/news/13084-MKO-in-Canadian-Blacklist).",
