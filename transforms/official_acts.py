@@ -96,7 +96,7 @@ OFFICIAL_ACTS: tuple[OfficialAct, ...] = (
         "names. The MEK is tied to this notice by the D.C. Circuit, People's Mojahedin "
         "Organization of Iran v. Department of State, 182 F.3d 17 (1999), fn. 3: 'According to "
         "62 Fed. Reg. at 52,650, the People's Mojahedin Organization of Iran is also known as "
-        "the Mujahedin-e Khalq, the MEK, the MKO, the PMOI' (https://core-prod.cambridgecore.org/"
+        "the Mujahedin-e Khalq, the MEK, the MKO, the PMOI […]' (https://core-prod.cambridgecore.org/"
         "core/journals/international-legal-materials/article/us-court-of-appeals-for-the-dc-"
         "circuit-peoples-mojahedin-organization-of-iran-v-united-states-department-of-state/"
         "5E3FA30BA10B1FC5CBCEBA3D0A5AF2C7), and the effective date by the American Journal of "
@@ -150,18 +150,23 @@ OFFICIAL_ACTS: tuple[OfficialAct, ...] = (
         instrument="The Terrorism Act 2000 (Proscribed Organisations) (Amendment) Order 2001",
         url="https://api.parliament.uk/historic-hansard/written_answers/2001/feb/28/"
         "terrorist-organisations",
-        evidence="The Terrorism Act 2000 (Proscribed Organisations) (Amendment) Order 2001, "
-        "which came into force on 29 March, added 21 organisations to the 14 already in "
-        "Schedule 2.",
-        evidence_url="https://api.parliament.uk/historic-hansard/written-answers/2001/oct/15/"
-        "terrorist-organisations",
-        note="Written answer of the Home Secretary, HC Deb 15 October 2001 (Hansard). The "
-        "order's 21 organisations are listed in the written answer of 28 February 2001 (the "
-        "url), among them 'Mujaheddin e Khalq'. Statewatch agrees: 'The Terrorism Act 2000 "
-        "(Proscribed Organisations) (Amendment) Order 2001 came into force on 29 March' "
-        "(https://www.statewatch.org/news/2001/june/uk-terrorism-act-21-new-proscribed-"
-        "organisations/). The statutory instrument on legislation.gov.uk is not in the stored "
-        "sources. The article gives 28 March 2001.",
+        evidence="Under Section 3(3)(a) of the Terrorism Act 2000 (the 2000 Act), on the 28th "
+        "February 2001 the Secretary of State laid before Parliament, in draft, the Terrorism "
+        "Act (Proscribed Organisations) (Amendment) Order 2001 which sought to add the PMOI "
+        "(known as “the Mujaheddin-e-Khalq” or MeK) to Schedule 2 of the TA 2000 [5/A2/3-19]. "
+        "The draft order was approved by affirmative resolution and the Order came into force "
+        "on the 29th March 2001.",
+        evidence_url="https://swarb.co.uk/c/poac/Alton_SSHDPOAC200711.html",
+        note="Evidence: the Proscribed Organisations Appeal Commission's open determination of "
+        "30 November 2007 (Lord Alton of Liverpool & others v Secretary of State for the Home "
+        "Department, Appeal No PC/02/2006), paragraph 1, as reproduced by swarb.co.uk. The url "
+        "is the Home Secretary's written answer of 28 February 2001 (Hansard) listing the "
+        "order's 21 organisations, among them 'Mujaheddin e Khalq'. Hansard agrees on the day: "
+        "'The Terrorism Act 2000 (Proscribed Organisations) (Amendment) Order 2001, which came "
+        "into force on 29 March, added 21 organisations to the 14 already in Schedule 2' "
+        "(https://api.parliament.uk/historic-hansard/written-answers/2001/oct/15/"
+        "terrorist-organisations), and so does Statewatch. The statutory instrument on "
+        "legislation.gov.uk is not in the stored sources. The article gives 28 March 2001.",
     ),
     OfficialAct(
         act_id="gb-proscription-removal",
@@ -254,7 +259,7 @@ OFFICIAL_ACTS: tuple[OfficialAct, ...] = (
         note="Canada Gazette in the Library and Archives Canada web archive. official_date is "
         "the registration date: the stored excerpt ends before the MEK entry and the "
         "coming-into-force section, so a reviewer should confirm both on the full page. The MEK "
-        "is tied to this listing by the Minister's release of the same day: 'OTTAWA, May 24, "
+        "is tied to this listing by the Minister's release of the same day: 'OTTAWA , May 24, "
         "2005 -- […] the Government of Canada has listed the following entities, pursuant to "
         "the Criminal Code: The Mujahedin-e-Khalq (MEK)' (reproduced at http://irandidban.com/"
         "en/news/13084-MKO-in-Canadian-Blacklist).",
