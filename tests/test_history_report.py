@@ -34,6 +34,7 @@ from storage.history_report import (
     designation_timelines,
     history_rows,
     period_allowance,
+    record_agreement,
     render_history_report,
     select_events,
     timelines_html,
@@ -771,3 +772,52 @@ def test_a_report_that_cannot_be_rendered_publishes_nothing(staged, tmp_path):
     assert [p.name for p in (output / HISTORY_DIR).iterdir()] == [folder.name]
     assert not (output / CATALOG_FILE).exists()
     assert not (staging / "report.html").exists()
+
+
+# --- against the record -----------------------------------------------------------------
+
+
+def test_agreement_with_the_record_through_time(page, tables):
+    """Per designation with a record: the verdict changes are the record_agrees events, and
+    each change starts a period at the revision that made it."""
+    events = tables["claim_events"]
+    flips = events[(events["column"] == "record_agrees") & (events["table"] == "designations")]
+    spans = tables["designations_history"]
+    with_record = set(spans.loc[spans["record_agrees"].notna(), "claim_key"])
+    rows = page.xpath("//table[@id='record-agreement']/tbody/tr")
+    assert {r.get("data-claim-key") for r in rows} == with_record
+    for row in rows:
+        key = row.get("data-claim-key")
+        changes = flips[flips["claim_key"] == key]
+        assert int(row.xpath("td")[1].text_content()) == len(changes)
+        starts = [
+            int(a.text_content()) for a in row.xpath(".//li/a[1]")
+        ]  # each period's first link is its starting revision
+        for revid in changes["revid"]:
+            assert int(revid) in starts
+    scripted = [e for s in SCRIPT for e in s.events if e.column == "record_agrees"]
+    assert len(flips) == len(scripted)
+
+
+def test_agreement_periods_merge_spans_with_the_same_verdict():
+    frame = pd.DataFrame(
+        {
+            "claim_key": ["GB|", "GB|", "GB|", "US|"],
+            "valid_from_revid": [1, 2, 3, 1],
+            "valid_from": pd.to_datetime(
+                ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-01"], utc=True
+            ),
+            "valid_to_revid": [2, 3, None, None],
+            "valid_to": pd.to_datetime(["2024-01-02", "2024-01-03", None, None], utc=True),
+            "authority": ["United Kingdom"] * 3 + ["United States"],
+            "regime": [None] * 4,
+            "record_agrees": pd.array([False, False, True, None], dtype="boolean"),
+        }
+    )
+    (claim,) = record_agreement(frame)
+    key, label, periods, changes = claim
+    assert (key, label, changes) == ("GB|", "United Kingdom", 1)
+    assert [(p.state, p.from_revid, p.to_revid) for p in periods] == [
+        ("disagrees", 1, 3),
+        ("agrees", 3, None),
+    ]
