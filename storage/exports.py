@@ -122,7 +122,7 @@ def ftm_entities(designations: pd.DataFrame, article: ArticleSource) -> list[Any
         sanction.add("recordId", row["designation_id"])
         sanction.add("authority", row["authority"])
         sanction.add("country", row["authority_code"].lower())
-        sanction.add("program", row["listing_detail"] or _program(row))
+        sanction.add("program", _program(row) or row["listing_detail"])
         sanction.add("provisions", row["listing_kind"].replace("_", " "))
         sanction.add("status", row["status"])
         start = _date_value(row, "listed")
