@@ -688,7 +688,10 @@ def _publish_remote(
             previous = versions[-1]["version"]
             previous_dir = mirror / RELEASES_DIR / previous
             previous_dir.mkdir(parents=True)
+            held = {f.get("path") for f in versions[-1].get("files") or []}
             for name in TABLES:
+                if held and f"{name}.parquet" not in held:
+                    continue  # a table newer than that release (official_acts before 1.2)
                 relative = f"{RELEASES_DIR}/{previous}/{name}.parquet"
                 (previous_dir / f"{name}.parquet").write_bytes(location.read_bytes(relative))
         mirror_history_index(location, mirror)  # so the mirror's index.html lists history too
