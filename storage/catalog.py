@@ -35,8 +35,21 @@ RELEASES_DIR = "releases"
 HISTORY_DIR = "history"
 DEFAULT_LICENCE = CONTENT_LICENCE
 DEFAULT_ATTRIBUTION = "Wikipedia contributors, licensed under CC BY-SA 4.0."
+# The release's exports (storage/exports.py writes them); named here, in the standard-library
+# module, so the catalog can list them without importing pandas.
+FTM_FILE = "entities.ftm.json"
+QS_FILE = "wikidata.qs"
+EXPORT_FILES = (FTM_FILE, QS_FILE)
 # Files a reader looks for first; the rest of a release is listed after them.
-KEY_FILES = ("report.html", "CHANGES.md", "mekdata.duckdb", "datapackage.json", "SHA256SUMS")
+KEY_FILES = (
+    "report.html",
+    "CHANGES.md",
+    "mekdata.duckdb",
+    EXPORT_FILES[0],
+    EXPORT_FILES[1],
+    "datapackage.json",
+    "SHA256SUMS",
+)
 # Folders whose many files are folded away under one summary line (still every one listed).
 FOLDED_DIRS = ("data_docs", "source")
 SECTION_IDS = {"release": "releases", "history": "history"}
@@ -273,6 +286,8 @@ def _open_links(entry: Mapping[str, Any], folder: str) -> list[str]:
         _link_if(files, folder, "data_docs/index.html", "Data Docs"),
         _link_if(files, folder, "CHANGES.md", "CHANGES.md"),
         _link_if(files, folder, "mekdata.duckdb", "mekdata.duckdb"),
+        _link_if(files, folder, FTM_FILE, "FollowTheMoney entities"),
+        _link_if(files, folder, QS_FILE, "Wikidata QuickStatements"),
         _link_if(files, folder, "datapackage.json", "datapackage.json"),
         _link_if(files, folder, "SHA256SUMS", "SHA256SUMS"),
     ]
@@ -432,8 +447,12 @@ def render_catalog(
         "<p>Designations, electoral history, membership estimates, references, notes and "
         "data-quality findings extracted from the article's text; every row names its source "
         "line and citations. Each version holds the tables as Parquet and CSV, one DuckDB "
-        "file (<code>mekdata.duckdb</code>) with every table and its documentation, a "
-        "report, the validation results and the source text it was read from.</p>",
+        "file (<code>mekdata.duckdb</code>) with every table and its documentation, "
+        "exports for the tools analysts already use (<code>entities.ftm.json</code>: "
+        "FollowTheMoney entities for the ftm tools, yente and Aleph; <code>wikidata.qs</code>: "
+        "Wikidata QuickStatements for a reviewer, each designation with the official act "
+        "behind it), a report, the validation results and the source text it was read "
+        "from.</p>",
         f"<p>{intro} For programs: {' · '.join(machine)}.</p>",
         f"<nav>{''.join(nav)}</nav></header>",
         _kind_section("release", "Releases", releases, RELEASES_DIR),

@@ -63,10 +63,14 @@ MAX_PERIODS_PER_CLAIM = 200
 MAX_PERIODS_TOTAL = 1_000
 MAX_LISTED_REVISIONS = 200
 MAX_VALUES_CHARS = 300
-# The designation columns a timeline shows: every date the table declares, and the status a
-# delisting goes with.
+# The designation columns a timeline shows: every date the article states (not the record's,
+# which "Against the record" shows), and the status a delisting goes with.
 TIMELINE_TABLE = "designations"
-TIMELINE_DATES = tuple(c.name for c in TABLES[TIMELINE_TABLE].columns if c.type == "date")
+TIMELINE_DATES = tuple(
+    c.name
+    for c in TABLES[TIMELINE_TABLE].columns
+    if c.type == "date" and not c.name.startswith("record_")
+)
 TIMELINE_COLUMNS = (*TIMELINE_DATES, "status")
 # Periods stating the same values share a colour (a revert shows the colour it returns to).
 PERIOD_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
@@ -82,6 +86,8 @@ tbody.claim-events th { background: #eef2f6; font-weight: 600; }
 .note { color: #57606a; font-size: 0.9rem; }
 .muted { color: #57606a; }
 nav a { margin-right: 1rem; }
+li.record-disagrees strong { color: #b42318; }
+li.record-agrees strong { color: #1a7f37; }
 """
 
 
@@ -588,6 +594,129 @@ def timelines_html(
     )
 
 
+# --- against the record -----------------------------------------------------------------
+
+RECORD_STATES = {1: "agrees", 0: "disagrees", -1: "no record to compare"}
+
+
+@dataclass
+class AgreementPeriod:
+    """Consecutive spans of one designation whose dates agreed (or not) with the record."""
+
+    state: str  # a value of RECORD_STATES
+    from_revid: int
+    from_time: pd.Timestamp
+    to_revid: int | None
+    to_time: pd.Timestamp | None
+    gap_before: bool = False
+
+
+def record_agreement(
+    spans: pd.DataFrame | TableRows, keep: int | None = None
+) -> list[tuple[str, str, list[AgreementPeriod], int]]:
+    """Per designation claim that ever had a record to compare (in key order): its label, the
+    periods in which the article's dates agreed or disagreed with the official record
+    (record_agrees), the first ``keep`` of them, and how often the verdict changed."""
+    rows = _as_table_rows(spans)
+    order, group_ends, keys = _span_order(rows)
+    if not keys:
+        return []
+    size = len(rows)
+    from_revid = np.full(size, NO_REVID, dtype=np.int64)
+    to_revid = np.full(size, NO_REVID, dtype=np.int64)
+    from_time = np.full(size, NAT, dtype=np.int64)
+    to_time = np.full(size, NAT, dtype=np.int64)
+    state = np.full(size, -1, dtype=np.int8)
+    labels: dict[int, str] = {}
+    columns = ["valid_from_revid", "valid_from", "valid_to_revid", "valid_to"]
+    for batch in rows.batches([*columns, "authority", "regime", "record_agrees"]):
+        if "record_agrees" not in batch.columns:
+            return []  # a history from before the record
+        at = batch.index.to_numpy()
+        from_revid[at] = _revids(batch["valid_from_revid"])
+        to_revid[at] = _revids(batch["valid_to_revid"])
+        from_time[at] = _microseconds(batch["valid_from"])
+        to_time[at] = _microseconds(batch["valid_to"])
+        state[at] = [-1 if _missing(v) else int(bool(v)) for v in batch["record_agrees"]]
+        for position, row in zip(at.tolist(), batch.to_dict("records"), strict=True):
+            labels[position] = str(row["authority"]) + (
+                f" ({row['regime']})" if not _missing(row.get("regime")) else ""
+            )
+    claims = []
+    bounds = zip((0, *group_ends[:-1].tolist()), group_ends.tolist(), keys, strict=True)
+    for begin, end, key in bounds:
+        positions = order[begin:end].tolist()
+        if all(state[p] == -1 for p in positions):
+            continue
+        periods: list[AgreementPeriod] = []
+        last: AgreementPeriod | None = None
+        changes = 0
+        for position in positions:
+            start, until = int(from_revid[position]), _revid(to_revid[position])
+            verdict = RECORD_STATES[int(state[position])]
+            ended = _moment_of(to_time[position]) if until else None
+            contiguous = last is not None and last.to_revid == start
+            if contiguous and last.state == verdict:
+                last.to_revid, last.to_time = until, ended
+                continue
+            changes += last is not None and last.state != verdict
+            last = AgreementPeriod(
+                verdict,
+                start,
+                _moment_of(from_time[position]),
+                until,
+                ended,
+                gap_before=last is not None and not contiguous,
+            )
+            periods.append(last)
+        shown = periods if keep is None else periods[:keep]
+        claims.append((str(key), labels[positions[-1]], shown, changes))
+    return claims
+
+
+def record_agreement_html(
+    spans: pd.DataFrame | TableRows, links: WikiLinks, max_periods: int = MAX_PERIODS_PER_CLAIM
+) -> str:
+    """'Against the record': per designation, in which revision spans the article's dates
+    agreed with the official record, and when that changed."""
+    claims = record_agreement(spans, keep=max_periods)
+    intro = (
+        "<h2 id='record'>Against the record</h2><p>For each designation the official record "
+        "(<code>official_acts</code>) covers: the revisions in which the article's dates "
+        "agreed with it at the article's precision, and when that changed "
+        "(<code>record_agrees</code> in <code>designations_history</code>; each change is a "
+        "claim event of that column).</p>"
+    )
+    if not claims:
+        return intro + "<p>No designation had a record to compare.</p>"
+    rows = []
+    for key, label, periods, changes in claims:
+        cells = []
+        for period in periods:
+            until = "still stated"
+            if period.to_revid is not None:
+                until = f"{_e(_moment(period.to_time))} " + _link(
+                    links.revision(period.to_revid), period.to_revid
+                )
+            gap = " <span class='muted'>(after a gap)</span>" if period.gap_before else ""
+            css = period.state.replace(" ", "-")
+            cells.append(
+                f"<li class='record-{css}'><strong>{_e(period.state)}</strong> from "
+                f"{_e(_moment(period.from_time))} "
+                f"{_link(links.revision(period.from_revid), period.from_revid)} until "
+                f"{until}{gap}</li>"
+            )
+        rows.append(
+            f"<tr data-claim-key='{_e(key)}'><td>{_e(label)} <code>{_e(key)}</code></td>"
+            f"<td>{changes}</td><td><ul>{''.join(cells)}</ul></td></tr>"
+        )
+    return (
+        intro + "<table id='record-agreement'><thead><tr><th>listing</th><th>verdict "
+        "changes</th><th>periods</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 # --- claim events -----------------------------------------------------------------------
 
 
@@ -1019,6 +1148,7 @@ def render_history_report(
             ("contents", "Contents"),
             ("revisions", "Revisions"),
             ("timelines", "Designations through time"),
+            ("record", "Against the record"),
             ("events", "Changed values"),
             ("validation", "Validation"),
         )
@@ -1043,6 +1173,7 @@ def render_history_report(
             max_periods,
             max_periods_total,
         ),
+        record_agreement_html(histories[TIMELINE_TABLE], links, max_periods),
         events_html(events, histories, links),
         checks_html(validation),
         "</body></html>",

@@ -48,10 +48,13 @@ from storage.catalog import (
 )
 from storage.changes import diff_releases, render_changes_markdown
 from storage.duckdb_file import DUCKDB_FILE, write_duckdb
+from storage.exports import EXPORT_FORMATS, ArticleSource, Exports, build_exports
 from storage.fingerprint import build_fingerprint, file_sha256
 from storage.formats import csv_bytes, parquet_bytes, to_arrow
 from storage.locations import Location, is_remote
 from storage.report import render_report
+from transforms.group import group_identity
+from transforms.official_acts import WIKIDATA_ITEMS
 from transforms.references import reference_field_coverage
 from transforms.schema import SCHEMA_VERSION, TABLES, Table, frictionless_schema
 
@@ -264,6 +267,7 @@ def publish_release(
         staging = Path(tempfile.mkdtemp(dir=output, prefix=f".staging-{version}-"))
         try:
             coverage = reference_field_coverage(tables["references"])
+            exports = release_exports(tables, source)
             changes = _write_release_files(
                 staging,
                 built,
@@ -275,6 +279,7 @@ def publish_release(
                 now,
                 digest,
                 coverage,
+                exports,
             )
             if data_docs is not None and (data_docs / "index.html").exists():
                 shutil.copytree(data_docs, staging / DATA_DOCS_DIR)
@@ -289,6 +294,7 @@ def publish_release(
                     charts,
                     coverage,
                     wikipedia=source.wikipedia or None,
+                    export_notes=exports.notes,
                 ),
                 encoding="utf-8",
             )
@@ -353,10 +359,13 @@ def _write_release_files(
     now: dt.datetime,
     digest: str,
     reference_coverage: dict[str, Any],
+    exports: Exports,
 ) -> dict[str, Any]:
     for name, table in built.items():
         (folder / f"{name}.parquet").write_bytes(table.parquet)
         (folder / f"{name}.csv").write_bytes(table.csv)
+    for name, data in exports.files.items():
+        (folder / name).write_bytes(data)
     write_duckdb(folder / DUCKDB_FILE, {name: table.arrow for name, table in built.items()})
     (folder / "validation.json").write_bytes(json_bytes(validation_report))
     (folder / REFERENCE_COVERAGE_FILE).write_bytes(json_bytes(reference_coverage))
@@ -374,9 +383,27 @@ def _write_release_files(
     (folder / "changes.json").write_bytes(json_bytes(changes))
     (folder / "CHANGES.md").write_text(render_changes_markdown(changes), encoding="utf-8")
     (folder / "datapackage.json").write_bytes(
-        json_bytes(datapackage(built, source, version, now, digest, folder / DUCKDB_FILE))
+        json_bytes(datapackage(built, source, version, now, digest, folder / DUCKDB_FILE, exports))
     )
     return changes
+
+
+def release_exports(tables: dict[str, pd.DataFrame], source: SourceText) -> Exports:
+    """The FollowTheMoney and QuickStatements exports of these tables (storage/exports.py):
+    the group named by the article's title and the aliases its infobox states, and the URL
+    that cites what only the article says (the revision permalink, else the source's URL)."""
+    metadata = _source_metadata(source)
+    identity = group_identity(source.text, metadata.get("title"))
+    url = metadata.get("url") or (source.origin if is_url_origin(source.origin) else None)
+    return build_exports(
+        tables,
+        ArticleSource(identity.name, identity.aliases, url),
+        {item.key: item.qid for item in WIKIDATA_ITEMS},
+    )
+
+
+def is_url_origin(origin: str) -> bool:
+    return origin.startswith(("http://", "https://"))
 
 
 def _source_file_name(source: SourceText) -> str:
@@ -487,12 +514,13 @@ def package_descriptor(
     resources: list[dict[str, Any]],
     identity: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
+    profile: str = "tabular-data-package",
 ) -> dict[str, Any]:
-    """A tabular data package as every mekdata release describes itself: its licence is the
+    """A data package as every mekdata release describes itself: its licence is the
     article's, its authors the article's. ``identity`` keys follow ``created``; ``extra``
     keys come last."""
     return {
-        "profile": "tabular-data-package",
+        "profile": profile,
         "name": name,
         "title": title,
         "description": description,
@@ -515,6 +543,7 @@ def datapackage(
     now: dt.datetime,
     digest: str,
     duckdb_file: Path | None = None,
+    exports: Exports | None = None,
 ) -> dict[str, Any]:
     metadata = _source_metadata(source)
     resources = [
@@ -534,8 +563,14 @@ def datapackage(
         )
         for name, table in built.items()
     ]
+    resources += [
+        export_resource(name, data, exports.notes.get(name, []))
+        for name, data in (exports.files.items() if exports else ())
+    ]
     return package_descriptor(
         name="mekdata",
+        # The exports are data resources but not tables: a plain data package holds both.
+        profile="data-package" if exports else "tabular-data-package",
         title="People's Mojahedin Organization of Iran: datasets from the Wikipedia article",
         description="Designations, electoral history, membership estimates, references, "
         "notes and data-quality findings extracted from the text of the "
@@ -548,6 +583,24 @@ def datapackage(
         # Not a resource: a tabular data package lists tabular resources only.
         extra={"mekdata:duckdb": _duckdb_description(duckdb_file)} if duckdb_file else None,
     )
+
+
+def export_resource(name: str, data: bytes, notes: list[str]) -> dict[str, Any]:
+    """A non-tabular data resource for an export file; ``notes`` say what it leaves out."""
+    described = EXPORT_FORMATS[name]
+    return {
+        "name": described["name"],
+        "title": described["title"],
+        "description": described["description"],
+        "path": name,
+        "profile": "data-resource",
+        "format": described["format"],
+        "mediatype": described["mediatype"],
+        "encoding": described["encoding"],
+        "bytes": len(data),
+        "hash": f"sha256:{_sha256(data)}",
+        "mekdata:notes": notes,
+    }
 
 
 def _duckdb_description(path: Path) -> dict[str, Any]:
@@ -635,7 +688,10 @@ def _publish_remote(
             previous = versions[-1]["version"]
             previous_dir = mirror / RELEASES_DIR / previous
             previous_dir.mkdir(parents=True)
+            held = {f.get("path") for f in versions[-1].get("files") or []}
             for name in TABLES:
+                if held and f"{name}.parquet" not in held:
+                    continue  # a table newer than that release (official_acts before 1.2)
                 relative = f"{RELEASES_DIR}/{previous}/{name}.parquet"
                 (previous_dir / f"{name}.parquet").write_bytes(location.read_bytes(relative))
         mirror_history_index(location, mirror)  # so the mirror's index.html lists history too

@@ -25,6 +25,9 @@ figure { margin: 1.5rem 0; }
 figure img { max-width: 100%; border: 1px solid #ddd; }
 .ok { color: #1a7f37; } .failed { color: #b42318; }
 code { background: #f6f6f6; padding: 0 0.2rem; }
+tr.record-disagrees td { background: #fff4f3; }
+td.differs { background: #fde2e1; color: #b42318; font-weight: 600; }
+td.no-record { color: #777; }
 """
 # Marks the page as fully loaded once every chart image has decoded; the browser test reads it.
 LOAD_SCRIPT = """
@@ -313,6 +316,7 @@ def render_report(
     charts: dict[str, str] | None = None,
     reference_coverage: dict[str, Any] | None = None,
     wikipedia: dict[str, Any] | None = None,
+    export_notes: dict[str, list[str]] | None = None,
 ) -> str:
     charts = charts or draw_charts(tables, today)
     contents = "".join(
@@ -351,6 +355,7 @@ def render_report(
             listings,
             ["authority", "regime", "status", "listing_kind", "listed_on", "delisted_on"],
         ),
+        record_html(listings, tables["official_acts"]),
         "<h2>Membership estimates</h2><figure>",
         f"<img class='chart' id='chart-membership' alt='Membership estimates over time' "
         f"src='data:image/png;base64,{charts['membership']}'>",
@@ -363,10 +368,123 @@ def render_report(
         + "</p>",
         _table_html(important, ["kind", "severity", "source_line", "section", "detail"]),
         _coverage_html(reference_coverage),
+        exports_html(export_notes),
         f"<h2>Changes</h2><pre>{html.escape(changes_markdown)}</pre>",
         f"<script>{LOAD_SCRIPT}</script></body></html>",
     ]
     return "\n".join(parts)
+
+
+def _record_date(value: Any, precision: Any = "day") -> str:
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return format_date(value, precision if isinstance(precision, str) else "day")
+
+
+def _act_link(acts: dict[str, dict[str, Any]], act_id: Any) -> str:
+    if not isinstance(act_id, str) or act_id not in acts:
+        return ""
+    act = acts[act_id]
+    url, instrument = html.escape(act["url"], quote=True), html.escape(act["instrument"])
+    return f"<a href='{url}' title='{instrument}'>{instrument}</a>"
+
+
+def record_html(designations: pd.DataFrame, official_acts: pd.DataFrame) -> str:
+    """'The record': each designation with the article's dates and the official record's
+    side by side; a row that disagrees is highlighted (class record-disagrees), and the date
+    that differs (class differs); each act links to where it can be read."""
+    acts = {a["act_id"]: a for a in official_acts.to_dict("records")}
+    rows = []
+    for row in designations.to_dict("records"):
+        has_record = isinstance(row["record_listing_act_id"], str) or isinstance(
+            row["record_delisting_act_id"], str
+        )
+        agrees = row["record_agrees"]
+        disagrees = agrees is not pd.NA and agrees is not None and not agrees
+        label = row["authority"] + (f" ({row['regime']})" if isinstance(row["regime"], str) else "")
+        cells = [f"<td>{html.escape(label)}</td>"]
+        for event in ("listed", "delisted"):
+            article = _record_date(row[f"{event}_on"], row[f"{event}_on_precision"])
+            if event == "delisted" and not article and row["status"] == "current":
+                article = "still listed"
+            recorded = _record_date(row[f"record_{event}_on"])
+            act_column = "record_listing_act_id" if event == "listed" else "record_delisting_act_id"
+            differs = _date_differs(row, event)
+            cells.append(f"<td>{html.escape(article)}</td>")
+            if not has_record:
+                cells.append("<td class='no-record'>not on record</td>")
+                continue
+            css = " class='differs'" if differs else ""
+            link = _act_link(acts, row[act_column])
+            cells.append(
+                f"<td{css}>{html.escape(recorded) or '—'}"
+                + (f"<br><small>{link}</small>" if link else "")
+                + "</td>"
+            )
+        verdict = (
+            "disagrees"
+            if disagrees
+            else ("agrees" if agrees is True else ("—" if has_record else "no record"))
+        )
+        cells.append(f"<td>{verdict}</td>")
+        css = " class='record-disagrees'" if disagrees else ""
+        key = html.escape(row["designation_id"], quote=True)
+        rows.append(f"<tr{css} data-designation='{key}'>{''.join(cells)}</tr>")
+    on_record = sum(
+        1
+        for row in designations.to_dict("records")
+        if isinstance(row["record_listing_act_id"], str)
+        or isinstance(row["record_delisting_act_id"], str)
+    )
+    return (
+        "<h2 id='the-record'>The record</h2>"
+        f"<p>The article is a secondary source. {on_record} of {len(designations)} "
+        f"designations are set beside the official acts behind them ({len(acts)} acts in "
+        "<code>official_acts</code>, each with its source URL and quoted evidence). A date "
+        "agrees at the article's precision (a year with any day of that year); a highlighted "
+        "date is where the article and the record disagree, and a "
+        "<code>record_conflict</code> finding names both. Acts the article does not mention "
+        "are <code>record_missing</code> findings.</p>"
+        "<table id='record-table'><thead><tr><th>designation</th><th>article: listed</th>"
+        "<th>record: listed (act)</th><th>article: delisted</th>"
+        "<th>record: delisted (act)</th><th>article vs record</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _date_differs(row: dict[str, Any], event: str) -> bool:
+    """The record's date for ``event`` lies outside the article's at its precision (or the
+    article calls current a listing the record ends)."""
+    recorded = row[f"record_{event}_on"]
+    if recorded is None or recorded is pd.NaT or pd.isna(recorded):
+        return False
+    article = row[f"{event}_on"]
+    if article is None or article is pd.NaT or pd.isna(article):
+        return event == "delisted" and row["status"] == "current"
+    return format_date(recorded, row[f"{event}_on_precision"]) != format_date(
+        article, row[f"{event}_on_precision"]
+    )
+
+
+def exports_html(notes: dict[str, list[str]] | None) -> str:
+    """The release's exports and what each leaves out (QuickStatements has no comments)."""
+    if notes is None:
+        return ""
+    items = []
+    for name, left_out in notes.items():
+        detail = (
+            "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in left_out) + "</ul>"
+            if left_out
+            else " Nothing left out."
+        )
+        items.append(
+            f"<li><a href='{html.escape(name)}'><code>{html.escape(name)}</code></a>{detail}</li>"
+        )
+    return (
+        "<h2 id='exports'>Exports</h2><p>For the tools analysts already use (see "
+        "docs/exports.md): FollowTheMoney entities and Wikidata QuickStatements for review.</p>"
+        f"<ul>{''.join(items)}</ul>"
+    )
 
 
 def _coverage_html(coverage: dict[str, Any] | None) -> str:

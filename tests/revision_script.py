@@ -9,7 +9,8 @@ Edits (``r`` = revid):
 1000 the bundled article; every claim is added
 1001 a reference's retrieval date changes (after the body): unchanged_sections
 1002 a New Zealand row is added to the designation table
-1003 the United Kingdom's listing date changes from 28 to 29 March 2001
+1003 the United Kingdom's listing date changes from 28 to 29 March 2001 (and so its agreement
+     with the official record, when the reviewed table holds the UK's listing act)
 1004 ... and is reverted (the text is again r1002's)
 1005 a sentence with a new size estimate is added
 1006 white space and blank lines change, an unrelated sentence is reworded: no events
@@ -76,6 +77,28 @@ def _replace(text: str, old: str, new: str) -> str:
     if count != 1:
         raise ValueError(f"script edit expects one {old!r}, found {count}")
     return text.replace(old, new)
+
+
+def _agrees_with_gb_listing(day: int) -> bool | None:
+    """Whether a UK listing stated as ``day`` March 2001 agrees with the reviewed record (the
+    table of official acts is input data, read here, not the code under test): the edit of
+    r1003 makes the article agree or disagree, which is an event of record_agrees."""
+    from transforms.official_acts import OFFICIAL_ACTS
+
+    dates = [
+        a.official_date
+        for a in OFFICIAL_ACTS
+        if a.authority_code == "GB" and a.act_type == "listing"
+    ]
+    if not dates:
+        return None
+    nearest = min(dates, key=lambda d: abs((d - dt.date(2001, 3, day)).days))
+    return nearest == dt.date(2001, 3, day)
+
+
+def _bools(agrees: dict[int, bool | None]) -> tuple[str, str]:
+    """The record_agrees event's old and new values, as claim_events writes booleans."""
+    return tuple("true" if agrees[d] else "false" for d in (28, 29))
 
 
 def _swap_sections(text: str, first: str, second: str) -> str:
@@ -201,18 +224,30 @@ def revision_script() -> list[ScriptedRevision]:
         "United Kingdom Designated on 28 March 2001",
         "United Kingdom Designated on 29 March 2001",
     )
+    agrees = {day: _agrees_with_gb_listing(day) for day in (28, 29)}
+    record_flip = agrees[28] != agrees[29]
     step(
         r1003,
         "a date changed",
         events=[
-            Expected("designations", "GB|", "changed", "listed_on", "2001-03-28", "2001-03-29")
+            Expected("designations", "GB|", "changed", "listed_on", "2001-03-28", "2001-03-29"),
+            *(
+                [Expected("designations", "GB|", "changed", "record_agrees", *_bools(agrees))]
+                if record_flip
+                else []
+            ),
         ],
     )
     step(
         r1002,
         "the date reverted",
         events=[
-            Expected("designations", "GB|", "changed", "listed_on", "2001-03-29", "2001-03-28")
+            Expected("designations", "GB|", "changed", "listed_on", "2001-03-29", "2001-03-28"),
+            *(
+                [Expected("designations", "GB|", "changed", "record_agrees", *_bools(agrees)[::-1])]
+                if record_flip
+                else []
+            ),
         ],
     )
     r1005 = _replace(

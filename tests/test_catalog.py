@@ -23,10 +23,21 @@ from ingestion.source import make_source
 from storage.catalog import CATALOG_FILE, anchor, render_catalog
 from storage.duckdb_file import DUCKDB_FILE
 from storage.publish import publish_release
+from transforms.official_acts import OFFICIAL_ACTS
 from transforms.schema import SCHEMA_VERSION, TABLES
 
 # An edit a reader of the article could make: one listing date changes.
 EDIT = ("Designated on 24 May 2005,", "Designated on 2 June 2006,")
+# The edit moves Canada's listing off the day of its act, if the reviewed record holds it:
+# then the article disagrees with the record, one record_conflict finding more.
+EDIT_FINDINGS = int(
+    any(
+        a.authority_code == "CA"
+        and a.act_type == "listing"
+        and a.official_date == dt.date(2005, 5, 24)
+        for a in OFFICIAL_ACTS
+    )
+)
 LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 SCRIPT = revision_script()
 HISTORY_INDEX = API.removesuffix("api.php") + "index.php?"
@@ -168,9 +179,10 @@ def test_both_versions_newest_first(dom, versions):
     newest, oldest = rows
     assert [v["version"] for v in versions] == ["2026.11.27", "2026.11.28"]
     assert "first release" in oldest[5]
-    # The edited listing date is one changed designations row against the first release.
+    # The edited listing date is one changed designations row against the first release (and
+    # a record_conflict finding where the record holds Canada's listing act of that day).
     assert "designations 10 (~1)" in newest[5]
-    assert "against 2026.11.27: 0 rows added, 0 removed, 1 changed" in newest[5]
+    assert f"against 2026.11.27: {EDIT_FINDINGS} rows added, 0 removed, 1 changed" in newest[5]
     assert "passed" in newest[4] and newest[3] == SCHEMA_VERSION
     sections = [f"release-{v['version']}" for v in reversed(versions)]
     assert [dom.index(f'id="{s}"') for s in sections] == sorted(
@@ -554,7 +566,7 @@ def test_versions_published_before_the_page_get_verdict_and_changes_from_their_f
     page = parse(catalog_html(old))
     newest, oldest = page.table_rows["release-table"]
     assert "passed" in newest[4] and "passed" in oldest[4]
-    assert "against 2026.11.27: 0 rows added, 0 removed, 1 changed" in newest[5]
+    assert f"against 2026.11.27: {EDIT_FINDINGS} rows added, 0 removed, 1 changed" in newest[5]
     (old / "releases" / "2026.11.28" / "changes.json").unlink()
     newest = parse(catalog_html(old)).table_rows["release-table"][0]
     assert "row counts only" in newest[5]

@@ -416,7 +416,10 @@ def test_failed_revision_changes_nothing_and_the_next_compares_with_the_last_goo
     assert step.events == [] and step.revision["status"] == "failed"
     step = builder.add(process_revision(_meta(3), BY_REVID[1003].text))
     assert step.revision["base_revid"] == 1
-    assert [e["claim_key"] for e in step.events] == ["GB|", "NZ|"]
+    # r1003's own events (GB's date, and its agreement with the record where it flips) and
+    # r1002's row, both against the last good revision.
+    expected = [e.claim_key for e in BY_REVID[1003].events] + ["NZ|"]
+    assert [e["claim_key"] for e in step.events] == expected
 
 
 def test_builder_rejects_revisions_out_of_order():

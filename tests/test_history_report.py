@@ -11,6 +11,7 @@ import json
 import shutil
 import tracemalloc
 import urllib.parse
+from collections import Counter
 from pathlib import Path
 
 import lxml.html
@@ -33,6 +34,7 @@ from storage.history_report import (
     designation_timelines,
     history_rows,
     period_allowance,
+    record_agreement,
     render_history_report,
     select_events,
     timelines_html,
@@ -43,6 +45,8 @@ from transforms.schema import HISTORY_TABLES
 SCRIPT = revision_script()
 BY_REVID = {r.revid: r for r in SCRIPT}
 VERSION = "2026.11.27"
+# Events after the first revision, as the script expects them.
+LATER_EVENTS = sum(len(s.events) for s in SCRIPT[1:])
 INDEX = "https://en.wikipedia.org/w/index.php"
 
 
@@ -280,10 +284,20 @@ def test_every_event_after_the_first_revision_is_listed_with_its_diff(page, tabl
 def test_changed_dates_are_printed_as_stated(page):
     (claim,) = page.xpath("//tbody[@data-claim-key='GB|']")
     cells = [[td.text_content() for td in row.xpath("td")[:3]] for row in claim.xpath("tr")[1:]]
-    assert cells == [
+    dates = [c for c in cells if c[0] == "listed_on"]
+    assert dates == [
         ["listed_on", "28 March 2001", "29 March 2001"],
         ["listed_on", "29 March 2001", "28 March 2001"],
     ]
+    # The same edits made the article agree, then disagree, with the record (when the script
+    # expects it: tests/revision_script.py reads the reviewed table of official acts).
+    expected = [
+        [e.column, e.old, e.new]
+        for s in SCRIPT
+        for e in s.events
+        if e.claim_key == "GB|" and e.column == "record_agrees"
+    ]
+    assert [c for c in cells if c[0] == "record_agrees"] == expected
 
 
 def test_the_first_revision_has_no_parent_and_links_itself(page):
@@ -341,16 +355,11 @@ def test_left_out_revisions_past_the_cap_are_counted(staged, listed):
     assert note.text_content() == f"{2 - listed} more are in revisions.parquet."
 
 
-# Events after the first revision in the scripted history (a reference added to a row is two:
-# by citations and by citation_keys).
-SCRIPTED_EVENTS = 10
-
-
 @pytest.mark.parametrize(
     ("batch_rows", "caps", "shown"),
     [
-        pytest.param(1, {}, (SCRIPTED_EVENTS, 13, 2), id="a-row-at-a-time"),
-        pytest.param(3, {}, (SCRIPTED_EVENTS, 13, 2), id="batches-across-claims"),
+        pytest.param(1, {}, (LATER_EVENTS, 13, 2), id="a-row-at-a-time"),
+        pytest.param(3, {}, (LATER_EVENTS, 13, 2), id="batches-across-claims"),
         pytest.param(
             1,
             {
@@ -546,15 +555,17 @@ def test_source_history_and_licence_are_credited(page):
 
 
 @pytest.mark.parametrize(
-    ("max_events", "per_claim", "listed"),
+    ("max_events", "per_claim"),
     [
-        pytest.param(3, MAX_EVENTS_PER_CLAIM, 3, id="page-cap"),
-        pytest.param(MAX_EVENTS, 2, 9, id="claim-cap"),
+        pytest.param(3, MAX_EVENTS_PER_CLAIM, id="page-cap"),
+        pytest.param(MAX_EVENTS, 2, id="claim-cap"),
     ],
 )
 def test_long_event_lists_are_cut_with_a_pointer_to_the_table(
-    tables, staged, max_events, per_claim, listed
+    tables, staged, max_events, per_claim
 ):
+    per_key = Counter((e.table, e.claim_key) for s in SCRIPT[1:] for e in s.events)
+    listed = min(max_events, sum(min(count, per_claim) for count in per_key.values()))
     html = render_history_report(
         tables,
         VERSION,
@@ -568,7 +579,7 @@ def test_long_event_lists_are_cut_with_a_pointer_to_the_table(
     for table in page.xpath("//table[@class='events']"):
         assert table.xpath(".//tr[@class='event']")  # no claim table without a listed event
     (note,) = page.xpath("//p[@id='events-cut']")
-    assert f"{SCRIPTED_EVENTS - listed} events are not listed" in note.text_content()
+    assert f"{LATER_EVENTS - listed} events are not listed" in note.text_content()
     assert "claim_events.parquet" in note.xpath("a/@href")
 
 
@@ -761,3 +772,52 @@ def test_a_report_that_cannot_be_rendered_publishes_nothing(staged, tmp_path):
     assert [p.name for p in (output / HISTORY_DIR).iterdir()] == [folder.name]
     assert not (output / CATALOG_FILE).exists()
     assert not (staging / "report.html").exists()
+
+
+# --- against the record -----------------------------------------------------------------
+
+
+def test_agreement_with_the_record_through_time(page, tables):
+    """Per designation with a record: the verdict changes are the record_agrees events, and
+    each change starts a period at the revision that made it."""
+    events = tables["claim_events"]
+    flips = events[(events["column"] == "record_agrees") & (events["table"] == "designations")]
+    spans = tables["designations_history"]
+    with_record = set(spans.loc[spans["record_agrees"].notna(), "claim_key"])
+    rows = page.xpath("//table[@id='record-agreement']/tbody/tr")
+    assert {r.get("data-claim-key") for r in rows} == with_record
+    for row in rows:
+        key = row.get("data-claim-key")
+        changes = flips[flips["claim_key"] == key]
+        assert int(row.xpath("td")[1].text_content()) == len(changes)
+        starts = [
+            int(a.text_content()) for a in row.xpath(".//li/a[1]")
+        ]  # each period's first link is its starting revision
+        for revid in changes["revid"]:
+            assert int(revid) in starts
+    scripted = [e for s in SCRIPT for e in s.events if e.column == "record_agrees"]
+    assert len(flips) == len(scripted)
+
+
+def test_agreement_periods_merge_spans_with_the_same_verdict():
+    frame = pd.DataFrame(
+        {
+            "claim_key": ["GB|", "GB|", "GB|", "US|"],
+            "valid_from_revid": [1, 2, 3, 1],
+            "valid_from": pd.to_datetime(
+                ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-01"], utc=True
+            ),
+            "valid_to_revid": [2, 3, None, None],
+            "valid_to": pd.to_datetime(["2024-01-02", "2024-01-03", None, None], utc=True),
+            "authority": ["United Kingdom"] * 3 + ["United States"],
+            "regime": [None] * 4,
+            "record_agrees": pd.array([False, False, True, None], dtype="boolean"),
+        }
+    )
+    (claim,) = record_agreement(frame)
+    key, label, periods, changes = claim
+    assert (key, label, changes) == ("GB|", "United Kingdom", 1)
+    assert [(p.state, p.from_revid, p.to_revid) for p in periods] == [
+        ("disagrees", 1, 3),
+        ("agrees", 3, None),
+    ]

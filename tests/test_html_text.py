@@ -18,6 +18,7 @@ from ingestion.html_text import RenderedText, html_to_text
 from mekdata.errors import SourceError
 from tests.wiki_html import article_html
 from transforms import Document, extract_all
+from transforms.designations import GROUP_LABEL_RE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wiki_html"
 NBSP = "\u00a0"
@@ -264,6 +265,11 @@ def comparable(tables: dict[str, pd.DataFrame], text: str) -> dict[str, pd.DataF
     def line_text(number) -> str:
         return lines[int(number) - 1].strip()
 
+    def row_text(number) -> str:
+        """A line, without the rowspan label the HTML carries onto every table row (a
+        finding, such as a record finding, may point at a table row's line)."""
+        return GROUP_LABEL_RE.sub("", line_text(number), count=1)
+
     out = {}
     for name, frame in tables.items():
         frame = frame.copy()
@@ -272,13 +278,13 @@ def comparable(tables: dict[str, pd.DataFrame], text: str) -> dict[str, pd.DataF
                 frame[column] = frame[column].map(lambda ns: [line_text(n) for n in ns])
         if name in ROW_TABLES:
             frame = frame.drop(columns=["source_line", "quote"])
-        else:
+        elif "source_line" in frame:  # official_acts is reviewed data, not read
             frame["source_line"] = frame["source_line"].map(
-                lambda n: None if pd.isna(n) else line_text(n)
+                lambda n: None if pd.isna(n) else row_text(n)
             )
         if "detail" in frame:
             frame["detail"] = frame["detail"].map(
-                lambda d: LINE_IN_DETAIL_RE.sub(lambda m: f"line «{line_text(m[1])}»", d)
+                lambda d: LINE_IN_DETAIL_RE.sub(lambda m: f"line «{row_text(m[1])}»", d)
             )
             frame = frame.drop(columns=["finding_id"])  # a hash of the detail
         out[name] = frame.reset_index(drop=True)

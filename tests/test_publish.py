@@ -15,6 +15,7 @@ from conftest import PASSED_VALIDATION, RELEASE_TIME, snapshot
 
 from ingestion.source import BUNDLED_SOURCE
 from mekdata.errors import PublishError
+from storage.catalog import EXPORT_FILES
 from storage.publish import next_version, publish_release
 from transforms.schema import TABLES
 
@@ -131,7 +132,16 @@ def test_datapackage(release):
         data = (folder / resource["path"]).read_bytes()
         assert resource["bytes"] == len(data)
         assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        if resource["profile"] == "data-resource":  # an export: described, not a table
+            assert resource["path"] in EXPORT_FILES
+            assert resource["format"] and resource["mediatype"]
+            continue
         assert resource["schema"]["primaryKey"] == list(TABLES[resource["name"]].primary_key)
+    exported = [r["path"] for r in package["resources"] if r["profile"] == "data-resource"]
+    assert sorted(exported) == sorted(EXPORT_FILES)
+    sums = (folder / "SHA256SUMS").read_text()
+    for name in EXPORT_FILES:
+        assert f"  {name}\n" in sums
 
 
 def test_unchanged_rerun_changes_no_byte(release, tables, source):

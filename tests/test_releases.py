@@ -147,6 +147,29 @@ def test_publish_to_s3_then_download(tables, source, s3_url, tmp_path):
     assert 'href="releases/2026.11.27/mekdata.duckdb"' in page
 
 
+def test_s3_release_after_one_without_official_acts(tables, source, s3_url, tmp_path):
+    """The first release with a new table follows one published before the table existed:
+    the bucket's previous release is mirrored with the tables it has."""
+    import fsspec
+
+    bucket = s3_url + "-upgrade"
+    fsspec.filesystem("s3").invalidate_cache()
+    first = publish_release(tables, source, PASSED_VALIDATION, bucket, now=RELEASE_TIME)
+    location = Location(bucket)
+    index = location.index()
+    entry = index["versions"][-1]
+    entry["files"] = [f for f in entry["files"] if not f["path"].startswith("official_acts.")]
+    filesystem, root = fsspec.core.url_to_fs(bucket)
+    filesystem.pipe_file(f"{root}/index.json", json.dumps(index).encode())
+    filesystem.rm_file(f"{root}/releases/{first.version}/official_acts.parquet")
+    fsspec.filesystem("s3").invalidate_cache()
+    edited = {**tables, "official_acts": tables["official_acts"].iloc[:-1]}
+    second = publish_release(
+        edited, source, PASSED_VALIDATION, bucket, now=RELEASE_TIME + dt.timedelta(days=1)
+    )
+    assert second.status == "published" and second.version != first.version
+
+
 def test_cli_download_and_diff(two_releases, http_url, tmp_path):
     import subprocess
     import sys

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from conftest import replace_once
 
@@ -100,3 +101,57 @@ def test_report_notes_the_era_and_shows_both_gates(page):
     assert blocking < page.index("designations.structural") < quality
     assert page.index("references.source_quality") > quality
     assert "1 not met: published with findings" in page
+
+
+def test_the_record_beside_the_article(page, tables):
+    """Each designation with the article's dates and the record's side by side: a row that
+    disagrees is highlighted, the differing date marked, each act linked."""
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(page)
+    (table,) = tree.xpath("//table[@id='record-table']")
+    rows = {tr.get("data-designation"): tr for tr in table.xpath("./tbody/tr")}
+    designations = tables["designations"]
+    assert set(rows) == set(designations["designation_id"])
+    urls = dict(zip(tables["official_acts"]["act_id"], tables["official_acts"]["url"], strict=True))
+    disagreeing = 0
+    for record in designations.to_dict("records"):
+        tr = rows[record["designation_id"]]
+        agrees = record["record_agrees"]
+        disagrees = not (agrees is None or agrees is pd.NA) and not agrees
+        assert ("record-disagrees" in (tr.get("class") or "")) is disagrees
+        disagreeing += disagrees
+        if disagrees:
+            assert tr.xpath(".//td[@class='differs']"), record["designation_id"]
+        links = tr.xpath(".//a/@href")
+        for column in ("record_listing_act_id", "record_delisting_act_id"):
+            if isinstance(record[column], str):
+                assert urls[record[column]] in links
+    assert disagreeing == int((designations["record_agrees"] == False).sum())  # noqa: E712
+
+
+def test_the_record_follows_an_edited_article(article_text):
+    """Read, not recited: an article corrected to the record's day agrees."""
+    tables = extract_all(article_text)
+    row = tables["designations"].set_index("designation_id").loc["us"]
+    if pd.isna(row["record_listed_on"]):
+        pytest.skip("no US listing act on record")
+    day = row["record_listed_on"].date()
+    corrected = replace_once(
+        article_text,
+        "United States Designated on 8 July 1997",
+        f"United States Designated on {day.day} {day:%B %Y}",
+    )
+    page = render_report(
+        extract_all(corrected),
+        "2026.11.27",
+        {"success": True, "suites": {}},
+        "",
+        "test",
+        TODAY,
+        {"listings": "", "membership": ""},
+    )
+    from lxml import html as lxml_html
+
+    (tr,) = lxml_html.fromstring(page).xpath("//tr[@data-designation='us']")
+    assert not tr.xpath(".//td[@class='differs']")

@@ -53,7 +53,8 @@ def test_same_lines_same_tables(tables, article_text, variant):
     }
     for name, frame in tables.items():
         assert comparable(altered[name], textual) == comparable(frame, textual), name
-        assert list(altered[name]["source_line"]) == list(frame["source_line"]), name
+        if "source_line" in frame.columns:  # official_acts is reviewed data, not read
+            assert list(altered[name]["source_line"]) == list(frame["source_line"]), name
 
 
 @pytest.mark.parametrize("variant", variants.MOVED_LINES, ids=lambda v: v.__name__)

@@ -9,6 +9,8 @@ from transforms.document import Document, ReferenceAnchor
 from transforms.electoral_history import extract_electoral_history_with_findings
 from transforms.findings import extract_findings
 from transforms.membership_estimates import extract_membership_estimates_with_findings
+from transforms.official_acts import OFFICIAL_ACTS
+from transforms.record import apply_record, official_acts_frame
 from transforms.references import extract_notes, extract_references
 
 __all__ = ["Document", "extract_all", "extract_claims"]
@@ -19,6 +21,9 @@ def extract_claims(document: Document) -> tuple[dict[str, pd.DataFrame], list]:
     their extractors' findings: all a history needs of a revision. The references alone cost
     as much again, so a history, which never reads them, does not extract them."""
     designations, designation_findings = extract_designations_with_findings(document)
+    # Each designation beside the official acts behind it: in the claims, so a history
+    # tracks when the article came to agree (or stopped agreeing) with the record.
+    designations, record_findings = apply_record(designations, OFFICIAL_ACTS)
     electoral_history, electoral_findings = extract_electoral_history_with_findings(document)
     estimates, estimate_findings = extract_membership_estimates_with_findings(document)
     tables = {
@@ -26,7 +31,12 @@ def extract_claims(document: Document) -> tuple[dict[str, pd.DataFrame], list]:
         "electoral_history": electoral_history,
         "membership_estimates": estimates,
     }
-    return tables, [*designation_findings, *electoral_findings, *estimate_findings]
+    return tables, [
+        *designation_findings,
+        *record_findings,
+        *electoral_findings,
+        *estimate_findings,
+    ]
 
 
 def extract_all(
@@ -41,4 +51,5 @@ def extract_all(
         "references": extract_references(document),
         "notes": extract_notes(document),
         "findings": extract_findings(document, findings),
+        "official_acts": official_acts_frame(OFFICIAL_ACTS),
     }

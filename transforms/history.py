@@ -59,7 +59,11 @@ from transforms.schema import (
 )
 
 POSITIONAL_COLUMNS = frozenset({"source_line", "position", "evidence_lines", "enrichment_lines"})
-UNTRACKED_COLUMNS = POSITIONAL_COLUMNS | {"quote"}
+# record_basis explains which acts were chosen in words that quote the article's date: it
+# moves with every date edit, which is an event of its own column already. The record's
+# columns themselves (record_agrees above all) are tracked: an article that comes to agree
+# with the record is the event its users look for.
+UNTRACKED_COLUMNS = POSITIONAL_COLUMNS | {"quote", "record_basis"}
 COLLISION_MARK = "#"
 KEY_SEPARATOR = "|"
 WHITESPACE_RE = re.compile(r"\s+")

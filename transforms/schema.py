@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 SECONDS_PER_DAY = 86_400
 NAT_INT = np.iinfo(np.int64).min  # numpy's NaT as an integer
@@ -188,6 +188,63 @@ ROW_REMARK = Column(
     "held only what was read.",
 )
 
+# What the official record says of a designation row (DATA_CONTRACT.md, "The record"):
+# transforms/record.py fills them from the reviewed table of official acts.
+RECORD_COLUMNS = (
+    Column(
+        "record_listed_on",
+        "date",
+        "The listing's date as the official act gives it; null where no listing act is on "
+        "record for this row (see official_acts).",
+    ),
+    Column(
+        "record_delisted_on",
+        "date",
+        "The delisting's date as the official act gives it; null where no delisting act is on "
+        "record for this row.",
+    ),
+    Column(
+        "record_listing_act",
+        "string",
+        "The citation of the instrument that made the listing (a Federal Register notice, a "
+        "statutory instrument, a Council decision, …).",
+    ),
+    Column(
+        "record_delisting_act",
+        "string",
+        "The citation of the instrument that ended the listing.",
+    ),
+    Column(
+        "record_listing_act_id",
+        "string",
+        "The listing act's act_id in official_acts (to join the act's evidence).",
+    ),
+    Column(
+        "record_delisting_act_id",
+        "string",
+        "The delisting act's act_id in official_acts.",
+    ),
+    Column(
+        "record_url",
+        "string",
+        "Where the listing act (or, without one, the delisting act) can be read.",
+    ),
+    Column(
+        "record_agrees",
+        "boolean",
+        "True when the article's dates equal the record's at the article's precision (a "
+        "year-precision date agrees with any day of that year, a month-precision date with any "
+        "day of that month; a current listing disagrees with a delisting on record); false when "
+        "one differs (a record_conflict finding names both); null without a record to compare.",
+    ),
+    Column(
+        "record_basis",
+        "string",
+        "Why these acts were chosen for the row, in words (the program named, the nearest date); "
+        "null without a record.",
+    ),
+)
+
 DESIGNATIONS = Table(
     name="designations",
     title="Terrorist designations and other listings",
@@ -268,6 +325,7 @@ DESIGNATIONS = Table(
             minimum=0,
         ),
         ROW_REMARK,
+        *RECORD_COLUMNS,
         *EVIDENCE_COLUMNS,
     ),
 )
@@ -613,6 +671,11 @@ FINDING_SEVERITY: dict[str, str] = {
     # another body's members), warning when the phrasing is not understood. The extractor
     # chooses within FINDING_SEVERITY_CHOICES; this is the default.
     "candidate_estimate": "warning",
+    # The article and the official record (official_acts) disagree on a designation's date,
+    # or the record holds an act the article does not mention: the article is a secondary
+    # source, so this grades the source, never our tables (transforms/record.py).
+    "record_conflict": "warning",
+    "record_missing": "warning",
 }
 # Kinds whose severity the extractor decides per finding, and the severities it may choose.
 FINDING_SEVERITY_CHOICES: dict[str, tuple[str, ...]] = {
@@ -684,9 +747,64 @@ FINDINGS = Table(
     ),
 )
 
+OFFICIAL_ACTS = Table(
+    name="official_acts",
+    title="Official acts",
+    description="One row per legal act that listed or delisted the group, from the reviewed "
+    "table shipped with the code (transforms/official_acts.py), not from the article: the "
+    "record each designation is set against. Each row names the URL and quotes the words its "
+    "date was taken from.",
+    primary_key=("act_id",),
+    # The reviewed table is shipped with the code: an empty one means it was lost.
+    min_rows=1,
+    max_rows=500,
+    columns=(
+        Column("act_id", "string", "Stable key of the act.", required=True),
+        Column(
+            "authority_code",
+            "string",
+            "As designations.authority_code: ISO 3166-1 alpha-2, or EU / UN.",
+            required=True,
+        ),
+        Column("authority", "string", "The body that made the act.", required=True),
+        Column(
+            "act_type",
+            "string",
+            "listing or delisting.",
+            required=True,
+            enum=("listing", "delisting"),
+        ),
+        Column("program", "string", "The list or regime the act concerns.", required=True),
+        Column(
+            "official_date",
+            "date",
+            "The date the act took effect, as the instrument gives it.",
+            required=True,
+        ),
+        Column(
+            "instrument",
+            "string",
+            "The instrument's citation (Federal Register notice, statutory instrument, …).",
+            required=True,
+        ),
+        Column("url", "string", "Where the act can be read.", required=True),
+        Column("evidence", "string", "The quoted words the date was taken from.", required=True),
+        Column("evidence_url", "string", "Where those words were found.", required=True),
+        Column("note", "string", "What a reviewer should know about the act or its date."),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (DESIGNATIONS, ELECTORAL_HISTORY, MEMBERSHIP_ESTIMATES, REFERENCES, NOTES, FINDINGS)
+    for t in (
+        DESIGNATIONS,
+        ELECTORAL_HISTORY,
+        MEMBERSHIP_ESTIMATES,
+        REFERENCES,
+        NOTES,
+        FINDINGS,
+        OFFICIAL_ACTS,
+    )
 }
 
 
