@@ -55,6 +55,7 @@ BAD_TITLE_RE = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f]")
 MISSING_PAGE_CODES = frozenset({"missingtitle"})
 MISSING_REVISION_CODES = frozenset({"nosuchrevid"})
 HIDDEN_REVISION_CODES = frozenset({"permissiondenied", "texthidden"})
+WIKIDATA_ITEM_RE = re.compile(r"Q[1-9]\d*")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class Revision:
     timestamp: str = ""
     sha1: str | None = None
     size: int | None = None
+    # The page's own Wikidata item (its ``wikibase_item`` page property), when the wiki
+    # links one: the subject of the release's Wikidata statements.
+    wikibase_item: str | None = None
 
     @property
     def index_url(self) -> str:
@@ -112,7 +116,14 @@ class Revision:
 
 
 # What a RevisionListing keeps once for the page (every revision in a listing shares it).
-_PAGE_FIELDS = ("api_url", "title", "requested_title", "redirected_from", "pageid")
+_PAGE_FIELDS = (
+    "api_url",
+    "title",
+    "requested_title",
+    "redirected_from",
+    "pageid",
+    "wikibase_item",
+)
 _ABSENT = -1  # no parent or no size: revids, parent ids and sizes are never negative
 
 
@@ -339,8 +350,9 @@ class WikiClient:
         """The latest (or the pinned) revision's identity: one small request."""
         params = {
             "action": "query",
-            "prop": "revisions",
+            "prop": "revisions|pageprops",
             "rvprop": "ids|timestamp|sha1|size",
+            "ppprop": "wikibase_item",
         }
         if source.revid is not None:
             params["revids"] = str(source.revid)
@@ -401,6 +413,7 @@ class WikiClient:
                 timestamp=str(entry["timestamp"]),
                 sha1=entry.get("sha1"),
                 size=entry.get("size"),
+                wikibase_item=_wikibase_item(page),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise self._unexpected(params, f"revision without {error}") from None
@@ -612,6 +625,13 @@ class WikiClient:
             f"{self.budget:g} s ({reason}); nothing was published. Raise {BUDGET_ENV} or try "
             "again later."
         )
+
+
+def _wikibase_item(page: dict) -> str | None:
+    """The page's Wikidata item from ``prop=pageprops``; None when the wiki links none (the
+    API then leaves ``pageprops`` out) or the value is not an item id."""
+    item = (page.get("pageprops") or {}).get("wikibase_item")
+    return item if isinstance(item, str) and WIKIDATA_ITEM_RE.fullmatch(item) else None
 
 
 def _retry_after(response: Any) -> float | None:

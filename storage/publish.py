@@ -48,7 +48,7 @@ from storage.catalog import (
 )
 from storage.changes import diff_releases, render_changes_markdown
 from storage.duckdb_file import DUCKDB_FILE, write_duckdb
-from storage.exports import EXPORT_FORMATS, ArticleSource, Exports, build_exports
+from storage.exports import EXPORT_FORMATS, GROUP_KEY, ArticleSource, Exports, build_exports
 from storage.fingerprint import build_fingerprint, file_sha256
 from storage.formats import csv_bytes, parquet_bytes, to_arrow
 from storage.locations import Location, is_remote
@@ -82,6 +82,7 @@ REVISION_FIELDS = (
     "timestamp",
     "sha1",
     "size",
+    "wikibase_item",
     "permalink",
     "history",
     "fetched_at",
@@ -391,15 +392,16 @@ def _write_release_files(
 def release_exports(tables: dict[str, pd.DataFrame], source: SourceText) -> Exports:
     """The FollowTheMoney and QuickStatements exports of these tables (storage/exports.py):
     the group named by the article's title and the aliases its infobox states, and the URL
-    that cites what only the article says (the revision permalink, else the source's URL)."""
+    that cites what only the article says (the revision permalink, else the source's URL).
+    The statements' subject is the Wikidata item the wiki links the page to, when the source
+    is a revision read from the wiki; else the reviewed table's item for the group."""
     metadata = _source_metadata(source)
     identity = group_identity(source.text, metadata.get("title"))
     url = metadata.get("url") or (source.origin if is_url_origin(source.origin) else None)
-    return build_exports(
-        tables,
-        ArticleSource(identity.name, identity.aliases, url),
-        {item.key: item.qid for item in WIKIDATA_ITEMS},
-    )
+    items = {item.key: item.qid for item in WIKIDATA_ITEMS}
+    if source.wikipedia and source.wikipedia.get("wikibase_item"):
+        items[GROUP_KEY] = source.wikipedia["wikibase_item"]
+    return build_exports(tables, ArticleSource(identity.name, identity.aliases, url), items)
 
 
 def is_url_origin(origin: str) -> bool:

@@ -122,6 +122,8 @@ def article_server():
 # The live article's title and an old title that redirects to it, as on English Wikipedia.
 WIKI_TITLE = "People's Mojahedin Organization of Iran"
 WIKI_OLD_TITLE = "People's Mujahedin of Iran"
+# The Wikidata item the emulated page links to: a made-up id, not the article's real item.
+WIKI_ITEM = "Q999999001"
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +136,7 @@ def mediawiki(article_text):
     emulator = MediaWikiEmulator()
     emulator.add_revision(WIKI_TITLE, article_html(article_text), "2020-11-01T12:00:00Z")
     emulator.add_redirect(WIKI_OLD_TITLE, WIKI_TITLE)
+    emulator.pages[WIKI_TITLE].wikibase_item = WIKI_ITEM
     emulator.start()
     yield emulator
     emulator.stop()

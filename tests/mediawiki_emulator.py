@@ -97,6 +97,7 @@ class EmulatedPage:
     pageid: int
     title: str
     revisions: list[AnyRevision] = field(default_factory=list)  # oldest first
+    wikibase_item: str | None = None  # the page property prop=pageprops answers with
 
 
 @dataclass
@@ -256,8 +257,10 @@ class MediaWikiEmulator:
         return 200, {}, _error("badvalue", f'Unrecognized value for parameter "action": {action}.')
 
     def _query(self, params: dict[str, str]) -> dict[str, Any]:
-        if params.get("prop") != "revisions":
-            return _error("badvalue", "This emulator answers prop=revisions only.")
+        modules = set(params.get("prop", "").split("|"))
+        if "revisions" not in modules or not modules <= {"revisions", "pageprops"}:
+            return _error("badvalue", "This emulator answers prop=revisions[|pageprops] only.")
+        pageprops = "pageprops" in modules
         props = set(params.get("rvprop", "ids|timestamp|flags|comment|user").split("|"))
         query: dict[str, Any] = {}
         pages: list[dict[str, Any]] = []
@@ -269,7 +272,7 @@ class MediaWikiEmulator:
                     bad[raw] = {"revid": int(raw) if raw.isdigit() else raw, "missing": True}
                     continue
                 page, revision = found
-                pages.append(self._page_entry(page, [_revision_entry(revision, props)]))
+                pages.append(self._page_entry(page, pageprops, [_revision_entry(revision, props)]))
             if bad:
                 query["badrevids"] = bad
         else:
@@ -288,12 +291,13 @@ class MediaWikiEmulator:
                     continue
                 listing = "rvlimit" in params or "rvcontinue" in params
                 if not listing:
-                    pages.append(
-                        self._page_entry(page, [_revision_entry(page.revisions[-1], props)])
-                    )
+                    latest = [_revision_entry(page.revisions[-1], props)]
+                    pages.append(self._page_entry(page, pageprops, latest))
                     continue
                 chosen, token = _listing(page, params)
-                pages.append(self._page_entry(page, [_revision_entry(r, props) for r in chosen]))
+                pages.append(
+                    self._page_entry(page, pageprops, [_revision_entry(r, props) for r in chosen])
+                )
                 if token is not None:
                     query_continue = {"rvcontinue": token, "continue": "||"}
                     return {"continue": query_continue, "query": {**query, "pages": pages}}
@@ -305,8 +309,14 @@ class MediaWikiEmulator:
             query["pages"] = pages
         return {"batchcomplete": True, "query": query}
 
-    def _page_entry(self, page: EmulatedPage, revisions: list[dict]) -> dict[str, Any]:
-        return {"pageid": page.pageid, "ns": 0, "title": page.title, "revisions": revisions}
+    def _page_entry(
+        self, page: EmulatedPage, pageprops: bool, revisions: list[dict]
+    ) -> dict[str, Any]:
+        entry = {"pageid": page.pageid, "ns": 0, "title": page.title, "revisions": revisions}
+        # The real API leaves pageprops out for a page without any of those asked for.
+        if pageprops and page.wikibase_item is not None:
+            entry["pageprops"] = {"wikibase_item": page.wikibase_item}
+        return entry
 
     def _parse(self, params: dict[str, str]) -> dict[str, Any]:
         oldid = params.get("oldid", "")

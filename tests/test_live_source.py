@@ -12,7 +12,7 @@ import shutil
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import WIKI_OLD_TITLE, WIKI_TITLE, run_mekdata, snapshot
+from conftest import WIKI_ITEM, WIKI_OLD_TITLE, WIKI_TITLE, run_mekdata, snapshot
 from test_html_text import comparable
 
 from storage.formats import to_arrow
@@ -125,6 +125,7 @@ def test_live_release_names_its_revision(live_release, mediawiki):
         "timestamp": revision.timestamp,
         "sha1": revision.sha1,
         "size": revision.size,
+        "wikibase_item": WIKI_ITEM,
         "permalink": permalink,
         "history": history,
     }
@@ -151,6 +152,27 @@ def test_live_release_names_its_revision(live_release, mediawiki):
     assert "CC BY-SA" in report
     listing = run_mekdata("releases", "--from", str(output))
     assert f"revision {revision.revid}" in listing.stdout
+
+
+@pytest.mark.slow
+def test_live_release_states_its_listings_on_the_pages_own_wikidata_item(live_release):
+    """The statements' subject is the item the wiki links the page to; each line names an
+    authority, and cites the act's URL where the record has one, else the permalink."""
+    output, _, _ = live_release
+    (release,) = (output / "releases").iterdir()
+    lines = (release / "wikidata.qs").read_text(encoding="utf-8").splitlines()
+    assert lines, "no statement written although the page names its Wikidata item"
+    designations = pq.read_table(release / "designations.parquet").to_pylist()
+    permalink = json.loads((release / "source" / "metadata.json").read_text())["url"]
+    for line in lines:
+        cells = line.split("\t")
+        assert cells[:2] == [WIKI_ITEM, "P3461"]
+        assert re.fullmatch(r"Q[1-9]\d*", cells[2])
+        assert "S854" in cells or ("S4656" in cells and f'"{permalink}"' in cells)
+    on_record = [row for row in designations if row["record_url"]]
+    assert on_record
+    for row in on_record:
+        assert any(f'"{row["record_url"]}"' in line for line in lines)
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from conftest import WIKI_OLD_TITLE, WIKI_TITLE
+from conftest import WIKI_ITEM, WIKI_OLD_TITLE, WIKI_TITLE
 
 from ingestion.wikipedia import (
     MAXLAG_S,
@@ -70,6 +70,7 @@ def test_latest_revision_through_a_redirect(wiki):
         timestamp=latest.timestamp,
         sha1=latest.sha1,
         size=latest.size,
+        wikibase_item=WIKI_ITEM,
     )
     assert revision.permalink == f"{wiki.base_url}/w/index.php?oldid={latest.revid}"
     assert revision.history_url == (
@@ -78,6 +79,29 @@ def test_latest_revision_through_a_redirect(wiki):
     )
     (request,) = wiki.requests()
     assert request.params["titles"] == WIKI_OLD_TITLE and request.params["redirects"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        pytest.param("Q42", "Q42", id="linked"),
+        pytest.param(None, None, id="not-linked"),
+        pytest.param("P31", None, id="not-an-item"),
+        pytest.param("Q0", None, id="no-such-id"),
+    ],
+)
+def test_the_pages_own_wikidata_item_comes_with_the_revision(wiki, item, expected):
+    """prop=pageprops in the same request: the item the wiki links the page to, the subject
+    of the release's Wikidata statements; none when the page links none."""
+    page = wiki.add_page(f"Linked page {item}")
+    page.wikibase_item = item
+    wiki.add_revision(page.title, "<div class='mw-parser-output'><p>one</p></div>")
+    with client(wiki) as api:
+        revision = api.revision(WikiSource(page.title))
+    assert revision.wikibase_item == expected
+    (request,) = wiki.requests()
+    assert request.params["prop"] == "revisions|pageprops"
+    assert request.params["ppprop"] == "wikibase_item"
 
 
 def test_pinned_revision_and_its_html(wiki):
