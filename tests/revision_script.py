@@ -10,14 +10,14 @@ Edits (``r`` = revid):
 1001 a reference's retrieval date changes (after the body): unchanged_sections
 1002 a New Zealand row is added to the designation table
 1003 the United Kingdom's listing date changes from 28 to 29 March 2001
-1004 ... and is reverted (the text is again r1002's)
+1004 ... and is reverted (the text is again r1002's): identical to r1002, the date changes back
 1005 a sentence with a new size estimate is added
 1006 white space and blank lines change, an unrelated sentence is reworded: no events
 1007 two sections that hold estimates swap places: no events
 1008 the page is blanked: skipped (blanked)
-1009 r1007 restored: unchanged_sections, no events
+1009 r1007 restored: identical to r1007, no events
 1010 everything from the electoral history on is cut: skipped (shrunk)
-1011 r1007 restored again: unchanged_sections
+1011 r1007 restored again: identical to r1009 (the latest with that sha1)
 1012 Canada's row cites one more reference: a citations change
 1013 the Assembly of Experts result changes and the Japan sentence loses Japan: changed, removed
 """
@@ -203,6 +203,7 @@ def revision_script() -> list[ScriptedRevision]:
     step(
         r1002,
         "the date reverted",
+        status="identical",
         events=[
             Expected("designations", "GB|", "changed", "listed_on", "2001-03-29", "2001-03-28")
         ],
@@ -244,10 +245,10 @@ def revision_script() -> list[ScriptedRevision]:
     r1007 = _swap_sections(r1006, "Relocation from Iraq", "Settlement in Albania (2016–present)")
     step(r1007, "two sections swap places")
     step("MEK IS A CULT!!!", "the page blanked", status="skipped", reason="blanked")
-    step(r1007, "blanking reverted", status="unchanged_sections")
+    step(r1007, "blanking reverted", status="identical")
     cut = r1007.index("\nElectoral history\n")
     step(r1007[:cut], "most of the page cut", status="skipped", reason="shrunk")
-    step(r1007, "the cut reverted", status="unchanged_sections")
+    step(r1007, "the cut reverted", status="identical")
     r1012 = _replace(
         r1007,
         "\u00a0Canada Designated on 24 May 2005,[294] delisted on 20 December 2012[295]",

@@ -28,7 +28,8 @@ kind                    share   the edit, and the status a history run must give
                                 normalise white space)
 ``blanking``             5 %    vandalism: the page replaced by a line of abuse:
                                 ``skipped``/``blanked``
-``revert``               5 %    the blanking undone, the revision after it: ``unchanged_sections``
+``revert``               5 %    the blanking undone, the revision after it: ``identical`` (its
+                                sha1 is the revision's before the blanking: never fetched)
 ======================  ======  ===================================================================
 
 Why this mix: a long-lived, contested article's history is mostly small content edits to its
@@ -49,6 +50,7 @@ parent, so an edit copies one chunk. ``text()`` joins them on demand.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -83,7 +85,7 @@ EXPECTED_STATUS = {
     "claim_row": ("extracted", None),
     "whitespace": ("unchanged_sections", None),
     "blanking": ("skipped", "blanked"),
-    "revert": ("unchanged_sections", None),
+    "revert": ("identical", None),
 }
 CLAIM_KINDS = ("claim_date", "claim_estimate", "claim_row")
 
@@ -152,6 +154,9 @@ class SyntheticRevision:
     timestamp: dt.datetime
     kind: str  # a key of EXPECTED_STATUS
     chunks: Chunks | str  # the slots, or the whole text of a blanked page
+    # The latest earlier revision with the same text (a revert, a repeated vandalism, an edit
+    # undone by the next one): then the revision is ``identical`` whatever its kind.
+    identical_to: SyntheticRevision | None = None
 
     def text(self) -> str:
         if isinstance(self.chunks, str):
@@ -173,10 +178,14 @@ class SyntheticRevision:
 
     @property
     def status(self) -> str:
-        return EXPECTED_STATUS[self.kind][0]
+        return "identical" if self.identical_to else EXPECTED_STATUS[self.kind][0]
 
     @property
     def reason(self) -> str | None:
+        """Why it is left out; an identical revision carries the reason of the one it
+        repeats (a repeated vandalism is left out too)."""
+        if self.identical_to:
+            return self.identical_to.reason
         return EXPECTED_STATUS[self.kind][1]
 
     @property
@@ -348,6 +357,7 @@ def synthetic_history(count: int, seed: int = 17) -> list[SyntheticRevision]:
     chunks = _chunked(text.split("\n"))
     revid, stamp = FIRST_REVID, START
     revisions = [SyntheticRevision(revid, 0, stamp, "base", chunks)]
+    latest = {revisions[0].sha1: revisions[0]}  # sha1 -> the latest revision with that text
     # A blanking is one draw of weight MIX["blanking"] that brings its revert next.
     draws = {k: v for k, v in MIX.items() if k != "revert"}
     names, weights = list(draws), list(draws.values())
@@ -365,7 +375,12 @@ def synthetic_history(count: int, seed: int = 17) -> list[SyntheticRevision]:
             else:
                 assert not isinstance(parent.chunks, str)
                 content = editor.edit(kind, parent.chunks)
-        revisions.append(SyntheticRevision(revid, parent.revid, stamp, kind, content))
+        revision = SyntheticRevision(revid, parent.revid, stamp, kind, content)
+        twin = latest.get(revision.sha1)
+        if twin is not None:
+            revision = dataclasses.replace(revision, identical_to=twin)
+        latest[revision.sha1] = revision
+        revisions.append(revision)
     return revisions
 
 

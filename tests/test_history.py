@@ -23,6 +23,8 @@ from transforms.history import (
     claim_sources,
     failed_outcome,
     history_frame,
+    identical_outcome,
+    identical_targets,
     process_revision,
     sections_sha1,
     tables_from_open_spans,
@@ -63,7 +65,9 @@ def run_history(script: list[ScriptedRevision], config: HistoryConfig | None = N
     the builder in order. The extractor is the real one, wrapped to count its calls."""
     run = Run()
     builder = TimelineBuilder()
-    parent_size = base_sha1 = None
+    repeats = identical_targets((r.revid, r.sha1) for r in script)
+    builder.expect_identical(repeats)
+    parent_size = None
     for scripted in script:
         meta = RevisionMeta(
             scripted.revid, scripted.parentid, scripted.timestamp, scripted.sha1, scripted.size
@@ -73,17 +77,18 @@ def run_history(script: list[ScriptedRevision], config: HistoryConfig | None = N
             run.extracted.append(revid)
             return extract_all(text)
 
-        outcome = process_revision(
-            meta,
-            scripted.text,
-            parent_size=parent_size,
-            base_sections_sha1=base_sha1,
-            config=config or HistoryConfig(),
-            extract=counting_extract,
-        )
+        if scripted.revid in repeats:  # decided from the listing: not read at all
+            outcome = identical_outcome(meta, repeats[scripted.revid])
+        else:
+            outcome = process_revision(
+                meta,
+                scripted.text,
+                parent_size=parent_size,
+                base_sections_sha1=builder.base_sections_sha1,
+                config=config or HistoryConfig(),
+                extract=counting_extract,
+            )
         parent_size = scripted.size
-        if outcome.status in ("extracted", "unchanged_sections"):
-            base_sha1 = outcome.sections_sha1
         if outcome.tables is not None:
             run.latest_tables = outcome.tables
         run.outcomes[scripted.revid] = outcome
@@ -155,11 +160,12 @@ def test_events_are_numbered_in_order(run):
 # --- reuse, vandalism, spans ------------------------------------------------------------
 
 
-def test_unchanged_sections_are_not_extracted(run):
+def test_unchanged_sections_and_identical_revisions_are_not_extracted(run):
     unchanged = [r.revid for r in SCRIPT if r.status == "unchanged_sections"]
-    assert unchanged == [1001, 1009, 1011]
-    assert not set(unchanged) & set(run.extracted)
-    for revid in unchanged:
+    identical = [r.revid for r in SCRIPT if r.status == "identical"]
+    assert unchanged == [1001] and identical == [1004, 1009, 1011]
+    assert not set(unchanged + identical) & set(run.extracted)
+    for revid in unchanged + identical:
         assert run.outcomes[revid].tables is None
     # What a reference-list edit is compared with: the revision before it.
     assert run.revisions[1]["base_revid"] == 1000
@@ -482,6 +488,13 @@ def test_a_resumed_builder_continues_exactly(run):
         base=RevisionMeta(last.revid, last.parentid, last.timestamp, last.sha1, last.size),
         next_seq=len(first.events) + 1,
     )
+    builder.expect_identical(
+        {
+            x: y
+            for x, y in identical_targets((r.revid, r.sha1) for r in SCRIPT).items()
+            if y > last.revid
+        }
+    )
     events = []
     for scripted in SCRIPT[cut:]:
         step = builder.add(run.outcomes[scripted.revid])
@@ -534,3 +547,83 @@ def test_claim_keys_use_an_estimator_id_column_when_the_frame_has_one():
     keys, notes = claim_keys("membership_estimates", frame)
     assert keys.count("us-dod|members|2011") == 1 and keys.count("us-dod|members|2011#2") == 1
     assert any("'us-dod|members|2011'" in note for note in notes)
+
+
+# --- identical revisions ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "listing, expected",
+    [
+        pytest.param([(1, "a"), (2, "b"), (3, "a")], {3: 1}, id="revert"),
+        pytest.param(
+            [(1, "a"), (2, "b"), (3, "a"), (4, "b"), (5, "a")],
+            {3: 1, 4: 2, 5: 3},
+            id="edit-war-latest-twin",
+        ),
+        pytest.param([(1, None), (2, None), (3, "")], {}, id="hidden-sha1-matches-nothing"),
+    ],
+)
+def test_identical_targets_name_the_latest_earlier_twin(listing, expected):
+    assert identical_targets(listing) == expected
+
+
+def test_identical_revisions_take_the_rows_of_the_revision_they_repeat(run):
+    rows = {r["revid"]: r for r in run.revisions}
+    assert {r: rows[r]["identical_to_revid"] for r in (1004, 1009, 1011)} == {
+        1004: 1002,
+        1009: 1007,
+        1011: 1009,
+    }
+    assert all(rows[r]["identical_to_revid"] is None for r in rows if r not in (1004, 1009, 1011))
+    # Its sections are the repeated revision's, and the next revision is compared with it.
+    assert rows[1004]["sections_sha1"] == rows[1002]["sections_sha1"]
+    assert rows[1005]["base_revid"] == 1004 and rows[1012]["base_revid"] == 1011
+    assert rows[1004]["reason"] is None and rows[1004]["detail"] == "identical to 1002"
+
+
+def test_repeating_a_blanked_revision_changes_nothing_and_says_why():
+    builder = TimelineBuilder()
+    builder.expect_identical({4: 2})
+    builder.add(process_revision(_meta(1), SCRIPT[0].text))
+    blanked = builder.add(process_revision(_meta(2), "MEK IS A CULT!!!"))
+    builder.add(process_revision(_meta(3), BY_REVID[1003].text))
+    step = builder.add(identical_outcome(_meta(4), 2))
+    assert step.events == [] and blanked.revision["reason"] == "blanked"
+    assert (step.revision["status"], step.revision["reason"]) == ("identical", "blanked")
+    assert step.revision["detail"].startswith("identical to 2, which was left out (blanked)")
+    assert builder.base_revid == 3
+
+
+def test_a_reread_identical_revision_equals_one_taken_from_memory():
+    """When the repeated revision is in an earlier release (a continued run), the same text is
+    read again: the rows, events and spans are those the builder's memory gives."""
+    texts = [SCRIPT[0].text, BY_REVID[1003].text, SCRIPT[0].text]
+
+    def feed(reread: bool):
+        builder = TimelineBuilder()
+        if not reread:
+            builder.expect_identical({3: 1})
+        steps = [builder.add(process_revision(_meta(i + 1), t)) for i, t in enumerate(texts[:2])]
+        again = process_revision(_meta(3), texts[2]) if reread else None
+        steps.append(builder.add(identical_outcome(_meta(3), 1, again)))
+        return steps, builder.finish()
+
+    (memory, memory_open), (reread, reread_open) = feed(False), feed(True)
+    assert [s.events for s in memory] == [s.events for s in reread]
+    assert [(e["claim_key"], e["column"]) for e in memory[2].events] == [
+        ("GB|", "listed_on"),
+        ("NZ|", None),
+    ]
+    assert memory[2].revision == reread[2].revision
+    for table in CLAIM_TABLES:
+        assert history_frame(table, memory_open[table]).equals(
+            history_frame(table, reread_open[table])
+        )
+
+
+def test_an_identical_revision_whose_rows_were_not_kept_is_an_error():
+    builder = TimelineBuilder()
+    builder.add(process_revision(_meta(1), SCRIPT[0].text))
+    with pytest.raises(HistoryError, match="whose rows were not kept"):
+        builder.add(identical_outcome(_meta(2), 1))

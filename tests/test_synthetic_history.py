@@ -61,6 +61,7 @@ def test_every_blanking_is_undone_by_the_next_revision(history):
         if revision.kind == "blanking":
             assert history[index + 1].kind == "revert"
             assert history[index + 1].text() == history[index - 1].text()
+            assert history[index + 1].identical_to is history[index - 1]
         if history[index + 1].kind == "revert":
             assert revision.kind == "blanking"
 
@@ -112,23 +113,39 @@ def test_each_kind_gets_the_status_it_states(history, kind):
     from wiki_html import article_html
 
     from ingestion.html_text import html_to_text
-    from transforms.history import RevisionMeta, TimelineBuilder, process_revision
+    from transforms.history import (
+        RevisionMeta,
+        TimelineBuilder,
+        identical_outcome,
+        process_revision,
+    )
 
-    index = next(i for i, r in enumerate(history) if r.kind == kind)
-    # The last good revision before it: the parent, or for a revert the one before the blanking.
+    index = next(
+        i
+        for i, r in enumerate(history)
+        if r.kind == kind and (r.identical_to is None) == (kind != "revert")
+    )
+    # The last good revision before it: the parent, or for a revert the one before the
+    # blanking, which it repeats.
     base = history[index - 2] if kind == "revert" else history[index - 1]
-    builder, base_sections = TimelineBuilder(), None
+    builder = TimelineBuilder()
+    if kind == "revert":
+        assert history[index].identical_to is base
+        builder.expect_identical({history[index].revid: base.revid})
     for revision in (base, history[index]):
         meta = RevisionMeta(revision.revid, None, revision.timestamp, size=revision.size)
-        outcome = process_revision(
-            meta,
-            html_to_text(article_html(revision.text())).text,
-            parent_size=history[index - 1].size,
-            base_sections_sha1=base_sections,
-        )
-        base_sections = outcome.sections_sha1
+        if revision is not base and revision.identical_to:
+            outcome = identical_outcome(meta, base.revid)
+        else:
+            outcome = process_revision(
+                meta,
+                html_to_text(article_html(revision.text())).text,
+                parent_size=history[index - 1].size,
+                base_sections_sha1=builder.base_sections_sha1,
+            )
         step = builder.add(outcome)
     assert (outcome.status, outcome.reason) == EXPECTED_STATUS[kind]
+    assert history[index].status == outcome.status
     assert bool(step.events) == (kind in CLAIM_KINDS)
 
 

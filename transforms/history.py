@@ -31,6 +31,14 @@ Decisions, documented here because users read the output through them:
   events at all (a revert to a different state causes exactly the difference).
 * **Base revision.** Events compare a revision with the last revision that was extracted or
   unchanged (``base_revid``); that is its parent unless skipped or failed revisions intervene.
+* **Identical revisions.** A revision whose ``sha1`` equals an earlier revision's in range
+  (``identical_targets``: the latest such one; a revert restores it) is ``identical``: it is
+  never fetched or extracted, its rows are that revision's, and the builder compares them with
+  the base as usual, so a revert after vandalism changes nothing and a revert after an edit
+  makes exactly the difference back. The builder keeps the rows of a revision that a later one
+  repeats (``expect_identical``) until that later one has taken them: memory holds one set of
+  claims per pending revert, not one per revision. A revision repeating a skipped or failed
+  one changes nothing either and carries its reason.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -247,13 +256,65 @@ class RevisionMeta:
 @dataclass
 class RevisionOutcome:
     meta: RevisionMeta
-    status: str  # extracted, unchanged_sections, skipped, failed
+    status: str  # extracted, unchanged_sections, identical, skipped, failed
     reason: str | None = None
     detail: str | None = None
     sections_sha1: str | None = None
     # Only for extracted: the claim tables as extract_all returns them, and keyed.
     tables: dict[str, pd.DataFrame] | None = None
     claims: Claims | None = None
+    # Only for identical: the revision it repeats, and, when its text was read again (the
+    # revision it repeats is in an earlier release, not in this run), what that reading gave.
+    identical_to: int | None = None
+    reread: str | None = None  # extracted, unchanged_sections, skipped or failed
+
+
+def identical_targets(revisions: Iterable[tuple[int, str | None]]) -> dict[int, int]:
+    """For each ``(revid, sha1)`` in order whose sha1 an earlier one has: that earlier
+    revision (the latest such one, so a revert points at the state it restores and a
+    repeated state is held in memory only from one repetition to the next). A hidden sha1
+    (None, empty) matches nothing."""
+    latest: dict[str, int] = {}
+    targets: dict[int, int] = {}
+    for revid, sha1 in revisions:
+        if not sha1:
+            continue
+        if sha1 in latest:
+            targets[revid] = latest[sha1]
+        latest[sha1] = revid
+    return targets
+
+
+def identical_outcome(
+    meta: RevisionMeta, identical_to: int, reread: RevisionOutcome | None = None
+) -> RevisionOutcome:
+    """An identical revision. Without ``reread`` its rows are taken from the builder's memory
+    of ``identical_to``; with it (the outcome of reading the same text again, when that
+    revision belongs to an earlier release) from that reading."""
+    if reread is None:
+        return RevisionOutcome(meta, "identical", identical_to=identical_to)
+    return RevisionOutcome(
+        meta,
+        "identical",
+        reason=reread.reason,
+        detail=reread.detail,
+        sections_sha1=reread.sections_sha1,
+        tables=reread.tables,
+        claims=reread.claims,
+        identical_to=identical_to,
+        reread=reread.status,
+    )
+
+
+@dataclass(frozen=True)
+class _State:
+    """The claims a revision leaves standing (None: it changes nothing, being skipped or
+    failed), what an identical revision repeats."""
+
+    claims: Claims | None
+    sections_sha1: str | None = None
+    reason: str | None = None
+    detail: str | None = None
 
 
 def failed_outcome(meta: RevisionMeta, reason: str, detail: str) -> RevisionOutcome:
@@ -383,6 +444,23 @@ class TimelineBuilder:
         self._base: RevisionMeta | None = None
         self._last: RevisionMeta | None = None
         self._seq = 0
+        # The base's claims as extracted (None after a resume until the next extraction:
+        # then rebuilt from the open spans), and its sections hash.
+        self._base_claims: Claims | None = None
+        self.base_sections_sha1: str | None = None
+        # revid -> identical revisions still to take its rows; revid -> those rows.
+        self._keep: Counter[int] = Counter()
+        self._states: dict[int, _State] = {}
+
+    @property
+    def base_revid(self) -> int | None:
+        """The revision the next one is compared with."""
+        return self._base.revid if self._base else None
+
+    def expect_identical(self, targets: Mapping[int, int]) -> None:
+        """``targets`` (identical revid -> the revid it repeats) will be fed as identical
+        outcomes without rows: keep each repeated revision's rows until they are taken."""
+        self._keep.update(targets.values())
 
     @classmethod
     def resume(
@@ -391,6 +469,7 @@ class TimelineBuilder:
         last: RevisionMeta,
         base: RevisionMeta | None,
         next_seq: int,
+        base_sections_sha1: str | None = None,
     ) -> TimelineBuilder:
         """A builder that continues an earlier run: ``open_spans`` are its ``<table>_history``
         rows with ``valid_to_revid`` null, ``last`` its last revision, ``base`` its last
@@ -398,6 +477,7 @@ class TimelineBuilder:
         A re-run then feeds only the revisions after ``last``."""
         builder = cls()
         builder._last, builder._base, builder._seq = last, base, next_seq - 1
+        builder.base_sections_sha1 = base_sections_sha1
         for name in CLAIM_TABLES:
             frame = open_spans.get(name)
             if frame is None or frame.empty:
@@ -438,6 +518,7 @@ class TimelineBuilder:
             "detail": outcome.detail,
             "base_revid": base.revid if base else None,
             "sections_sha1": outcome.sections_sha1,
+            "identical_to_revid": None,
         }
         step = Step(revision)
         if outcome.status == "unchanged_sections":
@@ -446,16 +527,73 @@ class TimelineBuilder:
                     f"revision {meta.revid} is unchanged_sections but no earlier revision's "
                     "claims are known to reuse; extract the first revision of a run."
                 )
-            self._base = meta
+            state = _State(self._current_claims(), outcome.sections_sha1)
         elif outcome.status == "extracted":
             claims = outcome.claims or keyed_claims(outcome.tables or {})
-            self._apply(meta, base, claims, step)
             if claims.notes:
                 revision["detail"] = "; ".join(filter(None, [outcome.detail, *claims.notes]))
-            self._base = meta
-        elif outcome.status not in ("skipped", "failed"):
+            state = _State(claims, outcome.sections_sha1)
+        elif outcome.status == "identical":
+            state = self._repeated(outcome)
+            revision |= {
+                "identical_to_revid": outcome.identical_to,
+                "reason": state.reason,
+                "detail": state.detail,
+                "sections_sha1": state.sections_sha1,
+            }
+        elif outcome.status in ("skipped", "failed"):
+            state = _State(None, reason=outcome.reason, detail=outcome.detail)
+        else:
             raise HistoryError(f"revision {meta.revid}: unknown status {outcome.status!r}")
+        if state.claims is not None:
+            if state.claims is not self._base_claims:
+                self._apply(meta, base, state.claims, step)
+            self._base, self._base_claims = meta, state.claims
+            self.base_sections_sha1 = state.sections_sha1
+        if self._keep.get(meta.revid):
+            self._states[meta.revid] = state
         return step
+
+    def _current_claims(self) -> Claims:
+        """The base's claims: as extracted, or after a resume rebuilt from the open spans
+        (their tracked values are the base's)."""
+        if self._base_claims is None:
+            names = {name: TABLES[name].column_names for name in CLAIM_TABLES}
+            self._base_claims = Claims(
+                {
+                    name: {key: {c: span[c] for c in names[name]} for key, span in spans.items()}
+                    for name, spans in self._open.items()
+                }
+            )
+        return self._base_claims
+
+    def _repeated(self, outcome: RevisionOutcome) -> _State:
+        """What an identical revision repeats: its re-reading, or the kept rows of the
+        revision it is identical to."""
+        target = outcome.identical_to
+        if outcome.reread == "extracted":
+            claims = outcome.claims or keyed_claims(outcome.tables or {})
+            return _State(claims, outcome.sections_sha1, detail=f"identical to {target}")
+        if outcome.reread == "unchanged_sections":
+            return _State(
+                self._current_claims(), outcome.sections_sha1, detail=f"identical to {target}"
+            )
+        if outcome.reread is not None:
+            detail = f"identical to {target}, which is {outcome.reread}: {outcome.detail}"
+            return _State(None, reason=outcome.reason, detail=detail)
+        if target not in self._states:
+            raise HistoryError(
+                f"revision {outcome.meta.revid} is identical to {target}, whose rows were not "
+                "kept: call expect_identical before feeding the revisions"
+            )
+        state = self._states[target]
+        self._keep[target] -= 1
+        if self._keep[target] <= 0:
+            del self._keep[target], self._states[target]
+        if state.claims is None:
+            what = f"{target}, which was left out ({state.reason}): {state.detail}"
+            return _State(None, reason=state.reason, detail=f"identical to {what}")
+        return _State(state.claims, state.sections_sha1, detail=f"identical to {target}")
 
     def _apply(self, meta: RevisionMeta, base: RevisionMeta | None, claims: Claims, step: Step):
         for name in CLAIM_TABLES:

@@ -602,7 +602,7 @@ TABLES: dict[str, Table] = {
 
 # History releases (DATA_CONTRACT.md, "History releases"): the article through time. Kept in a
 # registry of their own so regular releases, which iterate TABLES, are unaffected.
-REVISION_STATUSES = ("extracted", "unchanged_sections", "failed", "skipped")
+REVISION_STATUSES = ("extracted", "unchanged_sections", "identical", "failed", "skipped")
 REVISION_REASONS = (
     "blanked",
     "no_tables",
@@ -639,8 +639,10 @@ REVISIONS = Table(
             "string",
             "extracted (tables read from this revision), unchanged_sections (the sections the "
             "tables come from are byte-identical to the previous revision's: its rows were "
-            "reused), failed (could not be fetched or extracted after retries) or skipped "
-            "(blanked or broken: left out of the timelines, see reason).",
+            "reused), identical (its sha1 equals an earlier revision's in range, named in "
+            "identical_to_revid: that revision's rows are its rows, and it was never fetched), "
+            "failed (could not be fetched or extracted after retries) or skipped (blanked or "
+            "broken: left out of the timelines, see reason).",
             required=True,
             enum=REVISION_STATUSES,
         ),
@@ -649,8 +651,9 @@ REVISIONS = Table(
             "string",
             "Why a revision was skipped or failed: blanked (almost no text), no_tables (none of "
             "the claim tables found), shrunk (far smaller than its parent), fetch_error, "
-            "render_error (the fetched HTML could not be read as text) or extract_error; null "
-            "otherwise.",
+            "render_error (the fetched HTML could not be read as text) or extract_error; for an "
+            "identical revision, the reason of the revision it repeats when that one was "
+            "skipped or failed (a repeated vandalism changes nothing either); null otherwise.",
             enum=REVISION_REASONS,
         ),
         Column("detail", "string", "Human-readable detail: the error, sizes, key collisions."),
@@ -666,6 +669,13 @@ REVISIONS = Table(
             "string",
             "SHA-1 of the text the claim tables are read from (the article body), to tell an "
             "edit that cannot change a table from one that can.",
+        ),
+        Column(
+            "identical_to_revid",
+            "int64",
+            "For an identical revision: the latest earlier revision in range with the same "
+            "sha1 (typically the revision a revert restores); null otherwise.",
+            minimum=1,
         ),
     ),
 )
