@@ -49,6 +49,7 @@ GX_TYPES = {
     # datetime64 column does not pass.
     "timestamp": "Timestamp",
     "list<int32>": None,  # an object column; its element types are checked semantically
+    "list<string>": None,
 }
 
 
@@ -73,6 +74,8 @@ def _column_expectations(column: Column) -> list[dict[str, Any]]:
         )
     if column.required:
         found.append(_expectation("expect_column_values_to_not_be_null", column=column.name))
+    if column.unique:
+        found.append(_expectation("expect_column_values_to_be_unique", column=column.name))
     if column.enum:
         found.append(
             _expectation(

@@ -195,14 +195,19 @@ def extract_batch(
             )
             continue
         try:
-            text = html_to_text(html).text
+            rendered = html_to_text(html)
         except Exception as error:  # recorded per revision, the run decides
             outcomes.append(
                 failed_outcome(item.meta, "render_error", f"{type(error).__name__}: {error}")
             )
             continue
         outcome = process_revision(
-            item.meta, text, parent_size=item.parent_size, base_sections_sha1=base, config=config
+            item.meta,
+            rendered.text,
+            parent_size=item.parent_size,
+            base_sections_sha1=base,
+            config=config,
+            reference_anchors=rendered.reference_anchors,
         )
         if outcome.status in ("extracted", "unchanged_sections"):
             base = outcome.sections_sha1

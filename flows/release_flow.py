@@ -4,6 +4,7 @@ transforms/ for extraction, expectations/validate.py for the GX gate, storage/ f
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -132,7 +133,11 @@ def wiki_render(client: WikiClient, revision: Revision) -> SourceText:
 def extraction_cache_key(context, parameters: dict[str, Any]) -> str:
     """Extraction is a pure function of the source bytes and the build code (the same
     fingerprint that lets an unchanged run skip the flow)."""
-    return f"extract-{parameters['source'].sha256}-{build_fingerprint()[:16]}"
+    source = parameters["source"]
+    # The HTML's reference names and links are read besides the text (ref_key): the same
+    # text rendered from HTML that names its refs differently is another extraction.
+    anchors = hashlib.sha256(repr(source.reference_anchors).encode()).hexdigest()[:16]
+    return f"extract-{source.sha256}-{anchors}-{build_fingerprint()[:16]}"
 
 
 @task(
@@ -144,7 +149,7 @@ def extraction_cache_key(context, parameters: dict[str, Any]) -> str:
 def extract(source: SourceText) -> dict[str, pd.DataFrame]:
     from transforms import extract_all
 
-    tables = extract_all(source.text)
+    tables = extract_all(source.text, source.reference_anchors)
     get_run_logger().info(
         "Extracted %s", ", ".join(f"{name} ({len(frame)} rows)" for name, frame in tables.items())
     )

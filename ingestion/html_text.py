@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import lxml.etree
 
 from mekdata.errors import SourceError
+from transforms.document import ReferenceAnchor
+from transforms.ref_keys import note_name
 
 # Classes whose elements no reader sees or that are not article text.
 DROP_CLASSES = frozenset(
@@ -97,6 +99,10 @@ class RenderedText:
     wikitables: int  # table.wikitable found
     reference_items: int  # li items in ol.references (all groups)
     headings: int
+    # Per reference list item, what the text cannot show: the ref's name (from the item's
+    # cite_note anchor) and its external links, by the item's line in ``text``; the reference
+    # parser makes ref_key from them (transforms/ref_keys.py).
+    reference_anchors: tuple[ReferenceAnchor, ...] = ()
 
 
 def html_to_text(html: str) -> RenderedText:
@@ -107,12 +113,14 @@ def html_to_text(html: str) -> RenderedText:
     renderer.container(root)
     renderer.flush()
     text = "\n\n".join("\n".join(block) for block in renderer.blocks)
+    stripped = text.strip("\n")
     return RenderedText(
-        text=text.strip("\n") + "\n",
+        text=stripped + "\n",
         infoboxes=renderer.infoboxes,
         wikitables=renderer.wikitables,
         reference_items=renderer.reference_items,
         headings=renderer.headings,
+        reference_anchors=renderer.anchors(leading_lines=len(text) - len(text.lstrip("\n"))),
     )
 
 
@@ -257,10 +265,24 @@ class _Renderer:
         self.wikitables = 0
         self.reference_items = 0
         self.headings = 0
+        # (block index, line index in the block, name, links) of each reference list item.
+        self.reference_facts: list[tuple[int, int, str | None, tuple[str, ...]]] = []
 
     def add(self, lines: list[str]) -> None:
         if lines:
             self.blocks.append(lines)
+
+    def anchors(self, leading_lines: int) -> tuple[ReferenceAnchor, ...]:
+        """The reference items' facts by their 1-based line in the joined text (blocks one
+        blank line apart), less the ``leading_lines`` stripped from its start."""
+        starts, line = [], 1
+        for block in self.blocks:
+            starts.append(line)
+            line += len(block) + 1
+        return tuple(
+            ReferenceAnchor(line=starts[b] + i - leading_lines, name=name, links=links)
+            for b, i, name, links in self.reference_facts
+        )
 
     def flush(self) -> None:
         if self.pending:
@@ -307,7 +329,11 @@ class _Renderer:
                 self.add(self.table(element))
         elif tag == "ol" and "references" in classes:
             self.flush()
-            self.add(self.references(element))
+            lines, facts = self.references(element)
+            if lines:
+                self.add(lines)
+                block = len(self.blocks) - 1
+                self.reference_facts.extend((block, i, *fact) for i, fact in enumerate(facts))
         elif tag in ("ul", "ol", "dl"):
             self.flush()
             self.add(self.list_lines(element))
@@ -388,9 +414,11 @@ class _Renderer:
 
     # --- lists --------------------------------------------------------------------------
 
-    def references(self, ol) -> list[str]:
-        """'  12. ^ a b text': number by position, caret, back-link letters, text."""
+    def references(self, ol) -> tuple[list[str], list[tuple[str | None, tuple[str, ...]]]]:
+        """'  12. ^ a b text': number by position, caret, back-link letters, text; and per
+        line the ref's name and its external links."""
         lines = []
+        facts: list[tuple[str | None, tuple[str, ...]]] = []
         number = _span(ol.get("start"), limit=MAX_ROWSPAN)
         for item in ol:
             if item.tag != "li":
@@ -400,16 +428,19 @@ class _Renderer:
             self.reference_items += 1
             letters: list[str] = []
             text_parts: list[str] = []
+            links: list[str] = []
             for child in item:
                 if child.tag == "span" and _has_class(child, "mw-cite-backlink"):
                     letters.extend(_backlink_labels(child))
                 elif child.tag == "span" and _has_class(child, "reference-text"):
                     _inline(child, text_parts, " ")
+                    links.extend(_external_links(child))
             text = _collapse("".join(text_parts)).strip(ASCII_SPACE)
             line = " ".join(["", "", f"{number}.", "^", *letters, text])
             lines.append(line.rstrip(ASCII_SPACE))
+            facts.append((note_name(item.get("id")), tuple(links)))
             number += 1
-        return lines
+        return lines, facts
 
     def list_lines(self, element) -> list[str]:
         """One line per list item (nested lists follow their item); dt/dd likewise."""
@@ -452,6 +483,15 @@ def _span(value: str | None, default: int = 1, limit: int = MAX_SPAN) -> int:
         return min(limit, max(1, int(value))) if value else default
     except ValueError:
         return default
+
+
+def _external_links(element) -> list[str]:
+    """The hrefs of the external links (``a.external``) inside an element, in order."""
+    return [
+        link.get("href", "").strip()
+        for link in element.iter("a")
+        if _has_class(link, "external") and link.get("href", "").strip()
+    ]
 
 
 def _backlink_labels(backlink) -> list[str]:

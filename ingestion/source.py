@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mekdata.errors import SourceError
+from transforms.document import ReferenceAnchor
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_SOURCE = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"
@@ -35,6 +36,9 @@ class SourceText:
     # HTML the API rendered, which the text was made from: both kept in the release.
     wikipedia: dict[str, Any] = field(default_factory=dict)
     html: str | None = None
+    # What the HTML says of the reference list and the text cannot (ref names, links), by
+    # line of ``text``: ref_key reads it (ingestion/html_text.py, transforms/ref_keys.py).
+    reference_anchors: tuple[ReferenceAnchor, ...] = ()
 
 
 def max_source_bytes() -> int:

@@ -686,4 +686,5 @@ def revision_text(revision: Revision, html: str, fetched_at: str | None = None):
         encoding="utf-8",
         wikipedia=provenance,
         html=html,
+        reference_anchors=rendered.reference_anchors,
     )

@@ -43,6 +43,7 @@ DUCKDB_TYPES = {
     "boolean": "BOOLEAN",
     "date": "DATE",
     "list<int32>": "INTEGER[]",
+    "list<string>": "VARCHAR[]",
 }
 _ALIAS = "mekdata_release"
 

@@ -17,11 +17,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from transforms.schema import Column, Table, arrow_schema, arrow_type
+from transforms.schema import LIST_SEPARATOR, Column, Table, arrow_schema, arrow_type
 
 # Spreadsheet programs execute cells that start with these; a leading apostrophe stops them.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-LIST_SEPARATOR = ";"
 
 
 def to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
@@ -39,8 +38,8 @@ def _arrow_array(column: Column, series: pd.Series) -> pa.Array:
 
 
 def _python_value(column: Column, value: Any) -> Any:
-    if column.type == "list<int32>":
-        return [int(v) for v in value] if value is not None else []
+    if column.is_list:
+        return column.list_value(value)
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -83,7 +82,7 @@ def csv_bytes(table: Table, arrow_table: pa.Table) -> bytes:
 def _csv_cell(column: Column, value: Any) -> str:
     if value is None:
         return ""
-    if column.type == "list<int32>":
+    if column.is_list:
         return LIST_SEPARATOR.join(str(v) for v in value)
     if column.type == "boolean":
         return "true" if value else "false"

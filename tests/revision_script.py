@@ -34,6 +34,14 @@ FIRST_REVID = 1000
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
+# ref_key of [294] and [295] in the bundled article (news reports without author or URL).
+CANADA_LISTS = "cite:|canada lists iranian opposition organization as terrorist entity|2005"
+OTTAWA_DROPS = (
+    "cite:|ottawa drops saddam hussein linked iranian group from terror list in bid to ramp up "
+    "pressure against tehran|2012"
+)
+
+
 @dataclass(frozen=True)
 class Expected:
     """One expected event. For added/removed, ``values`` holds some of the claim's values
@@ -257,7 +265,18 @@ def revision_script() -> list[ScriptedRevision]:
     step(
         r1012,
         "a reference added to a row",
-        events=[Expected("designations", "CA|", "changed", "citations", "294;295", "294;295;67")],
+        events=[
+            Expected("designations", "CA|", "changed", "citations", "294;295", "294;295;67"),
+            # The same change by ref_key; [67] is the second empty entry of the list.
+            Expected(
+                "designations",
+                "CA|",
+                "changed",
+                "citation_keys",
+                f"{CANADA_LISTS};{OTTAWA_DROPS}",
+                f"{CANADA_LISTS};{OTTAWA_DROPS};empty:|n=2",
+            ),
+        ],
     )
     r1013 = _replace(r1012, "\n0 / 73\u2003(0%)\n", "\n1 / 73\u2003(1%)\n")
     r1013 = _replace(r1013, "the United States, and Japan have", "and the United States have")

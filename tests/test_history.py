@@ -445,6 +445,13 @@ def test_builder_rejects_unchanged_sections_with_nothing_to_reuse():
     [
         pytest.param("list<int32>", [294, 295], "294;295", id="list"),
         pytest.param("list<int32>", [], "", id="empty-list"),
+        pytest.param(
+            "list<string>",
+            ["name:Maloney", "isbn:9780300043044"],
+            "name:Maloney;isbn:9780300043044",
+            id="string-list",
+        ),
+        pytest.param("list<string>", [], "", id="empty-string-list"),
         pytest.param("date", dt.date(2001, 3, 28), "2001-03-28", id="date"),
         pytest.param("float64", 1 / 73, "0.0136986301369863", id="float"),
         pytest.param("boolean", False, "false", id="boolean"),

@@ -52,10 +52,15 @@ CONTRACT_COLUMNS = {
         "estimator": "string",
         "scope": "string",
     },
-    "references": {"ref_number": "int32", "text": "string"},
+    "references": {"ref_number": "int32", "ref_key": "string", "text": "string"},
     "findings": {"kind": "string", "table": "string", "detail": "string", "source_line": "int32"},
 }
-SHARED = {"citations": "list<int32>", "source_line": "int32", "quote": "string"}
+SHARED = {
+    "citations": "list<int32>",
+    "citation_keys": "list<string>",
+    "source_line": "int32",
+    "quote": "string",
+}
 
 
 @pytest.mark.parametrize("name", list(CONTRACT_COLUMNS))
@@ -82,8 +87,40 @@ def test_arrow_schema_carries_descriptions(tables, name):
     assert to_arrow(TABLES[name], tables[name]).schema.equals(schema, check_metadata=True)
 
 
-def test_list_columns_are_list_of_int32():
-    assert arrow_schema(TABLES["designations"]).field("citations").type == pa.list_(pa.int32())
+def test_list_columns_are_lists_of_their_element_type():
+    schema = arrow_schema(TABLES["designations"])
+    assert schema.field("citations").type == pa.list_(pa.int32())
+    assert schema.field("citation_keys").type == pa.list_(pa.string())
+
+
+@pytest.mark.parametrize("name", [n for n, t in TABLES.items() if "citations" in t.column_names])
+def test_citation_keys_follow_each_citation_list(name):
+    names = TABLES[name].column_names
+    for numbers, keys in (
+        ("citations", "citation_keys"),
+        ("enrichment_citations", "enrichment_citation_keys"),
+    ):
+        if numbers in names:
+            assert names.index(keys) == names.index(numbers) + 1, (name, numbers)
+
+
+@pytest.mark.parametrize(
+    "kind, cell, valid",
+    [
+        pytest.param("list<int32>", "294;295", True, id="numbers"),
+        pytest.param("list<int32>", "", True, id="no-numbers"),
+        pytest.param("list<int32>", "name:a", False, id="key-in-number-list"),
+        pytest.param("list<string>", "name:Maloney;isbn:9780521738149", True, id="keys"),
+        pytest.param("list<string>", "", True, id="no-keys"),
+        pytest.param("list<string>", "name:a;;isbn:1", False, id="empty-key"),
+    ],
+)
+def test_csv_list_pattern(kind, cell, valid):
+    import re
+
+    table = Table("t", "t", "t", ("x",), (Column("x", kind, "test"),))
+    pattern = frictionless_schema(table)["fields"][0]["constraints"]["pattern"]
+    assert bool(re.fullmatch(pattern, cell)) is valid
 
 
 def test_frictionless_schema_matches():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from transforms.designations import extract_designations_with_findings
-from transforms.document import Document
+from transforms.document import Document, ReferenceAnchor
 from transforms.electoral_history import extract_electoral_history_with_findings
 from transforms.findings import extract_findings
 from transforms.membership_estimates import extract_membership_estimates_with_findings
@@ -29,9 +29,12 @@ def extract_claims(document: Document) -> tuple[dict[str, pd.DataFrame], list]:
     return tables, [*designation_findings, *electoral_findings, *estimate_findings]
 
 
-def extract_all(text: str) -> dict[str, pd.DataFrame]:
-    """Every published table, keyed by table name, from the article's raw text."""
-    document = Document.from_text(text)
+def extract_all(
+    text: str, reference_anchors: tuple[ReferenceAnchor, ...] = ()
+) -> dict[str, pd.DataFrame]:
+    """Every published table, keyed by table name, from the article's raw text (and, for a
+    source rendered from HTML, what the HTML says of its reference list)."""
+    document = Document.from_text(text, reference_anchors)
     claims, findings = extract_claims(document)
     return {
         **claims,

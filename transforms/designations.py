@@ -29,6 +29,7 @@ from transforms.citations import reference_numbers, strip_citations
 from transforms.dates import PartialDate, find_dates
 from transforms.document import Document, Sentence
 from transforms.quality import Finding
+from transforms.references import with_citation_keys
 from transforms.schema import DESIGNATIONS, to_frame
 
 # "Currently listed by", "Formerly listed by", "Other designations": a capitalised word, then
@@ -130,7 +131,7 @@ def extract_designations_with_findings(document: Document) -> tuple[pd.DataFrame
         for sentence, event in unread
         if sentence.line not in table_line_numbers and _not_taken_up(sentence, listed)
     )
-    return _to_frame(rows), findings
+    return with_citation_keys(document, _to_frame(rows)), findings
 
 
 def _not_taken_up(sentence: Sentence, listed: set[str]) -> bool:

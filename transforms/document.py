@@ -108,14 +108,40 @@ class Section:
 
 
 @dataclass(frozen=True)
+class ReferenceAnchor:
+    """What the rendered HTML says of one reference list item and its flattened text does not:
+    the ref's name (from its ``cite_note-<name>-<n>`` anchor; None for an unnamed ref) and the
+    hrefs of its external links, in order. ``line`` is the item's 1-based line in the text."""
+
+    line: int
+    name: str | None = None
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Document:
     lines: tuple[str, ...]
     sections: tuple[Section, ...] = field(default=())
+    # Facts of the reference list only HTML shows (ingestion/html_text.py); none for text.
+    reference_anchors: tuple[ReferenceAnchor, ...] = field(default=())
 
     @classmethod
-    def from_text(cls, text: str) -> Document:
+    def from_text(cls, text: str, reference_anchors: tuple[ReferenceAnchor, ...] = ()) -> Document:
         lines = tuple(normalize_text(text).split("\n"))
-        return cls(lines=lines, sections=tuple(_find_sections(lines)))
+        return cls(
+            lines=lines,
+            sections=tuple(_find_sections(lines)),
+            reference_anchors=tuple(reference_anchors),
+        )
+
+    def reference_anchor(self, line_number: int) -> ReferenceAnchor | None:
+        """The HTML's facts of the reference list item on a line, if the source was HTML."""
+        if not self.reference_anchors:
+            return None
+        by_line = self.memo(
+            "reference_anchors", lambda: {a.line: a for a in self.reference_anchors}
+        )
+        return by_line.get(line_number)
 
     def memo(self, key: str, compute):
         """Derived results computed once per document (several extractors need them)."""

@@ -24,6 +24,7 @@ from transforms.citations import reference_numbers, strip_citations
 from transforms.dates import find_dates
 from transforms.document import Document, Sentence
 from transforms.quality import Finding
+from transforms.references import with_citation_keys
 from transforms.schema import ELECTORAL_HISTORY, to_frame
 
 HEADER_RE = re.compile(r"^\s*Year\s+Election\S*.*\bSeats\b", re.I)
@@ -101,12 +102,12 @@ def extract_electoral_history_with_findings(
                 "'Year', 'Election…' and 'Seats…'.",
             )
         )
-        return _to_frame([]), findings
+        return with_citation_keys(document, _to_frame([])), findings
     rows = _parse_rows(document, header_line, findings)
     table_lines = {header_line} | {r.line for r in rows}
     for row in rows:
         _enrich(row, document, table_lines)
-    return _to_frame(rows), findings
+    return with_citation_keys(document, _to_frame(rows)), findings
 
 
 def _parse_rows(document: Document, header_line: int, findings: list[Finding]):

@@ -57,8 +57,15 @@ from typing import Any
 
 import pandas as pd
 
-from transforms.document import Document
-from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, TABLES, Column, to_frame
+from transforms.document import Document, ReferenceAnchor
+from transforms.schema import (
+    CLAIM_TABLES,
+    HISTORY_TABLES,
+    LIST_SEPARATOR,
+    TABLES,
+    Column,
+    to_frame,
+)
 
 POSITIONAL_COLUMNS = frozenset({"source_line", "position", "evidence_lines", "enrichment_lines"})
 UNTRACKED_COLUMNS = POSITIONAL_COLUMNS | {"quote"}
@@ -330,6 +337,7 @@ def process_revision(
     base_sections_sha1: str | None = None,
     config: HistoryConfig = HistoryConfig(),
     extract: Callable[[str], Mapping[str, pd.DataFrame]] | None = None,
+    reference_anchors: tuple[ReferenceAnchor, ...] = (),
 ) -> RevisionOutcome:
     """Triage and extract one revision.
 
@@ -337,6 +345,7 @@ def process_revision(
     status); ``base_sections_sha1`` the ``sections_sha1`` of the last revision that was
     extracted or unchanged. Checks run cheapest first: blanked, shrunk, unchanged sections,
     then extraction (an exception becomes ``failed``/``extract_error``), then no tables.
+    ``reference_anchors`` are the rendered HTML's reference names and links (citation_keys).
     """
     visible = len(text) - sum(text.count(c) for c in " \t\r\n")
     if visible < config.blank_max_chars:
@@ -354,7 +363,7 @@ def process_revision(
             detail=f"{meta.size} bytes, {meta.size / parent_size:.0%} of its parent's "
             f"{parent_size} (below {config.shrink_ratio:.0%})",
         )
-    document = Document.from_text(text)
+    document = Document.from_text(text, reference_anchors)
     digest = sections_sha1(document)
     if base_sections_sha1 is not None and digest == base_sections_sha1:
         return RevisionOutcome(meta, "unchanged_sections", sections_sha1=digest)
@@ -392,8 +401,8 @@ def process_revision(
 
 def _python(column: Column, value: Any) -> Any:
     """A frame cell as a plain Python value of the column's type (None for missing)."""
-    if column.type == "list<int32>":
-        return [] if value is None else [int(v) for v in value]
+    if column.is_list:
+        return column.list_value(value)
     if _missing(value):
         return None
     if column.type == "date":
@@ -411,8 +420,8 @@ def _python(column: Column, value: Any) -> Any:
 
 def value_text(column: Column, value: Any) -> str | None:
     """A value as event text: ISO dates, ``;``-joined lists, true/false, repr of floats."""
-    if column.type == "list<int32>":
-        return ";".join(str(v) for v in (value or []))
+    if column.is_list:
+        return LIST_SEPARATOR.join(str(v) for v in (value or []))
     if value is None:
         return None
     if column.type == "boolean":

@@ -40,6 +40,7 @@ from transforms.document import Document, Sentence
 from transforms.estimators import resolve
 from transforms.numbers import DASHES, Quantity, find_quantities
 from transforms.quality import Finding
+from transforms.references import with_citation_keys
 from transforms.schema import MEMBERSHIP_ESTIMATES, to_frame
 
 TABLE = MEMBERSHIP_ESTIMATES.name
@@ -286,7 +287,7 @@ def extract_membership_estimates_with_findings(
     reported: set[tuple[str, int]] = set()
     for row in rows:
         _resolve_estimator(row, findings, reported)
-    return to_frame(MEMBERSHIP_ESTIMATES, rows), findings
+    return with_citation_keys(document, to_frame(MEMBERSHIP_ESTIMATES, rows)), findings
 
 
 def _resolve_estimator(row: dict, findings: list[Finding], reported: set[tuple[str, int]]) -> None:

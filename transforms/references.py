@@ -19,6 +19,7 @@ import pandas as pd
 from transforms.citations import reference_numbers
 from transforms.dates import ANY_YEAR_RE, PartialDate, find_dates, parse_date
 from transforms.document import Document
+from transforms.ref_keys import base_key, keys_for, unique_keys
 from transforms.schema import NOTES, REFERENCES, to_frame
 
 LIST_ITEM_RE = re.compile(
@@ -457,16 +458,86 @@ def _short_key(authors: str) -> str:
     return AUTHOR_SEPARATOR_RE.split(authors.strip())[0].lower()
 
 
+def parsed_references(document: Document) -> list[tuple[ListItem, dict]]:
+    """Each item of the reference list with its parsed fields, parsed once per document (the
+    references table and every row's citation_keys read them). Treat the fields as read-only."""
+    return document.memo(
+        "parsed_references",
+        lambda: [(item, parse_reference(item.text)) for item in split_lists(document)[1]],
+    )
+
+
+def reference_keys(document: Document) -> dict[int, str]:
+    """ref_key of each reference number (transforms/ref_keys.py), unique within the document.
+    A number shown twice (a list restarted by a broken template) keeps its first entry's key,
+    as citations resolve to the first."""
+
+    def compute() -> dict[int, str]:
+        result: dict[int, str] = {}
+        for (item, _), key in zip(parsed_references(document), item_keys(document), strict=True):
+            result.setdefault(item.number, key)
+        return result
+
+    return document.memo("reference_keys", compute)
+
+
+def item_keys(document: Document) -> list[str]:
+    """ref_key of each item of the reference list, in order."""
+    return document.memo("reference_item_keys", lambda: _item_keys(document))
+
+
+def _item_keys(document: Document) -> list[str]:
+    parsed = parsed_references(document)
+    keys = []
+    for item, fields in parsed:
+        anchor = document.reference_anchor(item.line)
+        keys.append(
+            base_key(
+                fields,
+                item.text,
+                name=anchor.name if anchor else None,
+                links=anchor.links if anchor else (),
+            )
+        )
+    return unique_keys(keys, [fields["pages"] for _, fields in parsed])
+
+
+def ref_key_list(document: Document, numbers) -> list[str]:
+    """The ref_keys of cited reference numbers, in their order (``missing:<n>`` for a number
+    the reference list lacks)."""
+    return keys_for(numbers, reference_keys(document))
+
+
+# Each list of reference numbers a row may carry, and the column holding the same by key.
+CITATION_KEY_COLUMNS = {
+    "citations": "citation_keys",
+    "enrichment_citations": "enrichment_citation_keys",
+}
+
+
+def with_citation_keys(document: Document, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each citation list's key column filled from the numbers, same order."""
+    keys = reference_keys(document)
+    for numbers, key_column in CITATION_KEY_COLUMNS.items():
+        if numbers in frame.columns and key_column in frame.columns:
+            frame[key_column] = pd.Series(
+                [keys_for(values, keys) for values in frame[numbers]],
+                index=frame.index,
+                dtype="object",
+            )
+    return frame
+
+
 def extract_references(document: Document) -> pd.DataFrame:
-    _, items = split_lists(document)
     counts, _ = body_citation_counts(document)
-    parsed = [(item, parse_reference(item.text)) for item in items]
+    parsed = [(item, dict(fields)) for item, fields in parsed_references(document)]
+    keys = item_keys(document)
     full_works = {}
     for item, fields in parsed:
         if not fields["is_short_citation"] and fields["authors"] and fields["year"]:
             full_works.setdefault((_short_key(fields["authors"]), fields["year"]), item.number)
     records = []
-    for item, fields in parsed:
+    for (item, fields), key in zip(parsed, keys, strict=True):
         published = fields.pop("published_on")
         full = None
         if fields["is_short_citation"]:
@@ -474,6 +545,7 @@ def extract_references(document: Document) -> pd.DataFrame:
         records.append(
             {
                 "ref_number": item.number,
+                "ref_key": key,
                 "text": item.text or None,
                 **fields,
                 "published_on": published.value if published else None,
@@ -497,6 +569,7 @@ def extract_notes(document: Document) -> pd.DataFrame:
                 "note_label": f"note {item.number}",
                 "text": item.text,
                 "citations": reference_numbers(item.text),
+                "citation_keys": ref_key_list(document, reference_numbers(item.text)),
                 "cited_count": counts.get(f"note {item.number}", 0),
                 "source_line": item.line,
             }

@@ -8,6 +8,7 @@ structural Great Expectations suites. Edit a column here and nowhere else.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 SECONDS_PER_DAY = 86_400
 NAT_INT = np.iinfo(np.int64).min  # numpy's NaT as an integer
@@ -36,7 +37,13 @@ LOGICAL_TYPES: dict[str, tuple[str, str]] = {
     # gives it.
     "timestamp": ("datetime64[s, UTC]", "datetime"),
     "list<int32>": ("object", "string"),
+    # Reference keys (ref_key) a row cites; never holds the CSV separator ";".
+    "list<string>": ("object", "string"),
 }
+# List types -> the Python type of their elements (what a value is cast to when built, written
+# or turned into event text).
+LIST_ELEMENT_TYPES: dict[str, type] = {"list<int32>": int, "list<string>": str}
+LIST_SEPARATOR = ";"
 PRECISION_VALUES = ("day", "month", "year")
 # Who made a size estimate, by kind (transforms/estimators.py assigns one to each source).
 ESTIMATOR_KINDS = (
@@ -61,6 +68,8 @@ class Column:
     maximum: float | None = None
     # Extra words for the data dictionary, e.g. how CSV spells a list.
     csv_note: str | None = None
+    # No two rows share a value (besides the primary key, which is unique anyway).
+    unique: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in LOGICAL_TYPES:
@@ -73,6 +82,15 @@ class Column:
     @property
     def frictionless_type(self) -> str:
         return LOGICAL_TYPES[self.type][1]
+
+    @property
+    def is_list(self) -> bool:
+        return self.type in LIST_ELEMENT_TYPES
+
+    def list_value(self, value: Any) -> list:
+        """A list cell as a plain list of its element type (an empty list for None)."""
+        element = LIST_ELEMENT_TYPES[self.type]
+        return [] if value is None else [element(v) for v in value]
 
 
 @dataclass(frozen=True)
@@ -121,6 +139,13 @@ EVIDENCE_COLUMNS = (
         "list<int32>",
         "Reference numbers cited for the row, as in the article's [n] markers: a table row's "
         "own markers; for a sentence, the markers inside and closing it (see citation_rule).",
+        csv_note="`;`-joined in CSV",
+    ),
+    Column(
+        "citation_keys",
+        "list<string>",
+        "The same references as citations, in the same order, by ref_key: what stays true "
+        "when the article renumbers its references.",
         csv_note="`;`-joined in CSV",
     ),
     Column(
@@ -295,6 +320,12 @@ ELECTORAL_HISTORY = Table(
             "Reference numbers cited by the enrichment sentences.",
             csv_note="`;`-joined in CSV",
         ),
+        Column(
+            "enrichment_citation_keys",
+            "list<string>",
+            "The same references as enrichment_citations, in the same order, by ref_key.",
+            csv_note="`;`-joined in CSV",
+        ),
         *EVIDENCE_COLUMNS,
     ),
 )
@@ -384,6 +415,17 @@ REFERENCES = Table(
             "The number shown in the reference list.",
             required=True,
             minimum=1,
+        ),
+        Column(
+            "ref_key",
+            "string",
+            "The reference's identity across revisions, unique within a revision: the named "
+            "ref (name:), else its DOI (doi:), ISBN (isbn:) or URL (url:), else its "
+            "normalised authors, title and year (cite:); stable when the article renumbers "
+            "and when only an access date, an archive link or the citation's formatting "
+            "changes (see docs/references.md).",
+            required=True,
+            unique=True,
         ),
         Column(
             "text",
@@ -486,6 +528,12 @@ NOTES = Table(
             "citations",
             "list<int32>",
             "Reference numbers cited inside the note.",
+            csv_note="`;`-joined in CSV",
+        ),
+        Column(
+            "citation_keys",
+            "list<string>",
+            "The same references as citations, in the same order, by ref_key.",
             csv_note="`;`-joined in CSV",
         ),
         Column(
@@ -720,7 +768,11 @@ def history_table(table: Table) -> Table:
         primary_key=("claim_key", "valid_from_revid"),
         min_rows=0,
         max_rows=10_000_000,
-        columns=(*table.columns, *_history_columns(table)),
+        # A value unique in one revision repeats across a claim's spans.
+        columns=(
+            *(dataclasses.replace(c, unique=False) for c in table.columns),
+            *_history_columns(table),
+        ),
     )
 
 
@@ -801,10 +853,8 @@ def to_frame(table: Table, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
 def _typed_column(values: list[Any], column: Column):
     """The column built in its declared dtype at once (cheaper than object, then astype)."""
-    if column.type == "list<int32>":
-        return pd.Series(
-            [[int(x) for x in v] if v is not None else [] for v in values], dtype="object"
-        )
+    if column.is_list:
+        return pd.Series([column.list_value(v) for v in values], dtype="object")
     if column.type == "date":
         return _date_column(values)
     if column.type == "timestamp":
@@ -848,6 +898,7 @@ def arrow_type(column: Column):
         "date": pa.date32(),
         "timestamp": pa.timestamp("s", tz="UTC"),
         "list<int32>": pa.list_(pa.int32()),
+        "list<string>": pa.list_(pa.string()),
     }[column.type]
 
 
@@ -883,7 +934,7 @@ def frictionless_schema(table: Table, file_format: str = "csv") -> dict[str, Any
         raise ValueError(f"no Frictionless schema for format {file_format!r}")
     fields = []
     for c in table.columns:
-        is_list = c.type == "list<int32>"
+        is_list = c.is_list
         entry: dict[str, Any] = {
             "name": c.name,
             "type": "array" if is_list and file_format == "parquet" else c.frictionless_type,
@@ -899,12 +950,19 @@ def frictionless_schema(table: Table, file_format: str = "csv") -> dict[str, Any
         if c.maximum is not None and c.type != "date":
             constraints["maximum"] = c.maximum
         if is_list and file_format == "csv":
-            constraints["pattern"] = r"(\d+(;\d+)*)?"
+            constraints["pattern"] = CSV_LIST_PATTERNS[c.type]
         if constraints:
             entry["constraints"] = constraints
         fields.append(entry)
     missing = [""] if file_format == "csv" else []
     return {"fields": fields, "primaryKey": list(table.primary_key), "missingValues": missing}
+
+
+# A list cell of a CSV file: its elements joined by LIST_SEPARATOR, empty for an empty list.
+CSV_LIST_PATTERNS = {
+    "list<int32>": r"(\d+(;\d+)*)?",
+    "list<string>": r"([^;]+(;[^;]+)*)?",
+}
 
 
 def data_dictionary_markdown(history: bool = False) -> str:
