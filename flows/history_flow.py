@@ -60,6 +60,7 @@ from storage.history_resume import (
 )
 from storage.revision_cache import FetchAbandoned, RevisionCache, cache_root, fetch_missing
 from transforms.history import (
+    Claims,
     HistoryConfig,
     RevisionMeta,
     RevisionOutcome,
@@ -175,10 +176,11 @@ def extract_batch(
 
     cache = RevisionCache(Path(cache_dir))
     outcomes = []
-    base: str | None = None
-    # The sections hash each revision of the batch leaves as the base (LEFT_OUT: it leaves
-    # the base as it was), so that after an identical revision the batch knows its base.
-    leaves: dict[int, str | None] = {}
+    # The base's sections hash and (references hash, keys hash), as far as the batch knows.
+    base: tuple[str, tuple[str, str]] | None = None
+    # What each revision of the batch leaves as the base (LEFT_OUT: the base as it was), so
+    # that after an identical revision the batch knows its base.
+    leaves: dict[int, Any] = {}
     for item in items:
         if item.identical_to is not None and not item.reread:
             outcomes.append(identical_outcome(item.meta, item.identical_to))
@@ -205,13 +207,14 @@ def extract_batch(
             item.meta,
             rendered.text,
             parent_size=item.parent_size,
-            base_sections_sha1=base,
+            base_sections_sha1=base[0] if base else None,
             config=config,
             reference_anchors=rendered.reference_anchors,
+            base_references=base[1] if base else None,
         )
-        if outcome.status in ("extracted", "unchanged_sections"):
-            base = outcome.sections_sha1
         good = outcome.status in ("extracted", "unchanged_sections")
+        if good:
+            base = (outcome.sections_sha1, (outcome.references_sha1, outcome.keys_sha1))
         leaves[item.meta.revid] = base if good else LEFT_OUT
         if item.reread:
             outcome = identical_outcome(item.meta, item.identical_to, outcome)
@@ -310,7 +313,16 @@ def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutco
         and outcome.sections_sha1 == base_sections
         and outcome.status not in ("unchanged_sections", "identical")
     ):
-        return RevisionOutcome(outcome.meta, "unchanged_sections", sections_sha1=base_sections)
+        read = outcome.claims.rows if outcome.claims else {}
+        references = {"references": read["references"]} if "references" in read else None
+        return RevisionOutcome(
+            outcome.meta,
+            "unchanged_sections",
+            sections_sha1=base_sections,
+            claims=Claims(references) if references else None,
+            references_sha1=outcome.references_sha1,
+            keys_sha1=outcome.keys_sha1,
+        )
     return outcome
 
 
@@ -553,13 +565,14 @@ def history_flow_fn(
         if stopped := release_workers():
             logger.info("Stopped the local cluster's %d workers: extraction is done", stopped)
         lap("release")
-        if not latest_tables:  # no revision extracted since the claims last changed (a resume
-            # that extracted nothing new, or a run ending on a revert): the checks compare the
-            # replay with the open spans, as tables
-            latest_tables = tables_from_open_spans(
-                {name: history_frame(name, spans) for name, spans in standing.items()}
-            )
-        del standing
+        # The references are compared with the builder's open spans (the claims' with their
+        # latest extraction, unless none was extracted since they last changed: a resume that
+        # extracted nothing new, or a run ending on a revert).
+        from_spans = tables_from_open_spans(
+            {name: history_frame(name, spans) for name, spans in standing.items()}
+        )
+        latest_tables = {**(latest_tables or from_spans), "references": from_spans["references"]}
+        del standing, from_spans
         failed = statuses.get("failed", 0) - (prior.statuses.get("failed", 0) if prior else 0)
         if failed > max_failed_share * len(todo):
             raise HistoryRunFailed(

@@ -375,7 +375,7 @@ def copy_previous_tables(
     import pyarrow.parquet as pq
 
     from transforms.history import history_frame
-    from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, arrow_schema
+    from transforms.schema import HISTORY_TABLES, TIMELINE_TABLES, arrow_schema
 
     open_rows: dict[str, list[pa.Table]] = {}
     for name in HISTORY_TABLES:
@@ -396,7 +396,7 @@ def copy_previous_tables(
             table,
             [row for part in open_rows.get(f"{table}_history", []) for row in part.to_pylist()],
         )
-        for table in CLAIM_TABLES
+        for table in TIMELINE_TABLES
     }
 
 

@@ -74,8 +74,9 @@ def write_history_tables(folder: Path, script: list[ScriptedRevision] | None = N
     for name, spans in standing.items():
         writer.write(f"{name}_history", spans)
     writer.close()
-    if not latest:  # the claims now are rows extracted earlier: those the open spans hold
-        latest = tables_from_open_spans(
-            {name: history_frame(name, spans) for name, spans in standing.items()}
-        )
-    return latest
+    # As the flow: the references (and claims that are rows extracted earlier, after a
+    # revert) are checked against the open spans.
+    from_spans = tables_from_open_spans(
+        {name: history_frame(name, spans) for name, spans in standing.items()}
+    )
+    return {**(latest or from_spans), "references": from_spans["references"]}

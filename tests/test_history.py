@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -11,8 +12,10 @@ import pytest
 
 from storage.formats import csv_bytes, to_arrow
 from tests.revision_script import BASE_KEYS, ScriptedRevision, revision_script
+from tests.revision_script import realistic_script as revision_script_realistic
 from transforms import extract_all
 from transforms.history import (
+    REFERENCE_TRACKED,
     HistoryConfig,
     HistoryError,
     RevisionMeta,
@@ -32,7 +35,14 @@ from transforms.history import (
     value_text,
 )
 from transforms.history_validation import latest_claims, replay_steps
-from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, TABLES, Column, arrow_schema
+from transforms.schema import (
+    CLAIM_TABLES,
+    HISTORY_TABLES,
+    TABLES,
+    TIMELINE_TABLES,
+    Column,
+    arrow_schema,
+)
 
 SCRIPT = revision_script()
 BY_REVID = {r.revid: r for r in SCRIPT}
@@ -43,7 +53,7 @@ class Run:
     outcomes: dict[int, RevisionOutcome] = field(default_factory=dict)
     revisions: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
-    closed: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in CLAIM_TABLES})
+    closed: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TIMELINE_TABLES})
     open: dict[str, list[dict]] = field(default_factory=dict)
     extracted: list[int] = field(default_factory=list)
     latest_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -98,6 +108,9 @@ def run_history(script: list[ScriptedRevision], config: HistoryConfig | None = N
         for table, spans in step.closed.items():
             run.closed[table] += spans
     run.open = builder.finish()
+    # The references are checked against the open spans, as the flow does.
+    standing = history_frame("references", run.open["references"])
+    run.latest_tables["references"] = tables_from_open_spans({"references": standing})["references"]
     return run
 
 
@@ -129,6 +142,8 @@ def test_status_matches_the_script(run, scripted):
 @pytest.mark.parametrize("scripted", [pytest.param(r, id=f"{r.revid}-{r.what}") for r in SCRIPT])
 def test_events_match_the_script(run, scripted):
     got = run.events_of(scripted.revid)
+    if scripted.revid == SCRIPT[0].revid:  # every reference added: see the test below
+        got = [e for e in got if e["table"] != "references"]
     assert [(e["table"], e["claim_key"], e["event"]) for e in got] == [
         (x.table, x.claim_key, x.event) for x in scripted.events
     ]
@@ -151,6 +166,14 @@ def test_first_revision_adds_every_claim_once(run):
     events = run.events_of(SCRIPT[0].revid)
     for table, keys in BASE_KEYS.items():
         assert sorted(e["claim_key"] for e in events if e["table"] == table) == sorted(keys)
+    # ... and every reference, by its ref_key, with what it cites.
+    references = extract_all(SCRIPT[0].text)["references"]
+    added = {
+        e["claim_key"]: json.loads(e["new_value"]) for e in events if e["table"] == "references"
+    }
+    assert sorted(added) == sorted(references["ref_key"])
+    assert len(added) == len(references) > 400
+    assert set(next(iter(added.values()))) == set(REFERENCE_TRACKED)
 
 
 def test_events_are_numbered_in_order(run):
@@ -356,7 +379,11 @@ def test_base_collision_is_reported_in_the_revision_detail(run):
 
 def test_claim_key_rejects_other_tables():
     with pytest.raises(KeyError, match="not a claim table"):
-        claim_key("references", {})
+        claim_key("findings", {})
+
+
+def test_a_reference_is_keyed_by_its_ref_key():
+    assert claim_key("references", {"ref_key": "doi:10.1/x", "ref_number": 7}) == "doi:10.1/x"
 
 
 # --- the sections a table comes from ----------------------------------------------------
@@ -478,9 +505,19 @@ def test_history_tables_are_derived_from_the_claim_tables():
     assert not set(HISTORY_TABLES) & set(TABLES)
 
 
-def test_quote_and_positions_are_not_tracked():
-    assert {"quote", "source_line", "position"}.isdisjoint(tracked_columns("membership_estimates"))
-    assert "citations" in tracked_columns("designations")
+def test_quote_positions_and_reference_numbers_are_not_tracked():
+    untracked = {"quote", "source_line", "position", "citations", "citation_rule"}
+    assert untracked.isdisjoint(tracked_columns("membership_estimates"))
+    assert "citation_keys" in tracked_columns("designations")
+    assert {"citation_keys", "enrichment_citation_keys"} <= set(
+        tracked_columns("electoral_history")
+    )
+    assert {"enrichment_citations", "enrichment_lines"}.isdisjoint(
+        tracked_columns("electoral_history")
+    )
+    assert {"ref_number", "text", "retrieved_on", "archived_on", "archived"}.isdisjoint(
+        tracked_columns("references")
+    )
 
 
 def test_a_resumed_builder_continues_exactly(run):
@@ -490,7 +527,7 @@ def test_a_resumed_builder_continues_exactly(run):
     first = run_history(SCRIPT[:cut])
     last = SCRIPT[cut - 1]
     builder = TimelineBuilder.resume(
-        {t: first.spans(t)[first.spans(t)["valid_to_revid"].isna()] for t in CLAIM_TABLES},
+        {t: first.spans(t)[first.spans(t)["valid_to_revid"].isna()] for t in TIMELINE_TABLES},
         last=RevisionMeta(last.revid, last.parentid, last.timestamp, last.sha1, last.size),
         base=RevisionMeta(last.revid, last.parentid, last.timestamp, last.sha1, last.size),
         next_seq=len(first.events) + 1,
@@ -535,10 +572,12 @@ def test_open_spans_give_back_the_latest_claims_with_their_keys(run, alter):
     """A continued run that extracted nothing new checks its replayed events against the
     previous release's open spans: read as tables, they must key exactly as the latest
     extraction did, collision numbers included."""
-    open_spans = {t: alter(history_frame(t, run.open[t])) for t in CLAIM_TABLES}
+    open_spans = {t: alter(history_frame(t, run.open[t])) for t in TIMELINE_TABLES}
     assert any(k.endswith("#2") for k in open_spans["membership_estimates"]["claim_key"])
     tables = tables_from_open_spans(open_spans)
-    assert latest_claims(tables) == latest_claims(run.latest_tables)
+    from_spans, extracted = latest_claims(tables), latest_claims(run.latest_tables)
+    assert {t: from_spans[t] for t in CLAIM_TABLES} == {t: extracted[t] for t in CLAIM_TABLES}
+    assert len(from_spans["references"]) > 400
     _, replayed = replay_steps(pd.DataFrame(run.events))
     assert replayed == latest_claims(tables)
 
@@ -634,3 +673,108 @@ def test_an_identical_revision_whose_rows_were_not_kept_is_an_error():
     builder.add(process_revision(_meta(1), SCRIPT[0].text))
     with pytest.raises(HistoryError, match="whose rows were not kept"):
         builder.add(identical_outcome(_meta(2), 1))
+
+
+# --- references move, claims do not ---------------------------------------------------------
+
+
+def test_only_references_move_and_the_history_says_exactly_that():
+    """Issue 29's scenario: a source added in the lead renumbers every later reference, a
+    prose source removed renumbers them back, the removal is undone. No claim event after the
+    first revision, every claim one span; the references' history shows exactly the sources
+    added and removed; the undo is identical (not extracted)."""
+    from synthetic_history import LEAD_SOURCE_KEY, prose_only_reference, references_only_history
+
+    texts = references_only_history()
+    script = [
+        ScriptedRevision(
+            revid=2000 + i,
+            parentid=1999 + i if i else 0,
+            timestamp=dt.datetime(2025, 1, 1, i, tzinfo=dt.UTC),
+            sha1=hashlib.sha1(text.encode()).hexdigest(),
+            size=len(text.encode()),
+            text=text,
+            what=what,
+            status="",
+            reason=None,
+            events=(),
+        )
+        for i, (what, text) in enumerate(texts)
+    ]
+    done = run_history(script)
+    base_refs = extract_all(texts[0][1])["references"].set_index("ref_number")
+    removed_key = base_refs.loc[prose_only_reference(texts[0][1]), "ref_key"]
+    # Every citation number of a claim moved, not one citation key.
+    before = extract_all(texts[0][1])["designations"]
+    after = extract_all(texts[1][1])["designations"]
+    assert (before["citations"].map(tuple) != after["citations"].map(tuple)).all()
+    assert before["citation_keys"].map(tuple).tolist() == after["citation_keys"].map(tuple).tolist()
+
+    assert [r["status"] for r in done.revisions] == [
+        "extracted",
+        "extracted",
+        "extracted",
+        "identical",
+    ]
+    assert 2003 not in done.extracted and done.revisions[3]["identical_to_revid"] == 2001
+    later = [e for e in done.events if e["revid"] > 2000]
+    assert [e for e in later if e["table"] != "references"] == []
+    assert [(e["revid"], e["claim_key"], e["event"]) for e in later] == [
+        (2001, LEAD_SOURCE_KEY, "added"),
+        (2002, removed_key, "removed"),
+        (2003, removed_key, "added"),
+    ]
+    for table in CLAIM_TABLES:
+        spans = done.spans(table)
+        assert spans["claim_key"].is_unique and (spans["valid_from_revid"] == 2000).all()
+        assert spans["valid_to_revid"].isna().all()
+    references = done.spans("references")
+    assert len(references) == len(base_refs) + 1 + 1  # the added one, the removed one's return
+    moved = references[references["claim_key"].isin([LEAD_SOURCE_KEY, removed_key])]
+    assert sorted(
+        zip(
+            moved["claim_key"],
+            moved["valid_from_revid"],
+            moved["valid_to_revid"].fillna(0),
+            strict=True,
+        )
+    ) == sorted([(LEAD_SOURCE_KEY, 2001, 0), (removed_key, 2000, 2002), (removed_key, 2003, 0)])
+
+
+# --- edits as editors make them ------------------------------------------------------------
+
+REALISTIC = revision_script_realistic()
+
+
+@pytest.fixture(scope="module")
+def realistic_run() -> Run:
+    return run_history(REALISTIC)
+
+
+@pytest.mark.parametrize("scripted", [pytest.param(r, id=f"{r.revid}-{r.what}") for r in REALISTIC])
+def test_realistic_edits_make_exactly_the_scripted_events(realistic_run, scripted):
+    outcome = realistic_run.outcomes[scripted.revid]
+    assert (outcome.status, outcome.reason) == (scripted.status, scripted.reason)
+    got = realistic_run.events_of(scripted.revid)
+    if scripted.revid == REALISTIC[0].revid:
+        got = [e for e in got if e["table"] != "references"]
+    assert [(e["table"], e["claim_key"], e["event"]) for e in got] == [
+        (x.table, x.claim_key, x.event) for x in scripted.events
+    ]
+    for event, expected in zip(got, scripted.events, strict=True):
+        if expected.event == "changed":
+            assert (event["column"], event["old_value"], event["new_value"]) == (
+                expected.column,
+                expected.old,
+                expected.new,
+            )
+        elif expected.values:
+            payload = json.loads(event["new_value" if expected.event == "added" else "old_value"])
+            assert {k: payload[k] for k in expected.values} == expected.values
+
+
+def test_realistic_edits_leave_every_claim_one_span_until_one_cites_more(realistic_run):
+    for table in CLAIM_TABLES:
+        spans = realistic_run.spans(table)
+        moved = set(spans["claim_key"][spans["valid_from_revid"] != REALISTIC[0].revid])
+        assert moved == ({"CA|"} if table == "designations" else set())

@@ -777,3 +777,43 @@ def test_batches_are_submitted_a_bounded_window_ahead(jobs, ahead):
         assert len(submitted) - len(handed) == min(max(ahead, 1), jobs - len(handed))
     assert handed == [(job, f"future {job}") for job in range(jobs)]
     assert submitted == list(range(jobs))
+
+
+@pytest.mark.slow
+def test_a_history_in_which_only_references_move(history_wiki, prefect_api, tmp_path):
+    """Issue 29's scenario end to end: a source added in the lead, a prose source removed,
+    the removal undone, served rendered. The release holds no claim event after the first
+    revision and one span per claim; its references' history holds exactly the sources added
+    and removed; the undo costs no parse request."""
+    from synthetic_history import LEAD_SOURCE_KEY, references_only_history
+    from wiki_html import article_html
+
+    from flows.history_flow import history_flow
+
+    title = "References-only history of the MEK article"
+    for hour, (_, text) in enumerate(references_only_history()):
+        history_wiki.add_revision(title, article_html(text), f"2025-01-01T{hour:02d}:00:00Z")
+    revids = [r.revid for r in history_wiki.pages[title].revisions]
+    history_wiki.reset()
+    result = history_flow(
+        f"wikipedia:{title}", str(tmp_path), workers=1, wiki_api=history_wiki.api_url
+    )
+    assert sorted(int(r.params["oldid"]) for r in history_wiki.requests("parse")) == revids[:3]
+    assert (result.fetched, result.identical) == (3, 1)
+    folder = result.folder
+    revisions = pd.read_parquet(folder / "revisions.parquet")
+    assert revisions["status"].tolist() == ["extracted", "extracted", "extracted", "identical"]
+    events = pd.read_parquet(folder / "claim_events.parquet")
+    later = events[events["revid"] != revids[0]]
+    assert set(later["table"]) == {"references"}
+    added = later[later["event"] == "added"]["claim_key"].tolist()
+    removed = later[later["event"] == "removed"]["claim_key"].tolist()
+    assert len(removed) == 1 and added == [LEAD_SOURCE_KEY, removed[0]]
+    assert later["revid"].tolist() == revids[1:]
+    for name in CLAIM_TABLES:
+        spans = pd.read_parquet(folder / f"{name}_history.parquet")
+        assert spans["claim_key"].is_unique and spans["valid_to_revid"].isna().all()
+    print(
+        f"references-only history: {len(later)} events after the first revision, none of a "
+        f"claim; {len(history_wiki.requests('parse'))} parse requests for {len(revids)} revisions"
+    )

@@ -99,7 +99,9 @@ class _ListItem:
 class _Cite:
     """Cite's bookkeeping: keys by first use, named refs, uses per ref."""
 
-    named: set[tuple[str, int]] = field(default_factory=set)
+    # A named ref's name, as an editor gives it once: made from its text, so it does not
+    # follow the number (which moves whenever a reference is added or removed above it).
+    named: dict[tuple[str, int], str] = field(default_factory=dict)
     keys: dict[tuple[str, int], int] = field(default_factory=dict)
     uses: dict[tuple[str, int], int] = field(default_factory=dict)
 
@@ -108,11 +110,11 @@ class _Cite:
 
     def note_id(self, ref: tuple[str, int]) -> str:
         key = self.key(ref)
-        return f"cite_note-r{ref[1]}-{key}" if ref in self.named else f"cite_note-{key}"
+        return f"cite_note-{self.named[ref]}-{key}" if ref in self.named else f"cite_note-{key}"
 
     def ref_id(self, ref: tuple[str, int], use: int) -> str:
         key = self.key(ref)
-        return f"cite_ref-r{ref[1]}_{key}-{use}" if ref in self.named else f"cite_ref-{key}"
+        return f"cite_ref-{self.named[ref]}_{key}-{use}" if ref in self.named else f"cite_ref-{key}"
 
     def marker(self, group: str, number: int) -> str:
         ref = (group, number)
@@ -126,6 +128,18 @@ class _Cite:
         )
 
 
+def _ref_name(text: str) -> str:
+    """A ref name as editors write them (``<ref name="...">``): letters of the source's first
+    word and a short digest of the start of its text (so an access date or archive link added
+    at its end keeps it), the same wherever the reference is numbered."""
+    import hashlib
+    import re
+
+    start = re.sub(r"\[\d+\]", "", text)[:60]
+    word = "".join(ch for ch in text.split(" ", 1)[0].lower() if ch.isascii() and ch.isalnum())
+    return f"{word or 'ref'}{hashlib.sha1(start.encode('utf-8')).hexdigest()[:6]}"
+
+
 def article_html(text: str) -> str:
     """The ``parse.text`` HTML MediaWiki would render for this flattened article text."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
@@ -136,7 +150,9 @@ def article_html(text: str) -> str:
     cite = _Cite()
     for index, items in enumerate(reference_lists):
         group = "" if index == len(reference_lists) - 1 else "note"
-        cite.named.update((group, item.number) for item in items if len(item.letters) >= 2)
+        cite.named.update(
+            ((group, item.number), _ref_name(item.text)) for item in items if len(item.letters) >= 2
+        )
     out = [
         '<div class="mw-content-ltr mw-parser-output" lang="en" dir="ltr">',
         '<div class="shortdescription nomobile noexcerpt noprint searchaux" '

@@ -777,6 +777,9 @@ def history_table(table: Table) -> Table:
 
 
 CLAIM_TABLES = ("designations", "electoral_history", "membership_estimates")
+# Tables a history follows through time: the claims, and the references they cite (keyed by
+# ref_key, so that a renumbering moves nothing).
+TIMELINE_TABLES = (*CLAIM_TABLES, "references")
 
 CLAIM_EVENTS_TABLE = Table(
     name="claim_events",
@@ -803,7 +806,14 @@ CLAIM_EVENTS_TABLE = Table(
             minimum=1,
         ),
         Column("timestamp", "timestamp", "When revid was saved (UTC).", required=True),
-        Column("table", "string", "The claim table.", required=True, enum=CLAIM_TABLES),
+        Column(
+            "table",
+            "string",
+            "The claim table, or references (a source added, removed or changed in what it "
+            "cites; claim_key is its ref_key).",
+            required=True,
+            enum=TIMELINE_TABLES,
+        ),
         Column("claim_key", "string", "The claim's stable key.", required=True),
         Column("event", "string", "What happened to the claim.", required=True, enum=CLAIM_EVENTS),
         Column(
@@ -829,7 +839,7 @@ HISTORY_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         REVISIONS,
-        *(history_table(TABLES[name]) for name in CLAIM_TABLES),
+        *(history_table(TABLES[name]) for name in TIMELINE_TABLES),
         CLAIM_EVENTS_TABLE,
     )
 }
