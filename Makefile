@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Benchmark (see README); BENCH_ARGS=--quick for the CI smoke run.
+# Benchmark (see docs/benchmark.md); BENCH_ARGS=--quick for the CI smoke run.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -198,7 +198,7 @@ def _load(tables: dict[str, Table], semantic: dict[str, Any]) -> dict[str, Suite
 
 def declared_checks(suites: dict[str, Suite] | None = None) -> list[dict[str, str]]:
     """Every expectation of ``suites`` (a release's by default) with its suite, gate and
-    reason: the README's lists of which checks block a release and which only report
+    reason: docs/validation.md's lists of which checks block a release and which only report
     (``python -m flows.docs`` writes them)."""
     rows = []
     for name, suite in (load_suites() if suites is None else suites).items():

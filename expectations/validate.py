@@ -34,27 +34,60 @@ SAMPLE_VALUES = 5
 SAMPLE_ROWS = 10
 DOCS_SITE = "release"
 DATASOURCE = "mekdata"
-CITATION_COLUMNS = ("citations", "enrichment_citations")
-# What a suite runs on: a whole frame, or one given in row chunks.
+# Each list of cited reference numbers and the list of the same references by ref_key.
+CITATION_COLUMNS = {
+    "citations": "citation_keys",
+    "enrichment_citations": "enrichment_citation_keys",
+}
+# What a citation's key must be when its number is not in the reference list (a dangling one).
+MISSING_KEY = "missing:{}"
+# What the semantic suites run on: a whole frame, or one given in row chunks.
 Frame = pd.DataFrame | Chunked
 
 
 def citation_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every (table, source_line, ref_number) that a row of any table cites."""
+    """Every (table, source_line, ref_number) that a row of any table cites, with the key the
+    row gives that citation (``ref_key``, at the same place in its key list; null when the key
+    list is shorter) and the key of that number in the reference list (``numbered_key``)."""
+    references = tables.get("references")
+    by_number = (
+        dict(zip(references["ref_number"], references["ref_key"], strict=True))
+        if references is not None and "ref_key" in references
+        else {}
+    )
     records = []
     for name, frame in tables.items():
-        for column in CITATION_COLUMNS:
+        for column, key_column in CITATION_COLUMNS.items():
             if column not in frame.columns:
                 continue
-            for line, numbers in zip(frame["source_line"], frame[column], strict=True):
-                records += [
-                    {"table": name, "source_line": int(line), "ref_number": int(n)} for n in numbers
-                ]
+            keys = frame[key_column] if key_column in frame.columns else [[]] * len(frame)
+            for line, numbers, row_keys in zip(
+                frame["source_line"], frame[column], keys, strict=True
+            ):
+                row_keys = list(row_keys)
+                for index, number in enumerate(numbers):
+                    records.append(
+                        {
+                            "table": name,
+                            "source_line": int(line),
+                            "ref_number": int(number),
+                            "ref_key": row_keys[index] if index < len(row_keys) else None,
+                            "numbered_key": by_number.get(
+                                int(number), MISSING_KEY.format(int(number))
+                            ),
+                            "key_count_matches": len(row_keys) == len(numbers),
+                        }
+                    )
     return pd.DataFrame(
         {
             "table": pd.array([r["table"] for r in records], dtype="str"),
             "source_line": pd.array([r["source_line"] for r in records], dtype="Int32"),
             "ref_number": pd.array([r["ref_number"] for r in records], dtype="Int32"),
+            "ref_key": pd.array([r["ref_key"] for r in records], dtype="str"),
+            "numbered_key": pd.array([r["numbered_key"] for r in records], dtype="str"),
+            "key_count_matches": pd.array(
+                [r["key_count_matches"] for r in records], dtype="boolean"
+            ),
         }
     )
 

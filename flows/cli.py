@@ -356,7 +356,7 @@ def history(
 ) -> None:
     """Read every revision in range and publish a history release: claim timelines and the
     events that changed them. A re-run publishes nothing when the page has no new revision
-    in range, and extracts only the new ones when it has (see README, "History releases")."""
+    in range, and extracts only the new ones when it has (see docs/history-releases.md)."""
     from mekdata.errors import MekdataError
 
     _prefect_environment()
@@ -498,24 +498,42 @@ def show(
         ),
     ] = None,
     columns: Annotated[
-        str | None, typer.Option(help="Comma-separated columns to show; default: all.")
+        str | None,
+        typer.Option(help="Comma-separated columns to show; default: the table's key columns."),
     ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every column.")] = False,
+    layout: Annotated[
+        str,
+        typer.Option(
+            help="grid, records (one 'label: value' line per field), or auto: a grid when "
+            "every column fits the terminal, else records."
+        ),
+    ] = "auto",
     limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 50,
-    width: Annotated[int, typer.Option(help="Cut cells longer than this.")] = 60,
+    width: Annotated[int, typer.Option(help="In a grid, cut cells longer than this.")] = 60,
 ) -> None:
-    """Print a published table readably in the terminal."""
+    """Print a published table readably in the terminal, at any width."""
     import io
 
     import pyarrow.parquet as pq
     from rich.console import Console
     from rich.table import Table as RichTable
 
+    from flows.terminal import LAYOUTS, cells, chosen_columns, pick_layout, record_lines
     from mekdata.errors import MekdataError
     from storage.locations import Location
     from transforms.schema import TABLES
 
     if table not in TABLES:
         _fail(f"No table {table!r}; tables: {', '.join(TABLES)}.", 2)
+        return
+    if layout not in LAYOUTS:
+        _fail(f"No layout {layout!r}; layouts: {', '.join(LAYOUTS)}.", 2)
+        return
+    wanted = chosen_columns(TABLES[table], columns, show_all)
+    unknown = [c for c in wanted if c not in TABLES[table].column_names]
+    if unknown:
+        _fail(f"{table} has no column(s) {', '.join(unknown)}.", 2)
         return
     where = Location(location or str(REPO_ROOT / "output"))
     try:
@@ -531,39 +549,23 @@ def show(
     except MekdataError as error:
         _fail(str(error), error.exit_code)
         return
-    wanted = [c.strip() for c in columns.split(",")] if columns else TABLES[table].column_names
-    unknown = [c for c in wanted if c not in TABLES[table].column_names]
-    if unknown:
-        _fail(f"{table} has no column(s) {', '.join(unknown)}.", 2)
-        return
-    view = RichTable(
-        title=f"{table} — release {entry['version']} ({len(rows)} rows)", show_lines=False
-    )
-    for name in wanted:
-        view.add_column(name, overflow="fold")
-    for row in rows[:limit]:
-        view.add_row(*(_cell(row[name], width, row.get(f"{name}_precision")) for name in wanted))
     console = Console()
-    console.print(view)
+    title = f"{table} — release {entry['version']} ({len(rows)} rows)"
+    texts = cells(rows[:limit], wanted, width)
+    if pick_layout(layout, wanted, texts, console.width) == "grid":
+        view = RichTable(title=title, show_lines=False)
+        for name in wanted:
+            view.add_column(name, overflow="fold")
+        for row in texts:
+            view.add_row(*row)
+        console.print(view)
+    else:
+        console.print(title, highlight=False)
+        whole = cells(rows[:limit], wanted, None)
+        for line in record_lines(wanted, whole, console.width):
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
     if len(rows) > limit:
         console.print(f"… {len(rows) - limit} more rows (use --limit).")
-
-
-def _cell(value, width: int, precision: str | None = None) -> str:
-    """A cell as text; a date at its precision ("May 2002"), read from the row's
-    ``<column>_precision`` even when that column is not shown."""
-    import datetime as dt
-
-    from transforms.dates import format_date
-
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = ";".join(str(v) for v in value)
-    if isinstance(value, dt.date):
-        value = format_date(value, precision)
-    text = str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @app.command()

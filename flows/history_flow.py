@@ -99,7 +99,8 @@ WORKER_MODULES = (
 # Dask keeps data for its dashboard and its developers that grows with a run's length, not
 # its work: worker memory grew with the revision count until these were bounded. They apply to
 # this process (the local scheduler, the client) and to the workers of a local cluster, which
-# inherit them; an existing cluster's workers keep their own configuration (see the README).
+# inherit them; an existing cluster's workers keep their own configuration (see
+# docs/history-releases.md).
 DASK_CONFIG = {
     # A sample of each worker's stack every 10 ms, kept as a tree per second, for a profile
     # page nobody opens (the local cluster has no dashboard).
@@ -290,7 +291,7 @@ def start_workers() -> list[Any]:
 def release_workers(timeout: float = RELEASE_TIMEOUT) -> int:
     """Stop the workers of the run's own local cluster once every batch is in; returns how
     many were stopped. The checks and publishing run in this process, and two idle workers
-    held about 470 MB meanwhile (README, "History benchmark"). A cluster the run connected to
+    held about 470 MB meanwhile (docs/history-releases.md). A cluster the run connected to
     (``--dask-address``) is someone else's and keeps its workers. Waits at most ``timeout``
     seconds for them to exit: the run does not depend on it."""
     client = dask_client()

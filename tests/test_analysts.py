@@ -1,5 +1,6 @@
-"""For the analysts: typed tables read back alike from Parquet and CSV, README examples that
-run as written, `mekdata show`, and report.html rendered in headless Chromium."""
+"""For the analysts: typed tables read back alike from Parquet and CSV, the examples of
+docs/using-the-data.md that run as written, `mekdata show`, and report.html rendered in headless
+Chromium."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from storage.publish import publish_release
 from transforms.schema import TABLES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The analysts' runnable examples, each after an `<!-- example: name -->` line.
+EXAMPLES_PAGE = REPO_ROOT / "docs" / "using-the-data.md"
 DUCKDB_TYPES = {
     "string": "VARCHAR",
     "int16": "SMALLINT",
@@ -130,8 +133,8 @@ def test_csv_and_parquet_give_the_same_rows_in_pandas(release, name):
 
 
 def _examples() -> list[tuple[str, str, str]]:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    return [(m["name"], m["lang"], m["code"]) for m in EXAMPLE_RE.finditer(readme)]
+    page = EXAMPLES_PAGE.read_text(encoding="utf-8")
+    return [(m["name"], m["lang"], m["code"]) for m in EXAMPLE_RE.finditer(page)]
 
 
 def _database_of(workdir: Path, name: str) -> list[str]:
@@ -143,7 +146,7 @@ def _database_of(workdir: Path, name: str) -> list[str]:
     return [str(workdir / "output" / latest["path"] / "mekdata.duckdb")]
 
 
-def test_readme_has_the_three_examples():
+def test_using_the_data_has_the_five_examples():
     assert [name for name, _, _ in _examples()] == [
         "duckdb-sql",
         "duckdb-file",
@@ -158,7 +161,7 @@ def test_readme_has_the_three_examples():
     _examples(),
     ids=lambda v: v if isinstance(v, str) and "\n" not in v and len(v) < 20 else "",
 )
-def test_readme_examples_run_as_written(workdir, monkeypatch, name, lang, code):
+def test_examples_run_as_written(workdir, monkeypatch, name, lang, code):
     if lang == "sql":
         monkeypatch.chdir(workdir)
         con = duckdb.connect(*_database_of(workdir, name), read_only=name == "duckdb-file")
@@ -192,7 +195,7 @@ def test_readme_examples_run_as_written(workdir, monkeypatch, name, lang, code):
 @pytest.mark.parametrize(
     "name", [name for name, lang, _ in _examples() if lang == "sql"], ids=lambda v: v
 )
-def test_readme_sql_runs_in_the_duckdb_command(workdir, name):
+def test_example_sql_runs_in_the_duckdb_command(workdir, name):
     """The SQL examples as a user pastes them into the `duckdb` shell (duckdb-cli, a dev
     dependency), not only through the Python API."""
     cli = Path(sys.executable).with_name("duckdb")

@@ -321,6 +321,7 @@ def test_duckdb_documents_itself(output, versions):
         "boolean": "BOOLEAN",
         "date": "DATE",
         "list<int32>": "INTEGER[]",
+        "list<string>": "VARCHAR[]",
     }
     for name, table in TABLES.items():
         assert tables[name] == table.description

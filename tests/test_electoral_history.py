@@ -173,7 +173,7 @@ def test_never_guesses_a_year(article_text):
     )
     frame, findings = extract_electoral_history_with_findings(Document.from_text(text))
     assert "Islamic Republic referendum" not in set(frame["election"])
-    assert any(f.kind == "unparsed" and "no year cell" in f.detail for f in findings)
+    assert any(f.kind == "unreadable_row" and "no year cell" in f.detail for f in findings)
 
 
 def test_missing_table_is_a_finding(article_text):

@@ -369,7 +369,7 @@ def test_history_command_on_a_separately_started_dask_cluster(
                     "--host",
                     "127.0.0.1",
                 ],
-                {  # the README's advice for an existing cluster's workers
+                {  # docs/history-releases.md's advice for an existing cluster's workers
                     **env,
                     "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
                     "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": "20",
@@ -428,8 +428,8 @@ def test_history_command_on_a_separately_started_dask_cluster(
         # having imported the extraction code first;
         assert ran.get("extract_batch", 0) > 0, ran
         assert ran.get("prepare_worker", 0) > 0, ran
-        # and the workers, started as the README advises, kept no profile of it and allocated
-        # Arrow's memory from the system allocator.
+        # and the workers, started as docs/history-releases.md advises, kept no profile of it
+        # and allocated Arrow's memory from the system allocator.
         assert profiled == [0, 0]
         assert arrow_pools == ["system", "system"]
     finally:

@@ -102,7 +102,7 @@ EXPECTED = [
         4000,
         "over",
         "members",
-        None,
+        2018,
         2018,
         "By 2018",
         "INSTAT",

@@ -176,7 +176,7 @@ SIZE_CASES = [
                 10000,
                 "roughly",
                 "fighters",
-                None,
+                1986,
                 1986,
                 "By 1986",
                 "Ervand Abrahamian",

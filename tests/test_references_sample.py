@@ -85,6 +85,7 @@ def expected_fields(entry: dict[str, Any]) -> dict[str, Any]:
         "archived": entry.get("archived", False),
         "is_short_citation": entry.get("short", False),
         "full_ref_number": entry.get("full"),
+        "ref_key": entry["key"],
     }
 
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from expectations.suites import SUITES_DIR, render, structural_file, structural_suite
-from flows.docs import README, render_readme
+from flows.docs import DATA_DICTIONARY, GENERATED_DOCS
 from storage.formats import to_arrow
 from transforms.schema import (
     HISTORY_TABLES,
@@ -151,10 +151,17 @@ def test_semantic_suite_is_valid_json_with_reasons():
             assert expectation["meta"]["reason"], expectation
 
 
-def test_readme_data_dictionary_is_fresh():
-    current = README.read_text(encoding="utf-8")
-    assert render_readme(current) == current, "README is stale: run `python -m flows.docs`"
-    for table in TABLES.values():
+@pytest.mark.parametrize("page", GENERATED_DOCS, ids=lambda page: page.name)
+def test_generated_docs_are_fresh(page):
+    current = page.read_text(encoding="utf-8")
+    render = GENERATED_DOCS[page]
+    assert render(current) == current, f"{page.name} is stale: run `python -m flows.docs`"
+
+
+def test_data_dictionary_lists_every_column():
+    current = DATA_DICTIONARY.read_text(encoding="utf-8")
+    for table in [*TABLES.values(), *HISTORY_TABLES.values()]:
+        assert f"### `{table.name}`" in current
         for column in table.columns:
             assert f"| `{column.name}` |" in current
 

@@ -40,6 +40,27 @@ def _set(frame, column, row, value):
     frame.loc[frame.index[row], column] = value
 
 
+def _drop_keys_of_first_cited_row(frame):
+    row = next(i for i, numbers in zip(frame.index, frame["citations"], strict=True) if numbers)
+    frame.at[row, "citation_keys"] = []
+
+
+def _swap_dates(frame, row):
+    index = frame.index[row]
+    listed, delisted = frame.at[index, "listed_on"], frame.at[index, "delisted_on"]
+    frame.at[index, "listed_on"], frame.at[index, "delisted_on"] = delisted, listed
+
+
+def _shift_listing_into_delisting(frame, row):
+    """What the old reader published for the United Kingdom: its listing date as its delisting
+    date, no listing date, although the row states both."""
+    index = frame.index[row]
+    assert frame.at[index, "stated_dates"] == 2
+    frame.at[index, "delisted_on"] = frame.at[index, "listed_on"]
+    frame.at[index, "listed_on"] = pd.NaT
+    frame.at[index, "listed_on_precision"] = None
+
+
 CORRUPTIONS = [
     pytest.param(
         "designations",
@@ -61,6 +82,35 @@ CORRUPTIONS = [
         "designations.semantic",
         "delisted_on",
         id="current-with-delisting",
+    ),
+    # Values moved by a misread table (issue 32): the United Kingdom row (index 4).
+    pytest.param(
+        "designations",
+        lambda f: _swap_dates(f, 4),
+        "designations.semantic",
+        "delisted_on",
+        id="listing-and-delisting-swapped",
+    ),
+    pytest.param(
+        "designations",
+        lambda f: _shift_listing_into_delisting(f, 4),
+        "designations.semantic",
+        "listed_on",
+        id="listing-read-as-delisting",
+    ),
+    pytest.param(
+        "designations",
+        lambda f: _set(f, "status", 3, "other"),
+        "designations.semantic",
+        "status",
+        id="status-against-its-group-label",
+    ),
+    pytest.param(
+        "designations",
+        lambda f: _set(f, "regime", 1, None),
+        "designations.semantic",
+        "regime",
+        id="ended-row-under-currently-listed",
     ),
     pytest.param(
         "designations",
@@ -139,6 +189,29 @@ CORRUPTIONS = [
         "ref_number",
         id="unresolvable-citation",
     ),
+    pytest.param(
+        "references",
+        lambda f: _set(f, "ref_key", 1, f["ref_key"].iloc[0]),
+        "references.structural",
+        "ref_key",
+        id="duplicate-ref-key",
+    ),
+    pytest.param(
+        "designations",
+        lambda f: f.at.__setitem__(
+            (f.index[2], "citation_keys"), list(reversed(f.at[f.index[2], "citation_keys"]))
+        ),
+        "citation_links",
+        "ref_key",
+        id="citation-keys-out-of-order",
+    ),
+    pytest.param(
+        "membership_estimates",
+        lambda f: _drop_keys_of_first_cited_row(f),
+        "citation_links",
+        "key_count_matches",
+        id="citation-keys-missing",
+    ),
 ]
 
 
@@ -152,10 +225,19 @@ def test_each_check_catches_its_corruption(tables, table, mutate, suite, column)
 
 
 def test_dangling_citation_is_allowed_when_reported(tables):
-    altered = _corrupt(
-        tables, "designations", lambda f: f.at.__setitem__((f.index[0], "citations"), [165])
-    )
+    def cite_165(frame):
+        frame.at[frame.index[0], "citations"] = [165]
+        frame.at[frame.index[0], "citation_keys"] = [ref_key_of(tables, 165)]
+
+    altered = _corrupt(tables, "designations", cite_165)
     assert validate_tables(altered, now=NOW)["success"]
+
+
+def ref_key_of(tables, number: int) -> str:
+    """The key an extractor gives a citation of ``number`` (missing:<n> when it dangles)."""
+    references = tables["references"]
+    found = references.loc[references["ref_number"] == number, "ref_key"]
+    return found.iloc[0] if len(found) else f"missing:{number}"
 
 
 def test_truncated_article_fails_the_gate(article_text):

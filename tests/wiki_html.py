@@ -55,8 +55,11 @@ MARKER_RE = re.compile(
 )
 # Label running into value: the last character of a label, then the first of a value.
 INFOBOX_JUNCTION_RE = re.compile(r"(?<=[a-z)])(?=[A-Z0-9])")
-YEAR_ROW_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d) (?P<rest>.*)$")
-SEATS_LINE_RE = re.compile(r"^\d+ / \d+")
+# A year cell (with any marker an editor put after it) and the rest of its row.
+YEAR_ROW_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d(?:\[[^\]\n]{1,40}\])*) (?P<rest>.*)$")
+# A seats cell, whatever markers, tags or parentheticals an editor put inside it.
+ANNOTATION = r"(?:\[[^\]\n]{1,40}\]|\s*\([^()\n]{1,60}\))*"
+SEATS_LINE_RE = re.compile(rf"^\d+{ANNOTATION}\s*/{ANNOTATION}\s*\d+")
 TRAILING_REFS_RE = re.compile(r"(?:\s*\[\d{1,4}\])+\s*$")
 ELECTION_END_RE = re.compile(r"\b(?:referendum|by-elections?|elections?|plebiscite)\b", re.I)
 HEADER_CELL_SPLIT_RE = re.compile(r" (?=[A-Z])")
@@ -99,8 +102,8 @@ class _ListItem:
 class _Cite:
     """Cite's bookkeeping: keys by first use, named refs, uses per ref."""
 
-    # A named ref's name, as an editor gives it once: made from its text, so it does not
-    # follow the number (which moves whenever a reference is added or removed above it).
+    # A named ref's name. Editors name a ref once and keep the name when the article
+    # renumbers, so it is made from the reference's words, never from its number.
     named: dict[tuple[str, int], str] = field(default_factory=dict)
     keys: dict[tuple[str, int], int] = field(default_factory=dict)
     uses: dict[tuple[str, int], int] = field(default_factory=dict)
@@ -114,7 +117,9 @@ class _Cite:
 
     def ref_id(self, ref: tuple[str, int], use: int) -> str:
         key = self.key(ref)
-        return f"cite_ref-{self.named[ref]}_{key}-{use}" if ref in self.named else f"cite_ref-{key}"
+        if ref in self.named:
+            return f"cite_ref-{self.named[ref]}_{key}-{use}"
+        return f"cite_ref-{key}"
 
     def marker(self, group: str, number: int) -> str:
         ref = (group, number)
@@ -126,18 +131,6 @@ class _Cite:
             f'<span class="cite-bracket">&#91;</span>{label}'
             '<span class="cite-bracket">&#93;</span></a></sup>'
         )
-
-
-def _ref_name(text: str) -> str:
-    """A ref name as editors write them (``<ref name="...">``): letters of the source's first
-    word and a short digest of the start of its text (so an access date or archive link added
-    at its end keeps it), the same wherever the reference is numbered."""
-    import hashlib
-    import re
-
-    start = re.sub(r"\[\d+\]", "", text)[:60]
-    word = "".join(ch for ch in text.split(" ", 1)[0].lower() if ch.isascii() and ch.isalnum())
-    return f"{word or 'ref'}{hashlib.sha1(start.encode('utf-8')).hexdigest()[:6]}"
 
 
 def article_html(text: str) -> str:
@@ -194,6 +187,12 @@ def article_html(text: str) -> str:
 
 
 # --- reading the text's structure ----------------------------------------------------------
+
+
+def _ref_name(text: str) -> str:
+    """A name as an editor might give it: the reference's first words ("OHern2012Irans")."""
+    words = re.findall(r"[A-Za-z0-9]+", text.replace("'", ""))[:3]
+    return "".join(word[:1].upper() + word[1:] for word in words) or "ref"
 
 
 def _infobox_end(body: list[str]) -> int:
@@ -406,7 +405,7 @@ def _year_table(lines: list[str], cite: _Cite) -> str:
             span = 1
             while index + span < len(rows) and rows[index + span]["year"] is None:
                 span += 1
-            cells.insert(0, f'<td rowspan="{span}">{row["year"]}</td>')
+            cells.insert(0, f'<td rowspan="{span}">{_inline(row["year"], cite)}</td>')
         body.append("<tr>\n" + "\n".join(cells) + "</tr>")
     return (
         '<table class="wikitable">\n<tbody><tr>\n'

@@ -35,9 +35,24 @@ SHORT_FORMS = {
     "dutch": "NL",
     "french": "FR",
     "swiss": "CH",
+} | {
+    # English names a government by its capital or its foreign or interior ministry
+    # ("Washington designated …", "the State Department's list", "the Home Office").
+    "washington": "US",
+    "state department": "US",
+    "department of state": "US",
+    "ottawa": "CA",
+    "tokyo": "JP",
+    "canberra": "AU",
+    "home office": "GB",
+    # "Secretary of State Hillary Clinton": the title before a name is the American style
+    # (British English writes "the Foreign Secretary" or "Secretary of State for …").
+    "secretary of state": "US",
 }
 SHORT_FORM_RE = re.compile(
-    r"(?<![\w.])(?:U\.S\.|U\.K\.|USA|UK|US|Britain|British|American)(?![\w])"
+    r"(?<![\w.])(?:U\.S\.|U\.K\.|USA|UK|US|Britain|British|American|Washington|Ottawa|Tokyo|"
+    r"Canberra|State Department|Department of State|Home Office|"
+    r"Secretary of State(?=\s+[A-Z])(?!\s+for\b))(?![\w])"
 )
 ADJECTIVE_SUFFIXES = ("ese", "ian", "ean", "an", "i", "ish")
 CAPITALISED_RUN_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+|the\s+)?[A-Z][a-z]+)*")

@@ -8,7 +8,11 @@ The designation table survives flattening as lines like::
 
 A group label ("Currently listed by", "Formerly listed by", "Other designations") opens a
 group; following rows start with the authority's name (its flag icon lost). The table is found
-by that shape alone, never by its heading or line numbers. Every other dated mention of a
+by that shape alone, never by its heading or line numbers, and is its whole block. Each row is
+read alone, its group label carried down to it (docs/reading-tables.md): what the row holds
+that no reader expects is its ``row_remark``, and a row that cannot be read is an
+``unreadable_row`` finding, never a value guessed or moved to another row. Every other dated
+mention of a
 listing or delisting in the prose is then matched to a row: agreeing mentions become
 ``evidence_lines``, disagreeing ones ``conflict`` findings, and an authority the prose dates but
 the table lacks becomes a row of its own. A sentence that reads as a listing or delisting, names
@@ -31,12 +35,19 @@ from transforms.document import Document, Sentence
 from transforms.quality import Finding
 from transforms.references import with_citation_keys
 from transforms.schema import DESIGNATIONS, to_frame
+from transforms.table_rows import join_remarks, set_aside_remarks
 
 # "Currently listed by", "Formerly listed by", "Other designations": a capitalised word, then
-# lower-case words, then the first capital of the authority's name.
+# lower-case words (a marker or tag may follow), then the first capital of the authority's name.
 GROUP_LABEL_RE = re.compile(
-    r"^(?P<label>(?:Currently|Formerly|Previously|Other)(?:\s+[a-z]+){0,3})\s+(?=[A-Z])"
+    r"^(?P<label>(?:Currently|Formerly|Previously|Other)(?:\s+[a-z]+){0,3})"
+    r"(?:\[[^\]\n]{1,40}\])*\s+(?=[A-Z])"
 )
+GROUP_KEYWORD_RE = re.compile(r"^(?:Currently|Formerly|Previously|Other)\b")
+# The label cell ends where the authority's cell starts: the flag icon's blank after the cell
+# separator leaves two blanks (in the bundled text and in text from the rendered HTML alike).
+CELL_GAP_RE = re.compile(r"\s{2,}")
+MAX_LABEL_CHARS = 60
 GROUP_STATUS = (
     (re.compile(r"^Currently", re.I), "current"),
     (re.compile(r"^(?:Formerly|Previously)", re.I), "former"),
@@ -44,16 +55,48 @@ GROUP_STATUS = (
 )
 # Cheap test for a line that could be a row at all.
 ROW_HINT_RE = re.compile(r"Designated|designated|Listed|Added|The group|Described|Proscribed")
-# What a row says after the authority's name.
-ROW_BODY_RE = re.compile(
-    r"^(?:Designated|Not designated|Listed|Added|The group|Described|Proscribed)\b"
+# A group label alone on its line (its rows below it).
+LABEL_ALONE_RE = re.compile(
+    r"^(?P<label>(?:Currently|Formerly|Previously|Other)(?:\s+[a-z]+){0,3})\s*$"
 )
+# Where a row's own words start after the authority's name (anything before is a remark).
+ROW_BODY_SEARCH_RE = re.compile(
+    r"\b(?:Designated|Not designated|Listed|Added|The group|Described|Proscribed|Banned|"
+    r"Outlawed|Placed|Put)\b"
+)
+# A line that carries on the row above: it starts with a row's verb or event word, a
+# lower-case word, a digit, a marker or punctuation, never with a name.
+CONTINUATION_RE = re.compile(
+    r"^(?:[a-z0-9(\[,;.–-]|(?:Designated|Not designated|Listed|Delisted|De-listed|Added|"
+    r"Removed|Lifted|Proscribed|Deproscribed|De-proscribed|Revoked|Banned|Since|Until|From|"
+    r"On|In|The group|Described)\b)"
+)
+WORD_SPAN_RE = re.compile(r"\S+")
+MAX_AUTHORITY_WORDS = 6
+# Parts of a row's clause: each date takes its event from a cue in its own part.
+ROW_PART_BREAK_RE = re.compile(r"[;,]|\s+and\s+|\s+but\s+then\s+")
+ROW_CUE_RE = re.compile(
+    r"\b(?:(?P<delisting>de-?listed|de-?proscribed|unlisted|removed|lifted|revoked|rescinded|"
+    r"withdrawn|ended|until|till)|(?P<listing>designated|re-?listed|listed|added|proscribed|"
+    r"banned|outlawed|blacklisted|placed|put|since|described))\b",
+    re.I,
+)
+# A date stated as the time of an event: after a temporal preposition or straight after a cue.
+ROW_EVENT_DATE_RE = re.compile(
+    r"(?:\b(?:on|in|since|from|until|till|by)\s+(?:the\s+)?|\b(?:de-?listed|de-?proscribed|"
+    r"unlisted|removed|lifted|revoked|rescinded|designated|re-?listed|listed|added|proscribed|"
+    r"banned|outlawed|blacklisted)\s+)$",
+    re.I,
+)
+# A year inside a compound word ("the post-2003 government") is no event date.
+HYPHENATED_YEAR_RE = re.compile(r"-\d{4}|\d{4}-")
+MARKERS = r"(?:\[[^\]\n]{1,40}\])*"  # citation markers an editor may put between any words
 REGIME_RE = re.compile(
-    r"\b(?:by|during|under)\s+(?:the\s+)?(?P<regime>(?:[\w-]+\s+){0,2}?"
+    rf"\b(?:by|during|under){MARKERS}\s+(?:the{MARKERS}\s+)?"
+    rf"(?P<regime>(?:[\w-]+{MARKERS}\s+){{0,2}}?"
     r"(?:government|dynasty|regime|administration|monarchy))\b"
 )
 CLAUSE_JOIN_RE = re.compile(r",?\s*(?:also|and)?\s*$")
-DELISTING_CUE_RE = re.compile(r"\b(?:delisted|removed|lifted|until|till|revoked)\b[^,;]*$", re.I)
 SANCTIONS_RE = re.compile(
     r"[Nn]ot designated as (?:a )?terrorist\w* but (?:added|listed) (?:to|on) (?:the )?"
     r"(?P<detail>.+?)(?=\s+(?:on|in)\s+(?:\d|[A-Z][a-z]+ \d)|\[|$)"
@@ -61,13 +104,38 @@ SANCTIONS_RE = re.compile(
 DESCRIPTION_RE = re.compile(r"\bdescribed as\s+(?P<detail>.+?)(?=\s+(?:in|on)\s+\d|\[|$)")
 # Prose mentions of an event: a verb that asserts it (not "to be delisted", "to remove").
 DELISTING_VERB_RE = re.compile(
-    r"(?<!to be )(?<!to )\b(?:delisted|lifted|removed|revoked|took \w+ off|taken off)\b", re.I
+    # the word boundary first: most positions fail it before the look-behinds run
+    r"\b(?<!to be )(?<!to )(?:de-?listed|lifted|removed|revoked|took(?:\s+[\w'’]+){1,3}?\s+off|"
+    r"taken off|struck(?:\s+[\w'’]+){0,3}?\s+from)\b"
+    # an infinitive that still asserts the act: "was the first to lift", "decided … to revoke"
+    r"|\b(?:(?:first|last|next)\s+to|(?:decided|voted|agreed)\b[^.;]{0,40}?\bto)\s+"
+    r"(?:lift|remove|revoke|delist|drop|end)\b",
+    re.I,
 )
 LISTING_VERB_RE = re.compile(
-    r"(?<!to be )(?<!to )\b(?:listed|designated|added|put|proscribed|placed)\b", re.I
+    r"\b(?<!to be )(?<!to )(?:listed|designated|added|adds|put|proscribed|placed|blacklisted|"
+    r"branded|outlawed|banned)\b",
+    re.I,
 )
-LISTING_CONTEXT_RE = re.compile(r"terror|\blist\b|delist|designation|proscri", re.I)
-LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri")
+# "until 28 September 2012" after a listing: the date its listing ended.
+UNTIL_DATE_RE = re.compile(r"\b(?:until|till)\s+(?:the\s+)?$", re.I)
+# The object of an active listing verb when it is another organisation ("designated Iran's
+# Islamic Revolutionary Guard Corps"): that listing is not the group's.
+LISTED_OBJECT_RE = re.compile(
+    r"\b(?:listed|designated|added|adds|proscribed|blacklisted|branded|outlawed|banned)\s+"
+    r"(?P<object>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+)
+SELF_NAME_RE = re.compile(r"^(?:MEK|PMOI|MKO|Mojahedin|Mujahedin|People['’]s Moj|Its\b|It\b)")
+# "under UN Security Council Resolution 1373", "under the Terrorism Act 2000": the legal basis
+# of an act names no acting authority.
+LEGAL_BASIS_RE = re.compile(r"\bunder\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){0,3}$")
+# A timeline entry opens with its date: "24 May 2005: Canada adds …".
+TIMELINE_SEPARATOR_RE = re.compile(r"\s*[:–—-]\s")
+LISTING_CONTEXT = r"terror|\blist\b|de-?list|blacklist|designation|proscri|\bban\b"
+LISTING_CONTEXT_RE = re.compile(LISTING_CONTEXT, re.I)
+# The same on lower-cased text: a case-blind scan is slower, and most paragraphs are scanned.
+LISTING_CONTEXT_LOWER_RE = re.compile(LISTING_CONTEXT)
+LISTING_CONTEXT_WORDS = ("terror", "list", "designation", "proscri", " ban")
 # A date introduced as the time of an event ("on 5 May 2010", "in June 2008").
 TEMPORAL_PREPOSITION_RE = re.compile(r"(?:\b(?:on|in|since|from|until|by)\s+(?:the\s+)?)$", re.I)
 CLAUSE_BREAK_RE = re.compile(r"[;,]|\band\b|\bfollowed by\b")
@@ -90,6 +158,9 @@ class DesignationRow:
     delisted_on: PartialDate | None = None
     evidence_lines: list[int] = field(default_factory=list)
     citation_rule: str = "row"
+    table_group: str | None = None  # the group label the row was read under; None from prose
+    stated_dates: int | None = None  # event dates its table row states; None from prose
+    row_remark: str | None = None  # what the row holds that was not read, verbatim
 
 
 @dataclass(frozen=True)
@@ -118,14 +189,21 @@ def extract_designations_with_findings(document: Document) -> tuple[pd.DataFrame
                 "'Currently listed by' followed by an authority's name.",
             )
         )
-        rows: list[DesignationRow] = []
-    else:
-        rows = list(_parse_table(document, table_lines, findings))
+    rows: list[DesignationRow] = []
+    unreadable: set[str] = set()  # authorities whose table row could not be read
+    if table_lines:
+        rows = list(_parse_table(table_lines, findings, unreadable))
     table_line_numbers = {number for number, _ in table_lines}
     all_mentions, unread = _scan_listing_sentences(document)
-    mentions = [m for m in all_mentions if m.sentence.line not in table_line_numbers]
+    # Prose about an authority whose row is unreadable makes no row of its own: the row is
+    # named in a finding, and a partial row from prose would stand in for it unannounced.
+    mentions = [
+        m
+        for m in all_mentions
+        if m.sentence.line not in table_line_numbers and m.code not in unreadable
+    ]
     rows = _cross_check(rows, mentions, findings)
-    listed = {row.code for row in rows}
+    listed = {row.code for row in rows} | unreadable
     findings.extend(
         _candidate_finding(sentence, event)
         for sentence, event in unread
@@ -142,106 +220,227 @@ def _not_taken_up(sentence: Sentence, listed: set[str]) -> bool:
     return any(a.code not in listed for a in find_authorities(sentence.text))
 
 
+@dataclass
+class TableRow:
+    """One row of the designation table: its line(s), and the group label above it."""
+
+    line: int
+    lines: list[int]
+    text: str  # the row's lines joined, its group label taken off
+    quote: str  # the row's lines verbatim
+    group: str | None  # current, former or other: the status of the group label it is under
+
+
+@dataclass
+class UnreadableRow(Exception):
+    why: str
+    code: str | None = None
+
+
 def find_designation_table(document: Document) -> list[tuple[int, str]]:
-    """The lines of the designation table: from a group-labelled row to the last row."""
-    table: list[tuple[int, str]] = []
+    """The lines of the designation table: from a group-labelled row to the end of its block
+    (the next blank line). Every line of the block belongs to the table, read or not, so a
+    row the reader does not understand is never read as prose instead. A block of several
+    lines wins over a lone line that opens like a row (a paragraph is one line)."""
+    candidates: list[list[tuple[int, str]]] = []
+    table: list[tuple[int, str]] | None = None
     for number, text in document.numbered_lines(1, document.body_end):
-        if not table and not ROW_HINT_RE.search(text):
-            continue  # no row verb: cannot open a table
-        stripped = text.strip()
-        is_labelled = _group_label(stripped) is not None
-        is_row = is_labelled or _split_authority(stripped) is not None
-        if table and is_row:
-            table.append((number, text))
-        elif is_labelled:
+        if table is not None:
+            if text.strip():
+                table.append((number, text))
+                continue
+            if len(table) > 1:
+                return table
+            table = None  # one line alone: a prose paragraph that looks like a row, maybe
+        if _opens_table(text.strip()):
             table = [(number, text)]
-        elif table:
-            break
-    return table
+            candidates.append(table)
+    return table if table and len(table) > 1 else (candidates[0] if candidates else [])
 
 
-def _group_label(text: str) -> tuple[str, str] | None:
-    match = GROUP_LABEL_RE.match(text)
-    if not match:
+def _opens_table(stripped: str) -> bool:
+    """A group label, then an authority's name or a row's verb."""
+    label = _group_label(stripped)
+    if label is None:
+        return False
+    rest = stripped[label[1] :]
+    return _leading_authority(rest) is not None or ROW_HINT_RE.search(rest) is not None
+
+
+def _group_label(stripped: str) -> tuple[str, int] | None:
+    """The status a row's group label gives and where the label ends, or None. The label is
+    what precedes the gap before the authority's cell, whatever an editor added to it
+    ("Formerly listed by[a]"); without that gap, the words of a label."""
+    if not GROUP_KEYWORD_RE.match(stripped):
         return None
-    label = match.group("label")
-    rest = text[match.end() :]
-    if _split_authority(rest) is None:
-        return None
+    status = _label_status(stripped)
+    gap = CELL_GAP_RE.search(stripped, 0, MAX_LABEL_CHARS)
+    if gap is not None and "." not in stripped[: gap.start()]:
+        return (status, gap.end()) if status else None
+    match = GROUP_LABEL_RE.match(stripped)
+    return (status, match.end()) if match and status else None
+
+
+def _label_status(label: str) -> str | None:
     for pattern, status in GROUP_STATUS:
         if pattern.search(label):
-            return label, status
+            return status
     return None
 
 
-def _split_authority(text: str) -> tuple[str, str, str] | None:
-    """'United States Designated on …' -> ('United States', 'US', 'Designated on …')."""
-    words = text.split(" ")
-    for size in range(min(5, len(words) - 1), 0, -1):
-        name = " ".join(words[:size])
-        body = " ".join(words[size:]).strip()
-        if not ROW_BODY_RE.match(body):
-            continue
-        code = authority_code(strip_citations(name))
-        if code is not None:
-            return name, code, body
-    return None
-
-
-def _parse_table(document: Document, table_lines, findings: list[Finding]):
-    status = None
+def table_rows(table_lines: list[tuple[int, str]]) -> list[TableRow]:
+    """The table's rows, each with the group label it stands under (carried down like a
+    rowspan). A line that continues the row above (a row split over two lines: it starts
+    with a row's verb, a date, a lower-case word or a marker) joins that row."""
+    rows: list[TableRow] = []
+    group: str | None = None
     for number, text in table_lines:
         stripped = text.strip()
-        labelled = _group_label(stripped)
-        if labelled is not None:
-            label, status = labelled
-            stripped = stripped[len(label) :].strip()
-        split = _split_authority(stripped)
-        if split is None or status is None:
-            findings.append(
-                Finding(
-                    kind="unparsed",
-                    table="designations",
-                    detail=f"Could not read designation row: {stripped!r}",
-                    source_line=number,
-                )
-            )
+        if (alone := LABEL_ALONE_RE.match(stripped)) is not None:
+            group = _label_status(alone.group("label")) or group
             continue
-        name, code, body = split
-        yield from _parse_row(number, text.strip(), name, code, body, status, findings)
+        label = _group_label(stripped)
+        if label is not None:
+            group = label[0]
+            text_after = stripped[label[1] :].strip()
+            rows.append(TableRow(number, [number], text_after, stripped, group))
+        elif rows and CONTINUATION_RE.match(stripped):
+            row = rows[-1]
+            row.lines.append(number)
+            row.text = f"{row.text} {stripped}"
+            row.quote = f"{row.quote}\n{stripped}"
+        else:
+            rows.append(TableRow(number, [number], stripped, stripped, group))
+    return rows
 
 
-def _parse_row(number, quote, name, code, body, group_status, findings):
+def _leading_authority(text: str) -> tuple[str, str, str] | None:
+    """'United States (FTO list) Designated on …' -> ('United States', 'US', '(FTO list) …'):
+    the longest run of leading words that names a known authority."""
+    words = list(WORD_SPAN_RE.finditer(text))[:MAX_AUTHORITY_WORDS]
+    for size in range(len(words), 0, -1):
+        end = words[size - 1].end()
+        name = strip_citations(text[:end]).strip().rstrip(",;:")
+        if not name or "(" in name:
+            continue
+        code = authority_code(name)
+        if code is not None:
+            return name, code, text[end:].strip()
+    return None
+
+
+def _parse_table(table_lines, findings: list[Finding], unreadable: set[str]):
+    for table_row in table_rows(table_lines):
+        try:
+            yield from _read_row(table_row)
+        except UnreadableRow as problem:
+            if problem.code:
+                unreadable.add(problem.code)
+            findings.append(_unreadable_finding(table_row, problem.why))
+
+
+def _unreadable_finding(row: TableRow, why: str) -> Finding:
+    return Finding(
+        kind="unreadable_row",
+        table="designations",
+        detail=f"Designation table row at line {row.line} cannot be read: {why}. No value is "
+        f"taken from it (nor from prose about the same authority). Row: {row.quote!r}",
+        source_line=row.line,
+        related_lines=row.lines[1:],
+    )
+
+
+def _read_row(row: TableRow) -> list[DesignationRow]:
+    """One row, read alone: its authority, then its listing period(s)."""
+    if row.group is None:
+        raise UnreadableRow("no group label (currently, formerly, other) stands above it")
+    aside = set_aside_remarks(row.text)  # parentheticals and tags: remarks, never values
+    remarks = list(aside.remarks)
+    split = _leading_authority(aside.text)
+    if split is None:
+        raise UnreadableRow("it does not start with the name of a known state or body")
+    name, code, rest = split
+    body_start = ROW_BODY_SEARCH_RE.search(rest)
+    preface = rest[: body_start.start()] if body_start else ""
+    body = rest[body_start.start() :] if body_start else rest
+    if strip_citations(preface).strip(" ,;:"):
+        remarks.insert(0, preface.strip())
     kind, detail = _listing_kind(body)
-    for clause, regime in _regime_clauses(body):
-        listed_on, delisted_on = _clause_dates(clause)
-        status = group_status
-        if group_status == "current" and delisted_on is not None:
-            status = "former"  # an earlier regime's listing inside the "current" group
-        row = DesignationRow(
-            authority=authority_name(code) if code in ("EU", "UN") else strip_citations(name),
-            code=code,
-            status=status,
-            listing_kind=kind,
-            line=number,
-            quote=quote,
-            citations=reference_numbers(clause) or reference_numbers(body),
-            listing_detail=detail,
-            regime=regime,
-            listed_on=listed_on,
-            delisted_on=delisted_on,
+    if row.group == "other" and kind == "terrorist_designation":
+        raise UnreadableRow(
+            "it is under Other designations but its words are neither a listing on another "
+            "list ('not designated … but added to …') nor a description ('described as …')",
+            code,
         )
-        if group_status == "former" and delisted_on is None:
-            findings.append(
-                Finding(
-                    kind="unparsed",
-                    table="designations",
-                    detail=f"{row.authority} is in the formerly-listed group but its row gives no "
-                    f"delisting date: {clause!r}",
-                    source_line=number,
-                )
+    clauses = _regime_clauses(body)
+    read: list[DesignationRow] = []
+    for index, (clause, regime) in enumerate(clauses):
+        events = _clause_events(clause, code)
+        remarks += events.unread
+        status = row.group
+        if row.group == "current" and index > 0 and events.delisted_on is None:
+            raise UnreadableRow(
+                f"it names an earlier regime ({regime}) under the currently-listed group but "
+                "no date is read for when that listing ended",
+                code,
             )
-        yield row
+        if row.group == "current" and events.delisted_on is not None:
+            if len(clauses) < 2:
+                raise UnreadableRow(
+                    "it is in the currently-listed group but gives a delisting date", code
+                )
+            status = "former"  # an earlier regime's listing inside the "current" group
+        if row.group == "former" and events.delisted_on is None:
+            raise UnreadableRow(
+                "it is in the formerly-listed group but no delisting date is read from it", code
+            )
+        if events.stated >= 2 and (events.listed_on is None or events.delisted_on is None):
+            raise UnreadableRow(
+                f"it states {events.stated} dates but only one is read as a listing or a delisting",
+                code,
+            )
+        # A delisting dated before its listing is read as written: the blocking expectation on
+        # date order stops the release (a shifted value looks exactly like that).
+        read.append(
+            DesignationRow(
+                authority=authority_name(code) if code in ("EU", "UN") else name,
+                code=code,
+                status=status,
+                listing_kind=kind,
+                line=row.line,
+                quote=row.quote,
+                citations=reference_numbers(clause) or reference_numbers(row.text),
+                listing_detail=detail,
+                regime=regime,
+                listed_on=events.listed_on,
+                delisted_on=events.delisted_on,
+                table_group=row.group,
+                stated_dates=events.stated,
+            )
+        )
+    set_aside_dates = [d for r in aside.remarks for d in _remark_dates(r)]
+    # (A former row without its delisting date is unreadable already.)
+    if set_aside_dates and any(r.listed_on is None for r in read):
+        raise UnreadableRow(
+            f"a date ({set_aside_dates[0]}) stands only in a parenthetical or tag, and the row "
+            "has no listing date without it",
+            code,
+        )
+    remark = join_remarks(remarks)
+    for designation in read:
+        designation.row_remark = remark
+    return read
+
+
+def _remark_dates(remark: str) -> list[PartialDate]:
+    """Dates in a set-aside remark that could be a row's event: one stated as an event, or
+    one to the day or month ("(28 March 2001)"); not a bare year ("the Terrorism Act 2000")."""
+    text = strip_citations(remark)
+    return [
+        d
+        for d in find_dates(text)
+        if d.precision != "year" or ROW_EVENT_DATE_RE.search(text[: d.start])
+    ]
 
 
 def _listing_kind(body: str) -> tuple[str, str | None]:
@@ -257,12 +456,12 @@ def _regime_clauses(body: str) -> list[tuple[str, str | None]]:
     """Split a row into one clause per regime ("the current government …, also during …")."""
     matches = list(REGIME_RE.finditer(body))
     if len(matches) <= 1:
-        return [(body, matches[0].group("regime") if matches else None)]
+        return [(body, strip_citations(matches[0].group("regime")) if matches else None)]
     clauses = []
     for index, match in enumerate(matches):
         start = 0 if index == 0 else _clause_start(body, match.start())
         end = _clause_start(body, matches[index + 1].start()) if index + 1 < len(matches) else None
-        clauses.append((body[start:end], match.group("regime")))
+        clauses.append((body[start:end], strip_citations(match.group("regime"))))
     return clauses
 
 
@@ -273,17 +472,72 @@ def _clause_start(body: str, regime_start: int) -> int:
     return join.start() if join else regime_start
 
 
-def _clause_dates(clause: str) -> tuple[PartialDate | None, PartialDate | None]:
-    listed_on = delisted_on = None
+@dataclass
+class ClauseEvents:
+    listed_on: PartialDate | None = None
+    delisted_on: PartialDate | None = None
+    stated: int = 0  # event dates the clause states, read or not
+    unread: list[str] = field(default_factory=list)  # parts that gave no value
+
+
+def _first(token: tuple[int, object]) -> int:
+    return token[0]
+
+
+def _clause_events(clause: str, code: str) -> ClauseEvents:
+    """Each date takes its event from the nearest cue before it in its own part of the clause
+    ("Designated on …", "delisted on …", "since …", "until …"); a cue dates one event only. A
+    part with a date and no cue, or no cue at all, gives nothing and is kept as a remark. Two
+    dates for one event make the row unreadable: which is right would be a guess."""
+    events = ClauseEvents()
     text = strip_citations(clause)
-    for date in find_dates(text):
-        if not _is_event_date(text, date):
-            continue
-        if DELISTING_CUE_RE.search(text[: date.start]):
-            delisted_on = delisted_on or date
-        else:
-            listed_on = listed_on or date
-    return listed_on, delisted_on
+    for part in ROW_PART_BREAK_RE.split(text):
+        # A capitalised cue past the start of its part is a name ("the Proscribed
+        # Organisations Appeal Commission"), not the row's verb.
+        cues = [
+            c
+            for c in ROW_CUE_RE.finditer(part)
+            if c.group(0).islower() or not part[: c.start()].strip()
+        ]
+        dates = [d for d in find_dates(part) if ROW_EVENT_DATE_RE.search(part[: d.start])]
+        events.stated += len(dates)
+        unplaced = [
+            d
+            for d in find_dates(part)
+            if d not in dates and not HYPHENATED_YEAR_RE.match(part, max(d.start - 1, 0))
+        ]
+        if unplaced:
+            raise UnreadableRow(
+                f"a date it states ({part[unplaced[0].start : unplaced[0].end]!r}) is not "
+                "introduced as the time of an event (on, in, since, until, … or a verb such as "
+                "designated or delisted before it)",
+                code,
+            )
+        tokens = sorted([(c.start(), c) for c in cues] + [(d.start, d) for d in dates], key=_first)
+        pending: str | None = None
+        read_to = 0  # where the part's read text ends
+        for _, token in tokens:
+            if isinstance(token, re.Match):
+                pending = "delisted_on" if token.group("delisting") else "listed_on"
+                read_to = token.end()
+                continue
+            if pending is None:
+                break  # a date no cue introduces: from here on the part is a remark
+            if getattr(events, pending) is not None:
+                raise UnreadableRow(
+                    f"it gives two {pending.removesuffix('_on')} dates "
+                    f"({getattr(events, pending)} and {token})",
+                    code,
+                )
+            setattr(events, pending, token)
+            pending = None
+            read_to = token.end
+        unread_dates = any(d.end > read_to for d in dates)
+        if not cues or unread_dates:
+            leftover = part[read_to:].strip(" ,;.")
+            if leftover:
+                events.unread.append(leftover)
+    return events
 
 
 def _is_event_date(text: str, date: PartialDate) -> bool:
@@ -315,7 +569,9 @@ def _candidate_finding(sentence: Sentence, event: str) -> Finding:
     names = list(dict.fromkeys(authority_name(a.code) for a in find_authorities(text)))
     dates = find_dates(text)
     event_dates = [d for d in dates if _is_event_date(text, d)]
-    if not dates:
+    if not names:
+        reason = "it names no state or body that could have made the listing"
+    elif not dates:
         reason = "it gives no date, and no designation row names this authority"
     elif not event_dates:
         reason = (
@@ -329,7 +585,8 @@ def _candidate_finding(sentence: Sentence, event: str) -> Finding:
         kind="candidate_designation",
         table="designations",
         detail=f"Line {sentence.line} reads as a {event.removesuffix('ed')}ing by "
-        f"{', '.join(names)} with the date(s) {written or 'none'} but no designation row "
+        f"{', '.join(names) or 'an unnamed authority'} with the date(s) {written or 'none'} "
+        "but no designation row "
         "takes it up: "
         f"{reason}. Sentence: {text!r}",
         source_line=sentence.line,
@@ -340,9 +597,55 @@ def _listing_event(plain: str) -> str | None:
     """'delisted' or 'listed' when the sentence asserts such an event, else None."""
     if DELISTING_VERB_RE.search(plain):
         return "delisted"
-    if LISTING_VERB_RE.search(plain) and LISTING_CONTEXT_RE.search(plain):
+    if _lists_the_group(plain) and LISTING_CONTEXT_RE.search(plain):
         return "listed"
     return None
+
+
+def _lists_the_group(plain: str) -> bool:
+    """A listing verb whose object is not another named organisation."""
+    for verb in LISTING_VERB_RE.finditer(plain):
+        listed = LISTED_OBJECT_RE.match(plain, verb.start())
+        if listed is None or SELF_NAME_RE.match(listed["object"]):
+            return True
+    return False
+
+
+def _clause_event(text: str, clause_start: int, date: PartialDate, sentence_event: str) -> str:
+    """The event of one dated clause: its own verb ("Designated by … on 8 July 1997, … was
+    taken off the list on 26 January 2009"), "until" before the date (the listing's end), else
+    the sentence's."""
+    clause = strip_citations(text[clause_start : date.start])
+    if UNTIL_DATE_RE.search(clause) or DELISTING_VERB_RE.search(clause):
+        return "delisted"
+    if _lists_the_group(clause):
+        return "listed"
+    return sentence_event
+
+
+def _is_prose_event_date(text: str, date: PartialDate) -> bool:
+    """An event date in prose: introduced by a temporal preposition, or opening a timeline
+    entry ("24 May 2005: Canada adds …")."""
+    if _is_event_date(text, date):
+        return True
+    return (
+        not text[: date.start].strip() and TIMELINE_SEPARATOR_RE.match(text, date.end) is not None
+    )
+
+
+def _acting_authorities(text: str):
+    """The authorities named in ``text`` that can act: not the legal basis of an act ("under
+    UN Security Council Resolution 1373")."""
+    return [a for a in find_authorities(text) if not LEGAL_BASIS_RE.search(text, 0, a.start)]
+
+
+def _shared_subject(text: str, authorities, clause_start: int):
+    """For a dated clause that names no authority ("…, and revoked the proscription on 24
+    June 2008", "…, on 26 January 2009"): the authority last named before it in the same
+    part of the sentence (not across a semicolon)."""
+    part_start = text.rfind(";", 0, clause_start) + 1
+    before = [a for a in authorities if part_start <= a.start < clause_start]
+    return before[-1] if before else None
 
 
 def _mentions_listing(text: str) -> bool:
@@ -350,7 +653,7 @@ def _mentions_listing(text: str) -> bool:
     lowered = text.lower()
     if not any(word in lowered for word in LISTING_CONTEXT_WORDS):
         return False
-    return LISTING_CONTEXT_RE.search(text) is not None
+    return LISTING_CONTEXT_LOWER_RE.search(lowered) is not None
 
 
 def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | None]:
@@ -361,21 +664,27 @@ def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | Non
     event = _listing_event(plain)
     if event is None:
         return [], None
-    authorities = find_authorities(text)
+    authorities = _acting_authorities(text)
     dates = find_dates(text)
     mentions = []
     for date in dates:
-        if not _is_event_date(text, date):
+        if not _is_prose_event_date(text, date):
             continue
         clause_start, clause_end = _clause_bounds(text, date)
         before = [a for a in authorities if clause_start <= a.start < date.start]
         after = [a for a in authorities if date.end <= a.start < clause_end]
         authority = before[-1] if before else (after[0] if after else None)
         if authority is None:
+            authority = _shared_subject(text, authorities, clause_start)
+        if authority is None:
             continue
         citations = reference_numbers(text[clause_start : _extend_over_markers(text, clause_end)])
-        mentions.append(Mention(authority.code, event, date, sentence, tuple(citations)))
-    return mentions, event if authorities else None
+        clause_event = _clause_event(text, clause_start, date, event)
+        mentions.append(Mention(authority.code, clause_event, date, sentence, tuple(citations)))
+    # A dated act with no authority named ("Secretary of State Hillary Clinton decided on …")
+    # is still a listing sentence that went unread.
+    dated = any(_is_prose_event_date(text, date) for date in dates)
+    return mentions, event if authorities or dated else None
 
 
 def _clause_bounds(text: str, date: PartialDate) -> tuple[int, int]:
@@ -510,6 +819,9 @@ def _to_frame(rows: list[DesignationRow]) -> pd.DataFrame:
             "status": row.status,
             "listing_kind": row.listing_kind,
             "listing_detail": row.listing_detail,
+            "row_remark": row.row_remark,
+            "table_group": row.table_group,
+            "stated_dates": row.stated_dates,
             "regime": row.regime,
             "listed_on": date_value(row.listed_on),
             "listed_on_precision": precision(row.listed_on),

@@ -10,7 +10,9 @@ Flattened, the table reads::
 
 A year cell spans the rows below it until the next year; a seats cell may stand on its own
 line under its election. The table is anchored on its header row (the cells Year, Election,
-Seats), never on the section heading or a line number, and ends at the first blank line.
+Seats), never on the section heading or a line number, and ends at the first blank line. Each
+row is read alone (see docs/reading-tables.md): what no cell expects is the row's remark, a
+row that cannot be read is an ``unreadable_row`` finding, never a value moved to its neighbour.
 """
 
 from __future__ import annotations
@@ -26,18 +28,23 @@ from transforms.document import Document, Sentence
 from transforms.quality import Finding
 from transforms.references import with_citation_keys
 from transforms.schema import ELECTORAL_HISTORY, to_frame
+from transforms.table_rows import join_remarks, set_aside_remarks
 
 HEADER_RE = re.compile(r"^\s*Year\s+Election\S*.*\bSeats\b", re.I)
-YEAR_CELL_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d)\s+(?P<rest>.*)$")
+# The year cell; a footnote marker may follow it ("1980[a] Presidential election …").
+YEAR_CELL_RE = re.compile(r"^(?P<year>(?:1[89]|20)\d\d)(?:\[[^\]\n]{1,40}\])*\s+(?P<rest>.*)$")
+LEADING_YEAR_RE = re.compile(r"^(?:1[89]|20)\d\d\b")
+YEAR_ALONE_RE = re.compile(r"^(?:1[89]|20)\d\d$")
+# The election's name: up to its kind word; citation markers inside it are not part of it.
+ELECTION_NAME_RE = re.compile(
+    r"^(?P<election>.+?\b(?:referendum|elections?|by-elections?|plebiscite))\b", re.I
+)
+# A run of citation markers (a references cell), without capturing groups so it can split.
+MARKER_CLUSTER_RE = re.compile(r"(?:\s*\[(?:\d{1,4}|note \d{1,3}|[a-z])\])+")
 SEATS_RE = re.compile(
     r"(?P<won>\d+)\s*/\s*(?P<total>\d+)(?:\s*\(\s*(?P<percent>\d+(?:\.\d+)?)\s*%\s*\))?"
 )
 SEATS_CELL_RE = re.compile(rf"^\s*{SEATS_RE.pattern}\s*(?P<refs>(?:\[[^\]]+\]\s*)*)$")
-ELECTION_CELL_RE = re.compile(
-    r"^(?P<election>.+?\b(?:referendum|elections?|by-elections?|plebiscite))\b"
-    r"\s*(?P<result>.*?)\s*(?P<refs>(?:\[[^\]]+\]\s*)*)$",
-    re.I,
-)
 STANCES = (
     (re.compile(r"\bboycott", re.I), "boycott"),
     (re.compile(r"\bno candidates?\b", re.I), "no candidate"),
@@ -78,6 +85,7 @@ class ElectionRow:
     enrichment_lines: list[int] = field(default_factory=list)
     enrichment_citations: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # row text no cell expects, verbatim
 
 
 def extract_electoral_history(document: Document) -> pd.DataFrame:
@@ -110,48 +118,137 @@ def extract_electoral_history_with_findings(
     return with_citation_keys(document, _to_frame(rows)), findings
 
 
+@dataclass
+class _UnreadableLines:
+    """A table row that could not be read: it keeps its slot, so a line that continues it
+    is never taken for the continuation of the row above."""
+
+    line: int
+    quote_lines: list[str]
+    why: str
+    seats_total: None = None
+    stance: None = None
+    result_text: None = None
+
+
 def _parse_rows(document: Document, header_line: int, findings: list[Finding]):
+    """Each line alone: an optional year cell (carried down like its rowspan), the election's
+    name, its result, its references. Text no cell expects (a parenthetical, a tag, a remark
+    after the references) is set aside as the row's remark. A line with only a result (the
+    seats cell on its own line, a row split over two lines) continues the row just above, and
+    only that one; any other line that cannot be read is an ``unreadable_row`` finding."""
     rows: list[ElectionRow] = []
+    entries: list[ElectionRow | _UnreadableLines] = []
     year: int | None = None
     for number, text in document.numbered_lines(header_line + 1, document.body_end):
         if not text.strip():
             break
-        seats = SEATS_CELL_RE.match(text)
-        if seats and rows and rows[-1].seats_total is None and rows[-1].stance is None:
-            _set_seats(rows[-1], seats)
-            rows[-1].result_text = seats.group(0).strip()
-            rows[-1].quote_lines.append(text.strip())
-            rows[-1].citations += [
-                c for c in reference_numbers(text) if c not in rows[-1].citations
-            ]
+        line = text.strip()
+        aside = set_aside_remarks(line)
+        cell = aside.text
+        if YEAR_ALONE_RE.match(strip_citations(cell)):
+            year = int(strip_citations(cell))
             continue
-        cell = text.strip()
         year_match = YEAR_CELL_RE.match(cell)
         if year_match:
             year, cell = int(year_match["year"]), year_match["rest"]
-        election = ELECTION_CELL_RE.match(cell)
-        if election is None or year is None:
-            reason = "no year cell above it" if year is None else "no election name"
-            findings.append(
-                Finding(
-                    kind="unparsed",
-                    table="electoral_history",
-                    detail=f"Could not read electoral history row ({reason}): {text.strip()!r}",
-                    source_line=number,
-                )
-            )
+        election = ELECTION_NAME_RE.match(cell)
+        if election is None:
+            last = entries[-1] if entries else None
+            result, after = _result_cell(cell)
+            if (
+                not year_match
+                and last is not None
+                and last.result_text is None
+                and _reads_as_result(result)
+            ):
+                _continue_row(last, line, result, aside.remarks + after)
+                continue
+            reason = "no election name (a word such as election or referendum)"
+            entries.append(_UnreadableLines(number, [text.strip()], reason))
             continue
+        if year is None:
+            entries.append(_UnreadableLines(number, [text.strip()], "no year cell above it"))
+            continue
+        if LEADING_YEAR_RE.match(strip_citations(election["election"])):
+            # A year cell the reader could not take as one ("1980[x]y Presidential …"): the
+            # year above would be wrong for it.
+            reason = "its election name starts with a year that is not read as its year cell"
+            entries.append(_UnreadableLines(number, [text.strip()], reason))
+            continue
+        result, after = _result_cell(cell[election.end() :])
         row = ElectionRow(
             year=year,
-            election=election["election"].strip(),
-            result_text=election["result"] or None,
-            citations=reference_numbers(election["refs"]),
+            election=strip_citations(election["election"]).strip(),
+            result_text=result or None,
+            citations=reference_numbers(line),
             line=number,
             quote_lines=[text.strip()],
+            remarks=aside.remarks + after,
         )
         _read_result(row, findings)
         rows.append(row)
+        entries.append(row)
+    for entry in entries:
+        if isinstance(entry, _UnreadableLines):
+            findings.append(_unreadable_finding(entry))
     return rows
+
+
+def _result_cell(text: str) -> tuple[str, list[str]]:
+    """The result cell from what follows the election's name, citation markers taken out, and
+    the remarks after it: a seats figure ends where its percentage does; otherwise the
+    result runs to the last markers (the references cell), and text after them is a remark
+    (unless nothing came before them: markers right after the name)."""
+    plain = _squeeze(strip_citations(text))
+    if (seats := SEATS_RE.match(plain)) is not None:
+        rest = plain[seats.end() :].strip(" ,;.")
+        return seats.group(0), [rest] if rest else []
+    clusters = list(MARKER_CLUSTER_RE.finditer(text))
+    if not clusters:
+        return plain, []
+    last = clusters[-1]
+    before = _squeeze(strip_citations(text[: last.start()]))
+    after = _squeeze(text[last.end() :])
+    if not before:
+        return after, []
+    return before, [after] if after else []
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split()).strip(" ,;")
+
+
+def _reads_as_result(result: str) -> bool:
+    if not result:
+        return False
+    if SEATS_CELL_RE.match(result):
+        return True
+    return any(pattern.search(result) for pattern, _ in STANCES)
+
+
+def _continue_row(row, quote: str, result: str, remarks: list[str]) -> None:
+    row.quote_lines.append(quote)
+    if isinstance(row, _UnreadableLines):
+        return  # the row it continues was not read: neither is this line
+    row.result_text = result
+    row.citations += [c for c in reference_numbers(quote) if c not in row.citations]
+    row.remarks += remarks
+    if (seats := SEATS_RE.search(result)) is not None:
+        _set_seats(row, seats)
+    else:
+        row.stance = next((stance for pattern, stance in STANCES if pattern.search(result)), None)
+
+
+def _unreadable_finding(entry: _UnreadableLines) -> Finding:
+    quote = "\n".join(entry.quote_lines)
+    return Finding(
+        kind="unreadable_row",
+        table="electoral_history",
+        detail=f"Electoral history row at line {entry.line} cannot be read ({entry.why}); no "
+        f"value is taken from it. Row: {quote!r}",
+        source_line=entry.line,
+    )
 
 
 def _set_seats(row: ElectionRow, match: re.Match[str]) -> None:
@@ -268,6 +365,7 @@ def _to_frame(rows: list[ElectionRow]) -> pd.DataFrame:
                 "candidate_outcome": row.enrichment.get("candidate_outcome"),
                 "votes": row.enrichment.get("votes"),
                 "note": " ".join(row.notes) or None,
+                "row_remark": join_remarks(row.remarks),
                 "enrichment_lines": sorted(set(row.enrichment_lines)),
                 "enrichment_citations": row.enrichment_citations,
                 "citations": row.citations,

@@ -161,7 +161,7 @@ def canonical_name(estimator_id: str, worded: str | None = None) -> str:
 
 
 def estimators_markdown() -> str:
-    """The README's list of canonical estimators, generated from ESTIMATORS."""
+    """docs/data-dictionary.md's list of canonical estimators, generated from ESTIMATORS."""
     lines = [
         "### Canonical estimators\n",
         "`membership_estimates.estimator_id` and `estimator_kind` come from this reviewed table "

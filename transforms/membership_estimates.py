@@ -38,7 +38,7 @@ from transforms.authorities import authority_code
 from transforms.citations import ANY_MARKER_RE, REFERENCE_MARKER_RE, strip_citations
 from transforms.document import Document, Sentence
 from transforms.estimators import resolve
-from transforms.numbers import DASHES, Quantity, find_quantities
+from transforms.numbers import DASHES, QUALIFIER_AFTER_RE, Quantity, find_quantities
 from transforms.quality import Finding
 from transforms.references import with_citation_keys
 from transforms.schema import MEMBERSHIP_ESTIMATES, to_frame
@@ -83,13 +83,19 @@ NOUN_AFTER_RE = re.compile(
     rf"""^["”']?\s*(?:of\s+(?:its|their|the\s+group['’]s|(?:the\s+)?MEK(?:['’]s)?)\s+)?"""
     rf"""(?:{NOUN_ADJECTIVES}\s+)*"""
     rf"""(?P<noun>{"|".join(sorted(COUNT_NOUNS, key=len, reverse=True))})\b"""
-    r"(?P<of_other>\s+of\s+(?:the\s+)?(?!MEK|PMOI|the organi[sz]ation|the group|its\b)[A-Z])?"
+    r"(?P<of_other>\s+of\s+(?:the\s+)?(?!MEK|PMOI|the organi[sz]ation|the group|its\b|Camp\b)"
+    r"(?:[A-Z]|(?:parliament|congress|the\s+(?:parliament|government|cabinet|assembly|council))\b))?"
 )
 # Words that frame a bare figure as the group's size ("strength to be about 2,000",
 # "membership was estimated at 3,000", "its numbers at 3,000") and what each measures.
-FRAME_MEASURES = {"strength": "fighters", "force": "fighters", "forces": "fighters"} | {
-    word: "members" for word in ("membership", "size", "numbers")
-}
+FRAME_MEASURES = {
+    "strength": "fighters",
+    "force": "fighters",
+    "forces": "fighters",
+    "population": "residents",
+    "crowd": "attendees",
+    "army": "fighters",
+} | {word: "members" for word in ("membership", "size", "numbers")}
 # Between the frame word and the figure: only the words of a statement of size.
 FRAME_FILLER = (
     r"to|be|been|being|was|were|is|are|at|of|as|estimated|put|stood|reached|peaked|numbered|"
@@ -97,11 +103,28 @@ FRAME_FILLER = (
 )
 SIZE_NOUNS = {noun for noun in COUNT_NOUNS if COUNT_NOUNS[noun] != "persons"}
 FRAME_NOUNS = "|".join(sorted(set(FRAME_MEASURES) | SIZE_NOUNS, key=len, reverse=True))
+FRAME_NOUN_RE = re.compile(rf"(?<![\w-])(?:{FRAME_NOUNS})(?![\w-])", re.I)
 FRAME_BEFORE_RE = re.compile(
     rf"(?<![\w-])(?P<noun>{FRAME_NOUNS})"
     rf"(?:\s+(?:{FRAME_FILLER}))+\s*$",
     re.I,
 )
+# A verb that states a size right before the figure ("numbered no fewer than 3,800", "stood at
+# about 3,000", "had dwindled to fewer than 1,000", "ranged from 2,500 to 3,000"), or "put …
+# at" / "reckoned at": the figure is the size of the size word before it in its clause ("the
+# group's membership in Albania stood at", "Paris police put the crowd at").
+SIZE_VERB_BEFORE_RE = re.compile(
+    r"(?:\b(?:numbered|numbering|numbers|totall?ed|totall?ing|reached|(?:stood|stands|standing|"
+    r"peaked|peaking)\s+at|rang(?:ed|ing)\s+from|(?:swell(?:ed|ing)?|swollen|dwindl(?:ed|ing)|"
+    r"sh?r[aiu]nk|fell|fallen|rose|risen|grew|grown|declined|dropped|climbed|increased|"
+    r"decreased)\s+to)"
+    r"|\b(?:put|puts|putting|reckoned|estimated|assessed|placed|pegged)\b[^.;,\d]{0,60}?\bat)"
+    r"\s*$",
+    re.I,
+)
+SIZE_VERB_WINDOW = 100
+# "the number of people present at about 200": the number of what.
+NUMBER_OF_RE = re.compile(r"\bnumber\s+of\s+(?P<noun>[a-z]+)\b", re.I)
 # A lone number word is a count when a qualifier, a frame or a verb of having introduces it
 # ("some forty members", "the cell had forty members").
 LONE_WORD_INTRO_RE = re.compile(
@@ -138,7 +161,9 @@ MONTH_BEFORE_RE = re.compile(
 # Every estimate names what it counts with one of these words; sentences without any are
 # skipped before the (costly) number search.
 MEASURE_HINT_WORDS = (
-    frozenset(COUNT_NOUNS) | set(FRAME_MEASURES) | {"strong", "wing", "total", "army", "armies"}
+    frozenset(COUNT_NOUNS)
+    | set(FRAME_MEASURES)
+    | {"strong", "wing", "total", "armies", "member", "man", "men"}
 )
 # Any hint word standing as a whole word (lower case text): one search instead of a word list.
 MEASURE_HINT_RE = re.compile(
@@ -146,7 +171,27 @@ MEASURE_HINT_RE = re.compile(
     + "|".join(sorted(map(re.escape, MEASURE_HINT_WORDS), key=len, reverse=True))
     + r")(?![a-z])"
 )
-STRONG_FORCE_RE = re.compile(r"armed|guerrill|military|fighting|army|militia|brigade", re.I)
+STRONG_FORCE_RE = re.compile(r"armed|guerrill|military|fighting|army|militia|brigade|\bforce", re.I)
+# "a 7,000-member force", "the 4,000-member community": the figure as an adjective.
+MEMBER_ADJECTIVE_RE = re.compile(r"^-(?:members?|man|men)\b(?P<what>(?:\s+[\w-]+){0,2})")
+# "a 540-member parliament-in-exile": the members of a body, not the group.
+OTHER_BODY_RE = re.compile(
+    r"\b(?:parliament|council|committee|assembly|cabinet|delegation|board|congress|senate|"
+    r"jury|panel)\w*",
+    re.I,
+)
+# A count tied to an event is its attendance: "a caravan of about 500 supporters", "some 2,000
+# supporters at its 2011 rally".
+EVENT_NOUNS = r"(?:rally|rallies|gathering|caravan|march|demonstration|protest|convention)"
+EVENT_OF_BEFORE_RE = re.compile(rf"\b(?:a|an|the|its|their)\s+{EVENT_NOUNS}\s+of\s+$", re.I)
+AT_EVENT_AFTER_RE = re.compile(
+    rf"^\s+(?:at|during)\s+(?:a|an|the|its|their)\s+(?:[\w-]+\s+){{0,2}}?{EVENT_NOUNS}\b", re.I
+)
+ATTENDING_MEASURES = {"supporters", "sympathizers", "persons", "members"}
+# A number that is part of a name: "Ashraf-3", "Ashraf 3", "Route 66", "Resolution 1373", and
+# an ordinal ("the 23rd Brigade").
+NAME_BEFORE_NUMBER_RE = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]+(?:-|\s)$")
+ORDINAL_AFTER_RE = re.compile(r"(?:st|nd|rd|th)\b")  # used with .match(text, position)
 # What comes right before the number when the noun does ("a membership of between 3,000").
 NOUN_BEFORE_RE = re.compile(
     r"(?P<phrase>(?:(?:armed|political|military)\s+wing(?:\s+strength)?|membership|strength|"
@@ -158,7 +203,7 @@ MEASURE_AFTER_TOTAL_RE = re.compile(r"^\s*(?P<noun>membership|members|fighters)\
 NOT_SIZE_RE = re.compile(
     r"kill|execut|imprison|arrest|injur|wound|death|dead\b|died|hunger|warrant|attack|"
     r"assassinat|murder|detain|detention|sentenced|prison|jail|massacre|casualt|immolat|"
-    r"hostage|bomb|seats?\b|charg",
+    r"hostage|bomb|seats?\b|charg|rounded up|taken prisoner",
     re.I,
 )
 GATHERING_RE = re.compile(r"gathering|rally|rallies|present|attend|demonstrat|crowd", re.I)
@@ -171,6 +216,11 @@ ESTIMATOR_PATTERNS = (
     # "According to a 2003 article by The New York Times", "according to the INSTAT data"
     re.compile(
         rf"[Aa]ccording to\s+(?:a\s+\d{{4}}\s+\w+\s+(?:by|in|from)\s+)?(?:the\s+)?(?P<who>{NAME})"
+    ),
+    # "by the reckoning of the United States Department of Defense"
+    re.compile(
+        rf"\b(?:by|in)\s+the\s+(?:reckoning|count|estimate|estimation|view)\s+of\s+"
+        rf"(?:the\s+)?(?P<who>{NAME})"
     ),
     # "Reports by The Military Balance in 2003 …, as well as BMI Research's 2008 report"
     re.compile(
@@ -189,18 +239,44 @@ ESTIMATOR_PATTERNS = (
         rf"\bby\s+(?:the\s+)?(?P<who>{NAME})"
     ),
 )
-ESTIMATOR_STOPWORDS = {"In", "On", "By", "A", "An", "It", "This", "According", "Reports"}
+ESTIMATOR_STOPWORDS = {
+    "In",
+    "On",
+    "By",
+    "A",
+    "An",
+    "It",
+    "This",
+    "According",
+    "Reports",
+    # words that open a leading clause ("With an annual budget estimated at …")
+    "With",
+    "When",
+    "Once",
+    "Under",
+    "During",
+    "Between",
+    "Before",
+    "After",
+}
 # Periods, as worded: "in early 1980", "before the 2003 war", "from 1981–1983 to 1987–1988".
 MONTHS = (
     r"(?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December)"
 )
 YEAR = r"(?:1[89]|20)\d\d"
+# "the 1990s", "the mid-1990s": a decade, or its early (0-3), middle (4-6) or late (7-9) years.
+DECADE = r"(?:(?P<part>early|mid|late)[- ])?(?P<decade>(?:1[89]|20)\d0)['’]?s\b"
+DECADE_RE = re.compile(DECADE, re.I)
+DECADE_PARTS = {None: (0, 9), "early": (0, 3), "mid": (4, 6), "late": (7, 9)}
 PERIOD_PATTERNS = (
     re.compile(rf"\bfrom\s+{YEAR}(?:[{DASHES}]{YEAR})?\s+to\s+{YEAR}(?:[{DASHES}]{YEAR})?"),
+    # "between 1981–1983 and 1987–1988", "Between 1981 and 1986"
+    re.compile(rf"\b[Bb]etween\s+{YEAR}(?:[{DASHES}]{YEAR})?\s+and\s+{YEAR}(?:[{DASHES}]{YEAR})?"),
+    re.compile(rf"\b(?:(?:[Ii]n|[Bb]y|[Dd]uring|[Tt]hroughout)\s+)?the\s+{DECADE}"),
     re.compile(rf"\b(?:[Bb]efore|[Aa]fter|[Uu]ntil|[Ss]ince)\s+(?:the\s+)?{YEAR}(?:\s+[a-z]+)?\b"),
     re.compile(rf"\b(?:[Tt]owards?|[Nn]ear|[Aa]t)\s+the\s+end\s+of\s+(?:the\s+)?{YEAR}"),
-    re.compile(rf"\b[Ii]n\s+{YEAR}\s+and\s+{YEAR}"),
+    re.compile(rf"\b(?:[Ii]n|[Ff]or)\s+{YEAR}\s+and\s+{YEAR}"),
     re.compile(
         rf"\b(?:[Ii]n|[Oo]n|[Bb]y|[Dd]uring)\s+(?:(?:early|mid|late)[- ])?"
         rf"(?:\d{{1,2}}\s+)?(?:{MONTHS}\s+)?{YEAR}"
@@ -215,12 +291,12 @@ PERIOD_PATTERNS = (
     re.compile(r"\b(?:[Pp]re|[Pp]ost)-?war\b|\b[Ww]artime\b"),
 )
 YEAR_TOKEN_RE = re.compile(rf"(?<!\d){YEAR}(?!\d)")
-LEADING_PREPOSITION_RE = re.compile(r"^(?:[Ii]n|[Oo]n|[Dd]uring)\s+")
+LEADING_PREPOSITION_RE = re.compile(r"^(?:[Ii]n|[Oo]n|[Dd]uring|[Ff]or)\s+")
 LEADING_DETERMINER_RE = re.compile(r"^(?:[Aa]|[Tt]he|[Ii]ts|[\w-]+['’]s)\s+")
 # "2003 report" is the period 2003.
 YEAR_OF_PUBLICATION_RE = re.compile(rf"^({YEAR})\s+(?:article|report|estimate|survey|study)$")
 YEAR_ONLY_RE = re.compile(YEAR)
-UNTIL_RE = re.compile(r"^[Bb]efore\b|^[Uu]ntil\b|^[Bb]y\b")
+UNTIL_RE = re.compile(r"^[Bb]efore\b|^[Uu]ntil\b")
 SINCE_RE = re.compile(r"^[Aa]fter\b|^[Ss]ince\b")
 CLAUSE_END_RE = re.compile(r"[;,]\s|\.\s|$")
 POSSESSIVE_END_RE = re.compile(r"['’]s$")
@@ -365,7 +441,7 @@ def _sentence_rows(
                 "position": sentence.start + offsets[estimate.quantity.start],
                 "low": estimate.quantity.low,
                 "high": estimate.quantity.high,
-                "qualifier": estimate.quantity.qualifier,
+                "qualifier": estimate.quantity.qualifier or _qualifier_after_noun(plain, estimate),
                 "measure": estimate.measure,
                 "year_start": year_start,
                 "year_end": year_end,
@@ -381,6 +457,16 @@ def _sentence_rows(
             }
         )
     return rows
+
+
+def _qualifier_after_noun(plain: str, estimate: Estimate) -> str | None:
+    """A bound written after the counted noun: "10k supporters at most"."""
+    after = plain[estimate.quantity.end :]
+    noun = NOUN_AFTER_RE.match(after)
+    if noun is None:
+        return None
+    bound = QUALIFIER_AFTER_RE.match(after, noun.end("noun"))
+    return " ".join(bound["qualifier"].lower().split()) if bound else None
 
 
 def _candidate_finding(sentence: Sentence, miss: Miss) -> Finding:
@@ -466,6 +552,8 @@ def _carry_gap(plain: str, previous: Estimate, quantity: Quantity) -> str | None
         return None
     if OWN_NOUN_RE.match(plain[quantity.end : quantity.end + CONTEXT_WINDOW]):
         return None  # "6,000 soldiers and over 2,000 pieces of equipment"
+    if _counts(gap):
+        return None  # another figure stands between: this one does not continue the first
     noun = NOUN_AFTER_RE.match(gap)
     between = gap[noun.end() :] if noun else gap
     changes = CHANGE_VERB_RE.search(between) is not None
@@ -536,6 +624,8 @@ def _is_not_a_count(plain: str, quantity: Quantity) -> bool:
         return True
     if UNIT_AFTER_RE.match(after):
         return True
+    if _is_part_of_a_name(plain, quantity):
+        return True
     if quantity.high <= 31 and (
         MONTH_AFTER_RE.match(after) or MONTH_BEFORE_RE.search(plain, 0, quantity.start)
     ):
@@ -547,6 +637,20 @@ def _is_not_a_count(plain: str, quantity: Quantity) -> bool:
         and "," not in quantity.text
         and NOUN_AFTER_RE.match(plain[quantity.end :]) is None
     )
+
+
+def _is_part_of_a_name(plain: str, quantity: Quantity) -> bool:
+    """'Ashraf-3', 'Route 66', 'Resolution 1373', 'the 23rd Brigade': the number belongs to a
+    name (a capitalised word right before it, not opening the sentence) or is an ordinal."""
+    if ORDINAL_AFTER_RE.match(plain, quantity.end):
+        return True
+    if quantity.qualifier or "," in quantity.text or not quantity.text[:1].isdigit():
+        return False
+    name = NAME_BEFORE_NUMBER_RE.search(plain, 0, quantity.start)
+    if name is None:
+        return False
+    before_name = plain[: name.start()].rstrip()
+    return bool(before_name) and before_name[-1] not in ".!?:"
 
 
 def _measure(plain: str, quantity: Quantity) -> tuple[str, str | None] | Miss | None:
@@ -570,6 +674,9 @@ def _measure(plain: str, quantity: Quantity) -> tuple[str, str | None] | Miss | 
         phrase = phrase_before["phrase"].lower()
         if "political" in phrase:
             return "members", "political wing"
+        if phrase == "strength" and noun_after is not None:
+            # "a strength of 10,000 members": the counted noun says what; strength only frames
+            return _noun_measure(plain, quantity, noun_after), None
         if STRONG_FORCE_RE.search(phrase) or phrase == "strength":
             scope = "armed wing" if "wing" in phrase else None
             return "fighters", scope
@@ -579,19 +686,65 @@ def _measure(plain: str, quantity: Quantity) -> tuple[str, str | None] | Miss | 
         return "members", None
     if (strong := STRONG_RE.match(after)) is not None:  # "a 5,000–7,000-strong armed group"
         return ("fighters" if STRONG_FORCE_RE.search(strong["what"]) else "members"), None
+    if (adjective := MEMBER_ADJECTIVE_RE.match(after)) is not None:  # "a 7,000-member force"
+        if (body := OTHER_BODY_RE.search(adjective["what"])) is not None:
+            return Miss(
+                quantity,
+                "member",
+                f"counts the members of another body ({body.group(0)!r}), not the group",
+                "info",
+            )
+        return ("fighters" if STRONG_FORCE_RE.search(adjective["what"]) else "members"), None
     if noun_after is None:
         frame = FRAME_BEFORE_RE.search(before, max(0, quantity.start - 80))
-        if frame is None:
-            return None
-        noun = frame["noun"].lower()
-        # "their prewar strength to be about 2,000", "membership was estimated at 3,000"
-        return FRAME_MEASURES.get(noun) or COUNT_NOUNS[noun], None
-    measure = COUNT_NOUNS[noun_after["noun"]]
+        if frame is not None:
+            noun = frame["noun"].lower()
+            # "their prewar strength to be about 2,000", "membership was estimated at 3,000"
+            return FRAME_MEASURES.get(noun) or COUNT_NOUNS[noun], None
+        verb_frame = _size_verb_frame(plain, quantity)
+        return (verb_frame, None) if verb_frame else None
+    return _noun_measure(plain, quantity, noun_after), None
+
+
+def _noun_measure(plain: str, quantity: Quantity, noun_after: re.Match[str]) -> str:
+    """What the counted noun right after the figure (NOUN_AFTER_RE's match on the text after
+    it) measures, in its sentence."""
+    measure = COUNT_NOUNS[noun_after["noun"].lower()]
+    before = plain[: quantity.start]
+    noun_end = quantity.end + noun_after.end("noun")
+    if measure in ATTENDING_MEASURES and (
+        EVENT_OF_BEFORE_RE.search(before) or AT_EVENT_AFTER_RE.match(plain[noun_end:])
+    ):
+        return "attendees"  # "a caravan of about 500 supporters", "2,000 supporters at its rally"
     if measure == "persons" and GATHERING_RE.search(plain):
-        measure = "attendees"
-    elif measure == "persons" and "membership" in before[-60:].lower():
-        measure = "members"  # "global membership … between 4,000 and 9,000 persons"
-    return measure, None
+        return "attendees"
+    if measure == "persons" and "membership" in before[-60:].lower():
+        return "members"  # "global membership … between 4,000 and 9,000 persons"
+    return measure
+
+
+def _size_verb_frame(plain: str, quantity: Quantity) -> str | None:
+    """The measure of the size word a verb of size ties to the figure ("the group's membership
+    in Albania stood at about 3,000", "put the number of people present at about 200"): the
+    nearest size word before the verb in the clause, with no other count between."""
+    start = max(0, quantity.start - SIZE_VERB_WINDOW)
+    before = plain[start : quantity.start]
+    if SIZE_VERB_BEFORE_RE.search(before) is None:
+        return None
+    cut = max(before.rfind(";"), before.rfind(". "), before.rfind(":"))
+    counts_before = _counts(before)
+    if counts_before:
+        cut = max(cut, counts_before[-1])
+    clause = before[cut + 1 :]
+    number_of = list(NUMBER_OF_RE.finditer(clause))
+    words = [m for m in FRAME_NOUN_RE.finditer(clause)]
+    if number_of and (not words or number_of[-1].start() >= words[-1].start() - 10):
+        noun = number_of[-1]["noun"].lower()
+        return COUNT_NOUNS.get(noun)
+    if not words:
+        return None
+    noun = words[-1].group(0).lower()
+    return FRAME_MEASURES.get(noun) or COUNT_NOUNS[noun]
 
 
 def _not_size_word(plain: str, quantity: Quantity) -> str | None:
@@ -605,7 +758,11 @@ def _not_size_word(plain: str, quantity: Quantity) -> str | None:
     # Within the clause, look only at the words near the count (a long sentence can name
     # an attack in another clause).
     local_start = max(start, quantity.start - 40)
-    near = list(NOT_SIZE_RE.finditer(plain, local_start, min(end, quantity.end + 60)))
+    near = [
+        m
+        for m in NOT_SIZE_RE.finditer(plain, local_start, min(end, quantity.end + 60))
+        if not _other_count_between(plain, quantity, m)
+    ]
     if not near or not NOT_SIZE_RE.search(clause):
         return None
     # The word nearest the figure names what the count is of ("killed …, and some 3,000
@@ -623,6 +780,21 @@ def _not_size_word(plain: str, quantity: Quantity) -> str | None:
     while word_end < len(plain) and plain[word_end].isalpha():
         word_end += 1
     return plain[word_start:word_end]
+
+
+def _other_count_between(plain: str, quantity: Quantity, word: re.Match[str]) -> bool:
+    """True when another figure stands between the count and the word: the word is that
+    figure's ("3,400 people in Camp Ashraf in 2011, 36 were taken hostage")."""
+    between = (
+        plain[quantity.end : word.start()]
+        if word.start() >= quantity.end
+        else plain[word.end() : quantity.start]
+    )
+    # a share or a distance ("2,665 persons, 90 per cent of whom …") counts no one else
+    return any(
+        not UNIT_AFTER_RE.match(between[DIGITS_RE.match(between, offset).end() :])
+        for offset in _counts(between)
+    )
 
 
 def _share(plain: str, quantity: Quantity, measure: str) -> Estimate | None:
@@ -718,6 +890,9 @@ def _period(
             start = s
     phrase = plain[start:end]
     years = [int(y) for y in YEAR_TOKEN_RE.findall(phrase)]
+    if (decade := DECADE_RE.search(phrase)) is not None:
+        first, last = DECADE_PARTS[decade["part"] and decade["part"].lower()]
+        years = [int(decade["decade"]) + first, int(decade["decade"]) + last]
     period = LEADING_PREPOSITION_RE.sub("", phrase).strip()
     period = LEADING_DETERMINER_RE.sub("", period)
     period = YEAR_OF_PUBLICATION_RE.sub(r"\1", period)

@@ -1,6 +1,7 @@
 """Counts and ranges as the article writes them: "5,000–7,000", "between 3,000–5,000",
 "4,000 to 9,000", "about 15,000", "2500", "5,000-strong", "eight to ten thousand",
-"two hundred", "forty-five", "upwards of 3,000".
+"two hundred", "forty-five", "upwards of 3,000", "two thousand five hundred", "between three
+and five thousand", "1.5 million", "10k".
 
 A bare number word ("two men", "six former members") is prose, not a count, unless the caller
 asks for it (``bare_words=True``) and decides from the context.
@@ -12,7 +13,11 @@ import re
 from dataclasses import dataclass
 
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212-"
-NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
+# An em dash with spaces around it sets off a clause ("in 2003 — 3,800 fighters"): no range.
+RANGE_DASH = rf"(?:[{DASHES}]|\s*[{DASHES.replace(chr(0x2014), '')}]\s*)"
+# A decimal counts people only with a scale word after it ("1.5 million"): tried first.
+DECIMAL = r"\d+\.\d+(?=\s*(?:thousand|million|k\b))"
+NUMBER = rf"{DECIMAL}|\d{{1,3}}(?:,\d{{3}})+|\d+"
 WORD_NUMBERS = {
     "one": 1,
     "two": 2,
@@ -45,15 +50,24 @@ WORD_NUMBERS = {
 }
 TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-SCALES = {"thousand": 1_000, "million": 1_000_000}
+SCALES = {"thousand": 1_000, "million": 1_000_000, "k": 1_000}
 # "forty-five" is one number, not the range forty to five: compounds are tried first.
 WORD_NUMBER = rf"(?:{'|'.join(TENS)})(?:[{DASHES}]|\\s)(?:{'|'.join(UNITS)})|" + "|".join(
     sorted(WORD_NUMBERS, key=len, reverse=True)
 )
-SCALE = "|".join(SCALES)
+SCALE = "thousand|million"
+# "10k": the abbreviation stands right after the digits.
+SCALE_SUFFIX = r"k\b"
+# What completes a number written out after its scale word: "two thousand five hundred (and
+# fifty)"; not the start of another number ("three thousand and five thousand").
+SCALE_TAIL = (
+    rf"\s+(?:and\s+)?(?:{WORD_NUMBER})\b(?:\s+hundred\b)?(?:\s+(?:and\s+)?(?:{WORD_NUMBER})\b)?"
+    rf"(?!\s+(?:{SCALE}))"
+)
 QUALIFIER = (
     r"more\s+than|fewer\s+than|less\s+than|at\s+least|at\s+most|as\s+many\s+as|up\s+to|"
     r"upwards\s+of|in\s+excess\s+of|close\s+to|just\s+over|just\s+under|well\s+over|"
+    r"no\s+(?:more|fewer|less)\s+than|not\s+more\s+than|nearer|"
     r"nearly|almost|approximately|about|around|roughly|some|over|under|between|perhaps|"
     r"an\s+estimated"
 )
@@ -68,18 +82,24 @@ QUANTITY_RE = re.compile(
     (?={QUANTITY_FIRST})
     (?<![\w,.])
     (?P<low>{NUMBER}|(?:{WORD_NUMBER})\b)
-    (?:(?:\s*[{DASHES}]\s*|\s+to\s+)(?P<high>{NUMBER}|(?:{WORD_NUMBER})\b))?
+    (?:(?:{RANGE_DASH}|\s+to\s+)(?P<high>{NUMBER}|(?:{WORD_NUMBER})\b))?
     (?P<hundred>\s+hundred\b)?
-    (?:\s+(?P<scale>{SCALE})\b)?
-    (?![\d,]*\d)
+    (?:\s+(?P<scale>{SCALE})\b(?P<tail>{SCALE_TAIL})?|(?P<suffix>{SCALE_SUFFIX}))?
+    (?![\d,]*\d)(?!\.\d)  # "3.5" without a scale word is no count
     """
 )
+# The words after "two thousand" that complete it ("two thousand five hundred and fifty").
+TAIL_PART_RE = re.compile(rf"(?i)(?P<number>{WORD_NUMBER})\b(?P<hundred>\s+hundred\b)?")
 QUALIFIER_BEFORE_RE = re.compile(rf"(?i)(?<![\w])(?P<qualifier>{QUALIFIER})\s+$")
 QUALIFIER_LOOKBACK = 30
+# A bound written after the figure: "15,000 or more", "10k at most".
+TRAILING_QUALIFIER = r"or\s+more|or\s+fewer|or\s+less|or\s+so|at\s+(?:the\s+)?most|at\s+least"
+QUALIFIER_AFTER_RE = re.compile(rf"(?i)\s+(?P<qualifier>{TRAILING_QUALIFIER})\b")
 # "between 4,000 and 9,000": the only place where "and" joins a range.
+# "between three and five thousand": a scale after the second number applies to both.
 BETWEEN_AND_RE = re.compile(
-    rf"(?i)(?P<qualifier>between)\s+(?P<low>{NUMBER})\s+and\s+(?P<high>{NUMBER})"
-    rf"(?:\s+(?P<scale>{SCALE}))?(?![\d,]*\d)"
+    rf"(?i)(?P<qualifier>between)\s+(?P<low>{NUMBER}|(?:{WORD_NUMBER})\b)\s+and\s+"
+    rf"(?P<high>{NUMBER}|(?:{WORD_NUMBER})\b)(?:\s+(?P<scale>{SCALE})\b)?(?![\d,]*\d)"
 )
 
 
@@ -97,6 +117,8 @@ class Quantity:
 
 def _value(token: str) -> int:
     token = token.lower()
+    if "." in token:
+        return float(token)  # a decimal, multiplied by its scale by the caller
     if token in WORD_NUMBERS:
         return WORD_NUMBERS[token]
     if token[:1].isalpha():  # "forty-five", "forty five"
@@ -111,20 +133,33 @@ def _quantity(match: re.Match[str], text: str, bare_words: bool = False) -> Quan
     )
     if lone_word and not bare_words:
         return None  # a bare "one" or "two" is prose, not a count
-    scale = SCALES[match["scale"].lower()] if match["scale"] else 1
+    scale_word = match["scale"] or groups.get("suffix")
+    if "." in match["low"] and not scale_word:
+        return None  # "2.5" alone is no count of people
+    scale = SCALES[scale_word.lower()] if scale_word else 1
     if groups.get("hundred"):
         scale *= 100
-    low = _value(match["low"]) * scale
-    high = _value(match["high"]) * scale if match["high"] else low
-    start, qualifier = match.start(), match.groupdict().get("qualifier")
+    low = round(_value(match["low"]) * scale)
+    high = round(_value(match["high"]) * scale) if match["high"] else low
+    if groups.get("tail") and scale_word and not match["high"]:
+        low = high = low + _tail_value(groups["tail"])
+    start, end, qualifier = match.start(), match.end(), match.groupdict().get("qualifier")
     if qualifier is None:
         before = QUALIFIER_BEFORE_RE.search(text, max(0, start - QUALIFIER_LOOKBACK), start)
         if before is not None:
             start, qualifier = before.start(), before["qualifier"]
+        elif (after := QUALIFIER_AFTER_RE.match(text, end)) is not None:
+            end, qualifier = after.end(), after["qualifier"]
     qualifier = " ".join(qualifier.lower().split()) if qualifier else None
-    return Quantity(
-        low, high, qualifier, start, match.end(), text[start : match.end()], bool(lone_word)
-    )
+    return Quantity(low, high, qualifier, start, end, text[start:end], bool(lone_word))
+
+
+def _tail_value(tail: str) -> int:
+    """'five hundred and fifty' -> 550: what follows a scale word in a number written out."""
+    total = 0
+    for part in TAIL_PART_RE.finditer(tail):
+        total += _value(part["number"]) * (100 if part["hundred"] else 1)
+    return total
 
 
 def find_quantities(text: str, bare_words: bool = False) -> list[Quantity]:

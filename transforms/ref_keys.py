@@ -256,8 +256,8 @@ def unique_keys(keys: Sequence[str], pages: Sequence[str | None]) -> list[str]:
     counts = Counter(keys)
     qualified: list[str] = []
     for key, cited in zip(keys, pages, strict=True):
-        place = normalise_pages(cited)
-        qualified.append(_safe(f"{key}|p={place}") if counts[key] > 1 and place else key)
+        place = normalise_pages(cited) if counts[key] > 1 else ""
+        qualified.append(_safe(f"{key}|p={place}") if place else key)
     seen: defaultdict[str, int] = defaultdict(int)
     result = []
     for key in qualified:

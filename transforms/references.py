@@ -9,9 +9,12 @@ earlier ones are explanatory notes (cited as ``[note n]``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -458,12 +461,28 @@ def _short_key(authors: str) -> str:
     return AUTHOR_SEPARATOR_RE.split(authors.strip())[0].lower()
 
 
-def parsed_references(document: Document) -> list[tuple[ListItem, dict]]:
-    """Each item of the reference list with its parsed fields, parsed once per document (the
-    references table and every row's citation_keys read them). Treat the fields as read-only."""
+# Parsed references and their base keys by text, kept across documents: consecutive revisions
+# of a history share almost every reference, and a revision's claims need every reference's key.
+# Bounded, so a worker's memory does not grow with the history's length.
+PARSE_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parsed(text: str) -> Mapping[str, Any]:
+    return MappingProxyType(parse_reference(text))
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _base_key(text: str, name: str | None, links: tuple[str, ...]) -> str:
+    return base_key(_parsed(text), text, name=name, links=links)
+
+
+def parsed_references(document: Document) -> list[tuple[ListItem, Mapping[str, Any]]]:
+    """Each item of the reference list with its parsed fields (read-only), parsed once per
+    text (the references table and every row's citation_keys read them)."""
     return document.memo(
         "parsed_references",
-        lambda: [(item, parse_reference(item.text)) for item in split_lists(document)[1]],
+        lambda: [(item, _parsed(item.text)) for item in split_lists(document)[1]],
     )
 
 
@@ -489,15 +508,10 @@ def item_keys(document: Document) -> list[str]:
 def _item_keys(document: Document) -> list[str]:
     parsed = parsed_references(document)
     keys = []
-    for item, fields in parsed:
+    for item, _ in parsed:
         anchor = document.reference_anchor(item.line)
         keys.append(
-            base_key(
-                fields,
-                item.text,
-                name=anchor.name if anchor else None,
-                links=anchor.links if anchor else (),
-            )
+            _base_key(item.text, anchor.name if anchor else None, anchor.links if anchor else ())
         )
     return unique_keys(keys, [fields["pages"] for _, fields in parsed])
 

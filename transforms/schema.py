@@ -2,7 +2,7 @@
 
 Everything else is derived from here: the pandas dtypes the extractors cast to, the Parquet
 schema (with each column's description in its field metadata), the CSV header, the
-Frictionless table schema in ``datapackage.json``, the README's data dictionary and the
+Frictionless table schema in ``datapackage.json``, the data dictionary (docs/) and the
 structural Great Expectations suites. Edit a column here and nowhere else.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 SECONDS_PER_DAY = 86_400
 NAT_INT = np.iinfo(np.int64).min  # numpy's NaT as an integer
@@ -104,6 +104,14 @@ class Table:
     min_rows: int = 1
     max_rows: int = 10_000
     is_fact_table: bool = field(default=False)
+    # What `mekdata show` prints by default: the few columns a reader needs to tell the rows
+    # apart and see their main values, narrow enough for an 80-column terminal.
+    display_columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = set(self.display_columns) - set(self.column_names)
+        if unknown:
+            raise ValueError(f"{self.name}: display columns {sorted(unknown)} are not columns")
 
     @property
     def column_names(self) -> list[str]:
@@ -172,12 +180,21 @@ EVIDENCE_COLUMNS = (
     ),
 )
 
+ROW_REMARK = Column(
+    "row_remark",
+    "string",
+    "What the table row holds that was not read as a value, verbatim: an editor's "
+    "parenthetical, an inline tag, a trailing remark; parts joined by '; '. Null when the row "
+    "held only what was read.",
+)
+
 DESIGNATIONS = Table(
     name="designations",
     title="Terrorist designations and other listings",
     description="One row per listing authority and listing period, from the article's "
     "designation table and every prose mention of a listing or delisting.",
     primary_key=("designation_id",),
+    display_columns=("authority", "status", "listed_on", "delisted_on"),
     is_fact_table=True,
     min_rows=3,
     max_rows=60,
@@ -234,6 +251,23 @@ DESIGNATIONS = Table(
             "this row.",
             csv_note="`;`-joined in CSV",
         ),
+        Column(
+            "table_group",
+            "string",
+            "The designation table's group label the row was read under: current (Currently "
+            "listed by), former (Formerly listed by) or other (Other designations); null for a "
+            "row read from prose.",
+            enum=("current", "former", "other"),
+        ),
+        Column(
+            "stated_dates",
+            "int16",
+            "How many event dates (introduced by on, in, since, until, or straight after "
+            "designated, delisted, …) the table row states for this listing period, read or "
+            "not; null for a row read from prose.",
+            minimum=0,
+        ),
+        ROW_REMARK,
         *EVIDENCE_COLUMNS,
     ),
 )
@@ -244,6 +278,7 @@ ELECTORAL_HISTORY = Table(
     description="One row per election or referendum in the article's electoral history table, "
     "enriched from the prose about the same election.",
     primary_key=("year", "election"),
+    display_columns=("year", "election", "result_text", "stance"),
     is_fact_table=True,
     min_rows=1,
     max_rows=200,
@@ -274,7 +309,8 @@ ELECTORAL_HISTORY = Table(
         Column(
             "result_text",
             "string",
-            "The seats/policy cell exactly as written (e.g. 0 / 73 (0%), Vote 'Yes').",
+            "The seats/policy cell as written (e.g. 0 / 73 (0%), Vote 'Yes'); an editor's "
+            "parenthetical or tag in it is in row_remark instead.",
         ),
         Column(
             "stance",
@@ -326,6 +362,7 @@ ELECTORAL_HISTORY = Table(
             "The same references as enrichment_citations, in the same order, by ref_key.",
             csv_note="`;`-joined in CSV",
         ),
+        ROW_REMARK,
         *EVIDENCE_COLUMNS,
     ),
 )
@@ -335,6 +372,7 @@ MEMBERSHIP_ESTIMATES = Table(
     title="Membership estimates",
     description="One row per statement of the organisation's size anywhere in the article.",
     primary_key=("source_line", "position"),
+    display_columns=("low", "high", "measure", "year_start", "year_end", "scope"),
     is_fact_table=True,
     min_rows=3,
     max_rows=500,
@@ -406,6 +444,7 @@ REFERENCES = Table(
     title="References",
     description="One row per numbered reference in the article's reference list.",
     primary_key=("ref_number",),
+    display_columns=("ref_number", "authors", "year", "title"),
     min_rows=1,
     max_rows=5_000,
     columns=(
@@ -519,6 +558,7 @@ NOTES = Table(
     description="The article's explanatory notes ([note n] markers), kept apart from the "
     "numbered references.",
     primary_key=("note_label",),
+    display_columns=("note_label", "text"),
     min_rows=0,
     max_rows=500,
     columns=(
@@ -567,6 +607,7 @@ FINDING_SEVERITY: dict[str, str] = {
     "source_quality": "warning",  # a source-quality expectation failed (expectations/)
     "maintenance_tag": "info",  # the article flags itself ("[citation needed]")
     "candidate_designation": "warning",  # a listing sentence no designation row takes up
+    "unreadable_row": "error",  # a table row that cannot be read: its values are missing
     "unknown_estimator": "warning",  # an estimator missing from the reviewed table
     # A size figure that was not read: info when a rule left it out (a count of people killed,
     # another body's members), warning when the phrasing is not understood. The extractor
@@ -604,6 +645,7 @@ FINDINGS = Table(
     title="Data-quality findings",
     description="One row per data-quality finding about the source text.",
     primary_key=("finding_id",),
+    display_columns=("severity", "kind", "table", "detail"),
     min_rows=0,
     max_rows=5_000,
     columns=(
@@ -976,8 +1018,8 @@ CSV_LIST_PATTERNS = {
 
 
 def data_dictionary_markdown(history: bool = False) -> str:
-    """The README's data dictionary (of releases, or of history releases), generated so it can
-    never drift from the schema."""
+    """docs/data-dictionary.md's tables (of releases, or of history releases), generated so
+    they can never drift from the schema."""
     parts = [f"Schema version {SCHEMA_VERSION}.\n"]
     for table in (HISTORY_TABLES if history else TABLES).values():
         parts.append(

@@ -21,6 +21,9 @@ Conventions (the same ones transforms/schema.py documents):
   11, pages 75–96. ``issue`` is the number without its label ("Fasc. 1" gives 1).
 - ``full`` is ``full_ref_number`` for a short citation: the first full reference by the
   same author and year, or null when the list has none.
+- ``key`` is ``ref_key`` by the rules of docs/references.md (every entry names it): the kind,
+  then the identifier or the case-folded words; ``|p=…`` and ``|n=…`` where another entry of
+  the list has the same source (the same ISBN at other pages, the same title twice).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Potomac Books, Inc.",
         pages="p. 208",
         isbn="9781597977012",
+        key="isbn:9781597977012|p=208",
     ),
     ref(
         10,
@@ -57,6 +61,10 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Government Printing Office",
         published="2003",
         pages="p. 7794",
+        key=(
+            "cite:|honoring a great hero for irans freedom world peace and security hon "
+            "edolphus towns of new york in the house of represetitives 27 march 2003|2003"
+        ),
     ),
     ref(
         11,
@@ -73,6 +81,7 @@ SAMPLE: list[dict[str, Any]] = [
         archived_on="2016-11-18",
         retrieved_on="2016-11-18",
         archived=True,
+        key="cite:voroujeni|mujahadeen e khalq mek organization in the imposed war|2012",
     ),
     ref(
         19,
@@ -86,6 +95,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Infobase Publishing",
         pages="pp. 41–42",
         isbn="9781438107196",
+        key="isbn:9781438107196",
     ),
     ref(
         28,
@@ -95,6 +105,7 @@ SAMPLE: list[dict[str, Any]] = [
         pages="pp. 1–2",
         short=True,
         full=84,
+        key="short:abrahamian|1989|1-2",
     ),
     ref(
         37,
@@ -104,6 +115,7 @@ SAMPLE: list[dict[str, Any]] = [
         pages="p. 197",
         short=True,
         full=84,
+        key="short:abrahamian|1989|197",
     ),
     ref(
         46,
@@ -113,6 +125,7 @@ SAMPLE: list[dict[str, Any]] = [
         pages="p. 208",
         short=True,
         full=84,
+        key="short:abrahamian|1989|208",
     ),
     ref(
         52,
@@ -124,6 +137,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Oxford University Press",
         pages="pp. 73–74",
         isbn="9780190491703",
+        key="isbn:9780190491703|p=73-74|n=2",
     ),
     ref(
         55,
@@ -134,6 +148,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="Iran at War: 1500–1988",
         publisher="Osprey Publishing",
         isbn="9781780962214",
+        key="isbn:9781780962214",
     ),
     ref(
         56,
@@ -150,6 +165,7 @@ SAMPLE: list[dict[str, Any]] = [
         issue="6",
         pages="1000–1014",
         doi="10.1080/00263206.2018.1478813",
+        key="doi:10.1080/00263206.2018.1478813|p=1000-1014",
     ),
     ref(
         64,
@@ -159,11 +175,13 @@ SAMPLE: list[dict[str, Any]] = [
         title="EU ministers drop Iran group from terror list",
         work="Euobserver",
         retrieved_on="2012-09-29",
+        key="cite:runner|eu ministers drop iran group from terror list|",
     ),
     ref(
         73,
         '"Trump allies\' visit throws light on secretive Iranian opposition group".',
         title="Trump allies' visit throws light on secretive Iranian opposition group",
+        key="cite:|trump allies visit throws light on secretive iranian opposition group|",
     ),
     ref(
         78,
@@ -176,6 +194,7 @@ SAMPLE: list[dict[str, Any]] = [
         volume="46",
         issue="3",
         pages="426–439",
+        key="cite:ram|crushing the opposition adversaries of the islamic republic of iran|1992",
     ),
     ref(
         82,
@@ -187,6 +206,10 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Ecco Books",
         published="2010",
         pages="p. 377",
+        key=(
+            "cite:|con coughlin khomeinis ghost the iranian revolution and the rise of "
+            "militant islam ecco books 2010|"
+        ),
     ),
     ref(
         85,
@@ -198,6 +221,7 @@ SAMPLE: list[dict[str, Any]] = [
         work="Economic and Political Weekly",
         volume="15",
         issue="1654–1655",
+        key="cite:ali|a new interpretation of islam|1980",
     ),
     ref(
         91,
@@ -207,8 +231,17 @@ SAMPLE: list[dict[str, Any]] = [
         pages="pp. 218–219",
         short=True,
         full=84,
+        key="short:abrahamian|1989|218-219",
     ),
-    ref(100, "Katzman 2001, p. 4.", authors="Katzman", year=2001, pages="p. 4", short=True),
+    ref(
+        100,
+        "Katzman 2001, p. 4.",
+        authors="Katzman",
+        year=2001,
+        pages="p. 4",
+        short=True,
+        key="short:katzman|2001|4",
+    ),
     ref(
         108,
         "Vahabzadeh, Peyman (2010). Guerrilla Odyssey: Modernization, Secularism, Democracy, "
@@ -224,6 +257,10 @@ SAMPLE: list[dict[str, Any]] = [
         "National Liberation In Iran, 1971–1979",
         publisher="Syracuse University Press",
         pages="p. 168",
+        key=(
+            "cite:vahabzadeh|guerrilla odyssey modernization secularism democracy and the "
+            "fadai period of national liberation in iran 1971 1979|2010|p=168"
+        ),
     ),
     ref(
         109,
@@ -239,6 +276,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Bibliotheca Persica Press",
         pages="pp. 105–112",
         retrieved_on="2016-09-12",
+        key="cite:haqsenas|communism iii in persia after 1953|2011",
     ),
     ref(
         112,
@@ -252,6 +290,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Infobase Publishing",
         pages="p. 178",
         isbn="9781438129884",
+        key="isbn:9781438129884",
     ),
     ref(
         118,
@@ -261,6 +300,7 @@ SAMPLE: list[dict[str, Any]] = [
         pages="pp. 144–145",
         short=True,
         full=84,
+        key="short:abrahamian|1989|144-145",
     ),
     ref(
         127,
@@ -271,6 +311,10 @@ SAMPLE: list[dict[str, Any]] = [
         title="Q&A: what is the MEK and why did the US call it a terrorist organisation?",
         work="the Guardian",
         retrieved_on="2018-09-11",
+        key=(
+            "cite:mcgreal|q a what is the mek and why did the us call it a terrorist "
+            "organisation|2012"
+        ),
     ),
     ref(
         136,
@@ -282,6 +326,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Potomac Books, Inc.",
         pages="p. 27–28",
         isbn="9781597977012",
+        key="isbn:9781597977012|p=27-28",
     ),
     ref(
         145,
@@ -293,6 +338,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Palgrave Macmillan",
         pages="pp. 89–90",
         isbn="9780230601284",
+        key="isbn:9780230601284|p=89-90",
     ),
     ref(
         154,
@@ -302,6 +348,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="The Longest War",
         published="1999",
         pages="pp. 246–7",
+        key="cite:hiro||1999",
     ),
     ref(
         163,
@@ -309,6 +356,7 @@ SAMPLE: list[dict[str, Any]] = [
         "Retrieved 14 December 2018.",
         title="Iran: Top government officials distorted the truth about 1988 prison massacres",
         retrieved_on="2018-12-14",
+        key="cite:|iran top government officials distorted the truth about 1988 prison massacres|",
     ),
     ref(
         172,
@@ -317,12 +365,14 @@ SAMPLE: list[dict[str, Any]] = [
         year=2018,
         pages="pp. 8–9, 12, 14",
         short=True,
+        key="short:harmon|2018|8-9,12,14",
     ),
     ref(
         181,
         '"France drops charges against Iran opposition group". Fox News.',
         title="France drops charges against Iran opposition group",
         work="Fox News",
+        key="cite:|france drops charges against iran opposition group|",
     ),
     ref(
         190,
@@ -332,6 +382,7 @@ SAMPLE: list[dict[str, Any]] = [
         published="2008",
         title="The United States and Iran: Sanctions, wars and the policy of dual containment",
         isbn="9780415773966",
+        key="isbn:9780415773966",
     ),
     ref(
         197,
@@ -342,9 +393,14 @@ SAMPLE: list[dict[str, Any]] = [
         title="Iraqi court seeks arrest of Iranian exiles",
         work="Reuters",
         retrieved_on="2016-12-28",
+        key="cite:mohammed|iraqi court seeks arrest of iranian exiles|2010",
     ),
     ref(
-        199, '"Iran MEK Albania". New York Times.', title="Iran MEK Albania", work="New York Times"
+        199,
+        '"Iran MEK Albania". New York Times.',
+        title="Iran MEK Albania",
+        work="New York Times",
+        key="cite:|iran mek albania||n=2",
     ),
     ref(
         208,
@@ -355,6 +411,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="Exiles: How Iran's Expatriates are Gaming the Nuclear Threat",
         work="The New Yorker",
         pages="48",
+        key="cite:bruck|exiles how irans expatriates are gaming the nuclear threat|2006",
     ),
     ref(
         217,
@@ -365,6 +422,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="Iranian Resistance Group a Source of Contention in Iraq",
         work="Time Magazine",
         retrieved_on="2008-01-05",
+        key="cite:hauslohner|iranian resistance group a source of contention in iraq|2008",
     ),
     ref(
         226,
@@ -375,8 +433,17 @@ SAMPLE: list[dict[str, Any]] = [
         title="Five lessons from the de-listing of MEK as a terrorist group",
         work="The Guardian",
         retrieved_on="2016-12-01",
+        key="cite:greenwald|five lessons from the de listing of mek as a terrorist group|2012",
     ),
-    ref(235, "Katzman 2001, p. 99.", authors="Katzman", year=2001, pages="p. 99", short=True),
+    ref(
+        235,
+        "Katzman 2001, p. 99.",
+        authors="Katzman",
+        year=2001,
+        pages="p. 99",
+        short=True,
+        key="short:katzman|2001|99",
+    ),
     ref(
         244,
         "Harmon & Bowdish 2018, p. 170.",
@@ -384,6 +451,7 @@ SAMPLE: list[dict[str, Any]] = [
         year=2018,
         pages="p. 170",
         short=True,
+        key="short:harmon|2018|170",
     ),
     ref(
         253,
@@ -393,6 +461,7 @@ SAMPLE: list[dict[str, Any]] = [
         pages="p. 140",
         short=True,
         full=84,
+        key="short:abrahamian|1989|140",
     ),
     ref(
         262,
@@ -402,6 +471,10 @@ SAMPLE: list[dict[str, Any]] = [
         title="Giuliani's work for Iranian group with bloody past could lead to more legal woes",
         work="NBC News",
         retrieved_on="2019-10-28",
+        key=(
+            "cite:ainsley|giulianis work for iranian group with bloody past could lead to "
+            "more legal woes|"
+        ),
     ),
     ref(
         271,
@@ -411,6 +484,7 @@ SAMPLE: list[dict[str, Any]] = [
         pages="p. 233–234",
         short=True,
         full=84,
+        key="short:abrahamian|1989|233-234",
     ),
     ref(
         280,
@@ -422,6 +496,7 @@ SAMPLE: list[dict[str, Any]] = [
         archived_on="2006-09-27",
         retrieved_on="2006-09-05",
         archived=True,
+        key="cite:|mujahadeen e khalq iranian rebels|2005",
     ),
     ref(
         282,
@@ -433,6 +508,7 @@ SAMPLE: list[dict[str, Any]] = [
         pages="362–377",
         published="2004",
         doi="10.1080/725292356",
+        key="doi:10.1080/725292356",
     ),
     ref(
         289,
@@ -446,6 +522,10 @@ SAMPLE: list[dict[str, Any]] = [
         archived_on="2020-02-16",
         retrieved_on="2020-02-16",
         archived=True,
+        key=(
+            "cite:kingsley|highly secretive iranian rebels are holed up in albania they gave "
+            "us a tour|2020"
+        ),
     ),
     ref(
         298,
@@ -456,6 +536,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="Iran's Political, Demographic, and Economic Vulnerabilities",
         publisher="Rand Publishing",
         isbn="9780833043047",
+        key="isbn:9780833043047",
     ),
     ref(
         307,
@@ -467,6 +548,7 @@ SAMPLE: list[dict[str, Any]] = [
         work="Home Office",
         published="2016-07-15",
         retrieved_on="2016-09-27",
+        key="cite:|proscribed terrorist groups or organisations|2016",
     ),
     ref(
         316,
@@ -477,6 +559,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="For Obscure Iranian Exile Group, Broad Support in U.S.",
         work="The New York Times",
         retrieved_on="2016-12-01",
+        key="cite:warrick|for obscure iranian exile group broad support in u s|2011",
     ),
     ref(
         325,
@@ -487,6 +570,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="An Iranian mystery: Just who are the MEK?",
         work="BBC",
         retrieved_on="2020-01-12",
+        key="cite:merat|an iranian mystery just who are the mek|2012",
     ),
     ref(
         334,
@@ -499,6 +583,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="ABC-LIO",
         pages="pp. 325–326",
         isbn="9780313380884",
+        key="isbn:9780313380884|p=325-326",
     ),
     ref(
         343,
@@ -508,6 +593,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="Iranian terrorist group has close US allies",
         work="Al Jazeera",
         retrieved_on="2020-07-12",
+        key="cite:ramsey|iranian terrorist group has close us allies|",
     ),
     ref(
         352,
@@ -524,6 +610,7 @@ SAMPLE: list[dict[str, Any]] = [
         pages="p. 204",
         doi="10.1007/978-3-319-31018-3",
         isbn="9783319310183",
+        key="doi:10.1007/978-3-319-31018-3|p=204",
     ),
     ref(
         361,
@@ -536,6 +623,7 @@ SAMPLE: list[dict[str, Any]] = [
         pages="p. 214",
         isbn="9780190468965",
         retrieved_on="2019-07-19",
+        key="isbn:9780190468965|p=214",
     ),
     ref(
         370,
@@ -544,6 +632,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="European visit to Albania exposes Iran's misinformation campaign",
         work="United Press International",
         retrieved_on="2018-12-11",
+        key="cite:|european visit to albania exposes irans misinformation campaign|",
     ),
     ref(
         379,
@@ -554,6 +643,10 @@ SAMPLE: list[dict[str, Any]] = [
         archived_on="2019-05-23",
         retrieved_on="2019-04-22",
         archived=True,
+        key=(
+            "cite:|iran intelligence ministry a report by the pentagon and the library of "
+            "congress|2013"
+        ),
     ),
     ref(
         388,
@@ -565,6 +658,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Syracuse University Press",
         pages="p. 10",
         isbn="9780815635741",
+        key="isbn:9780815635741",
     ),
     ref(
         397,
@@ -575,6 +669,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="The Iranian Puzzle Piece: Understanding Iran in the Global Context",
         pages="p. 10",
         isbn="9781475059717",
+        key="isbn:9781475059717",
     ),
     ref(
         405,
@@ -586,6 +681,10 @@ SAMPLE: list[dict[str, Any]] = [
         title="After the War: Intelligence; U.S. Said to Seek Help of Ex-Iraqi Spies on Iran",
         work="The New York Times",
         retrieved_on="2018-08-01",
+        key=(
+            "cite:banerjee|after the war intelligence u s said to seek help of ex iraqi "
+            "spies on iran|2003"
+        ),
     ),
     ref(
         406,
@@ -601,6 +700,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Greenwood Publishing Group",
         pages="p. 375",
         isbn="9780275992538",
+        key="isbn:9780275992538",
     ),
     ref(
         415,
@@ -614,6 +714,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Greenwood Publishing Group",
         pages="p. 160",
         isbn="9780275965280",
+        key="isbn:9780275965280",
     ),
     ref(
         424,
@@ -624,6 +725,7 @@ SAMPLE: list[dict[str, Any]] = [
         title="My Twitter account has been suspended",
         work="Iran Commentary",
         retrieved_on="2019-06-13",
+        key="cite:alavi|my twitter account has been suspended|2019",
     ),
     ref(
         433,
@@ -642,6 +744,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="New Generation Publishing",
         pages="pp. 16–23",
         isbn="9781909740648",
+        key="isbn:9781909740648",
     ),
     ref(
         442,
@@ -651,6 +754,7 @@ SAMPLE: list[dict[str, Any]] = [
         published="2019-11-11",
         title="The Iranian opposition fighters who mustn't think about sex",
         work="BBC",
+        key="cite:pressly|the iranian opposition fighters who mustnt think about sex|2019|n=2",
     ),
     ref(
         451,
@@ -659,6 +763,7 @@ SAMPLE: list[dict[str, Any]] = [
         work="CNN",
         published="1999-03-16",
         retrieved_on="2018-08-05",
+        key="cite:|29 arrested in immigration fraud ring|1999",
     ),
     ref(
         459,
@@ -668,6 +773,9 @@ SAMPLE: list[dict[str, Any]] = [
         title="Iran Intelligence Ministry - a report by The Pentagon and The Library of Congress",
         archived_on="2019-05-23",
         archived=True,
+        key=(
+            "cite:|iran intelligence ministry a report by the pentagon and the library of congress|"
+        ),
     ),
     ref(
         460,
@@ -684,6 +792,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Routledge",
         pages="pp. 73–74",
         isbn="9780765682840",
+        key="isbn:9780765682840",
     ),
     ref(
         469,
@@ -695,6 +804,7 @@ SAMPLE: list[dict[str, Any]] = [
         publisher="Westview Press",
         pages="p. 187",
         isbn="9780813349749",
+        key="isbn:9780813349749",
     ),
     ref(
         476,
@@ -703,5 +813,6 @@ SAMPLE: list[dict[str, Any]] = [
         title='"ماجرای نیمروز۲: رد خون" از چهارشنبه اکران میشود',
         work="Tasnim news",
         retrieved_on="2019-09-22",
+        key="cite:|ماجرای نیمروز۲ رد خون از چهارشنبه اکران میشود|",
     ),
 ]
