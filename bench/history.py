@@ -95,6 +95,12 @@ class Measured:
     published: bool = True  # a new history version appeared
     events_elsewhere: int = 0  # revisions with events that edit no claim (should be 0)
     claim_edits_without_events: int = 0  # (should be 0)
+    # Noise: claim events per revision among the revisions whose edit changes no claim (prose,
+    # white space, reference maintenance, references added and removed with everything after
+    # them renumbered, vandalism and its revert): 0 when renumbering is no event.
+    noise_claim_events_per_revision: float | None = None
+    claim_events_per_revision: float | None = None  # over every revision after the first
+    reference_events: int = 0  # sources added, removed or changed (table references)
 
     @property
     def per_second(self) -> float:
@@ -397,10 +403,24 @@ def _check_release(folder: Path, measured: Measured, served: list, log: Path) ->
             f"synthetic history's edits must give {expected}: the benchmark would time the "
             f"wrong work. Log: {log}"
         )
-    with_events = set(
-        pq.read_table(folder / "claim_events.parquet", columns=["revid"])["revid"].to_pylist()
-    )
+    events = pq.read_table(folder / "claim_events.parquet", columns=["revid", "table"])
+    revids, tables = events["revid"].to_pylist(), events["table"].to_pylist()
+    claim_event_revids = [r for r, t in zip(revids, tables, strict=True) if t != "references"]
+    with_events = set(claim_event_revids)
     claim_edits = {r.revid for r in served if r.kind in (*CLAIM_KINDS, "base")}
+    quiet = {r.revid for r in served if r.revid not in claim_edits}
+    later = [r for r in claim_event_revids if r != served[0].revid]
+    measured.noise_claim_events_per_revision = (
+        sum(r in quiet for r in claim_event_revids) / len(quiet) if quiet else None
+    )
+    measured.claim_events_per_revision = len(later) / max(len(served) - 1, 1)
+    measured.reference_events = tables.count("references")
+    print(
+        f"  noise: {measured.noise_claim_events_per_revision} claim events per revision over "
+        f"{len(quiet)} revisions that change no claim; {measured.claim_events_per_revision:.3f} "
+        f"per revision over all; {measured.reference_events} reference events",
+        file=sys.stderr,
+    )
     measured.events_elsewhere = len(with_events - claim_edits)
     measured.claim_edits_without_events = len(claim_edits - with_events)
     if measured.events_elsewhere or measured.claim_edits_without_events:
@@ -616,6 +636,17 @@ def render(figures: dict, quick: bool) -> str:
             f"{run['peak_rss_mb']:.0f} ({roles.get('driver', 0):.0f} / "
             f"{roles.get('dask', 0):.0f} / {roles.get('prefect server', 0):.0f}) | "
             f"{_stage_cell(run.get('peak_by_stage_mb', {}))} | {stages} |"
+        )
+    noisy = {
+        name: run["noise_claim_events_per_revision"]
+        for name, run in runs.items()
+        if run.get("noise_claim_events_per_revision") is not None
+    }
+    if noisy:
+        lines.append(
+            "\nNoise (claim events per revision among the revisions that change no claim; 0 "
+            "means renumbering and reference maintenance make no event): "
+            + ", ".join(f"{name} {value:.3f}" for name, value in noisy.items())
         )
     lines += ["", "| target | verdict |", "|---|---|"]
     for name, verdict in figures["verdicts"].items():

@@ -34,7 +34,7 @@ from transforms.history_validation import (
     revision_links,
     span_order,
 )
-from transforms.schema import CLAIM_TABLES, HISTORY_TABLES
+from transforms.schema import HISTORY_TABLES, TIMELINE_TABLES
 
 DATA_DOCS_DIR = "data_docs"
 # Rows of a table the suites see at once: the checks' memory is that of this many rows, so
@@ -45,11 +45,11 @@ CHUNK_ROWS = 5_000
 DERIVED_INPUTS: dict[str, tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]] = {
     "revision_links": (
         {"revisions": ("revid",)},
-        {f"{name}_history": LINK_COLUMNS for name in CLAIM_TABLES}
+        {f"{name}_history": LINK_COLUMNS for name in TIMELINE_TABLES}
         | {"claim_events": ("claim_key", "revid")},
     ),
     "span_order": (
-        {f"{name}_history": SPAN_COLUMNS for name in CLAIM_TABLES}
+        {f"{name}_history": SPAN_COLUMNS for name in TIMELINE_TABLES}
         | {"revisions": REVISION_COLUMNS},
         {},
     ),
@@ -249,7 +249,7 @@ class DerivedFrames:
                     yield revision_links({table.removesuffix("_history"): chunk})
 
     def _span_order(self) -> Iterator[pd.DataFrame]:
-        spans = {name: self.tables[f"{name}_history"] for name in CLAIM_TABLES}
+        spans = {name: self.tables[f"{name}_history"] for name in TIMELINE_TABLES}
         yield from row_slices(span_order(spans, self.tables["revisions"]), self.rows)
 
     def _events(self) -> Iterator[pd.DataFrame]:

@@ -13,6 +13,12 @@ run ends there, unchanged; new revisions after the release's last → the releas
 copied into the new one and only the new revisions are fetched and extracted, the builder
 resumed from the release's open spans; anything else → a full run, its reason logged.
 
+A revision whose sha1 equals an earlier one's in range (a revert, mostly) is ``identical``
+(transforms/history.py): decided from the listing, it is not fetched (its cache entry names
+the earlier revision's HTML) nor extracted; the builder gives it the earlier revision's rows.
+Only when that revision belongs to the release a re-run continues is the same text read
+again from the cache (still no ``parse`` request, unless the cache lost it).
+
 Workers read the HTML from the cache themselves (a path, not 450 kB per revision through the
 scheduler). A worker does not know the sections hash of the revision before its batch, so it
 triages with what its batch tells it; the driver, which sees every revision in order, turns
@@ -29,7 +35,7 @@ import os
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +60,7 @@ from storage.history_resume import (
 )
 from storage.revision_cache import FetchAbandoned, RevisionCache, cache_root, fetch_missing
 from transforms.history import (
+    Claims,
     HistoryConfig,
     RevisionMeta,
     RevisionOutcome,
@@ -61,6 +68,8 @@ from transforms.history import (
     TimelineBuilder,
     failed_outcome,
     history_frame,
+    identical_outcome,
+    identical_targets,
     process_revision,
     tables_from_open_spans,
 )
@@ -105,6 +114,7 @@ DASK_CONFIG = {
 
 
 T = TypeVar("T")
+LEFT_OUT = "left out"  # a skipped or failed revision leaves its base as it was
 ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 
@@ -131,13 +141,24 @@ def meta_of(revision: Revision) -> RevisionMeta:
 class BatchItem:
     meta: RevisionMeta
     parent_size: int | None  # of the revision before it in the listing, whatever its status
+    identical_to: int | None = None  # the earlier revision with the same sha1
+    reread: bool = False  # identical, but that revision's rows are not in this run: read again
 
 
-def batch_items(revisions: Iterable[Revision], parent_size: int | None) -> Iterator[BatchItem]:
+def batch_items(
+    revisions: Iterable[Revision],
+    parent_size: int | None,
+    identical: Mapping[int, int] | None = None,
+    in_run: Container[int] = (),
+) -> Iterator[BatchItem]:
     """Each revision with the size of the one listed before it (``parent_size`` for the
-    first), made as the batches are submitted rather than all at the start."""
+    first) and, for an identical one, the revision it repeats (read again when that one is
+    not ``in_run``), made as the batches are submitted rather than all at the start."""
+    identical = identical or {}
     for revision in revisions:
-        yield BatchItem(meta_of(revision), parent_size)
+        target = identical.get(revision.revid)
+        reread = target is not None and target not in in_run
+        yield BatchItem(meta_of(revision), parent_size, target, reread)
         parent_size = revision.size
 
 
@@ -156,8 +177,20 @@ def extract_batch(
 
     cache = RevisionCache(Path(cache_dir))
     outcomes = []
-    base: str | None = None
+    # The base's sections hash and (references hash, keys hash), as far as the batch knows.
+    base: tuple[str, tuple[str, str]] | None = None
+    # What each revision of the batch leaves as the base (LEFT_OUT: the base as it was), so
+    # that after an identical revision the batch knows its base.
+    leaves: dict[int, Any] = {}
     for item in items:
+        if item.identical_to is not None and not item.reread:
+            outcomes.append(identical_outcome(item.meta, item.identical_to))
+            # Its base is what the repeated revision left, unknown when that one is in another
+            # batch: then the next revision is extracted and the driver settles it.
+            left = leaves.get(item.identical_to)
+            base = base if left is LEFT_OUT else left
+            leaves[item.meta.revid] = left
+            continue
         html = cache.get(item.meta.revid)
         if html is None:
             outcomes.append(
@@ -175,12 +208,17 @@ def extract_batch(
             item.meta,
             rendered.text,
             parent_size=item.parent_size,
-            base_sections_sha1=base,
+            base_sections_sha1=base[0] if base else None,
             config=config,
             reference_anchors=rendered.reference_anchors,
+            base_references=base[1] if base else None,
         )
-        if outcome.status in ("extracted", "unchanged_sections"):
-            base = outcome.sections_sha1
+        good = outcome.status in ("extracted", "unchanged_sections")
+        if good:
+            base = (outcome.sections_sha1, (outcome.references_sha1, outcome.keys_sha1))
+        leaves[item.meta.revid] = base if good else LEFT_OUT
+        if item.reread:
+            outcome = identical_outcome(item.meta, item.identical_to, outcome)
         outcomes.append(outcome)
     # The driver reads only the latest extracted tables (for the checks) and builds the
     # timelines from ``claims``: sending every revision's frames back cost it more time
@@ -274,9 +312,18 @@ def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutco
     if (
         base_sections is not None
         and outcome.sections_sha1 == base_sections
-        and outcome.status != "unchanged_sections"
+        and outcome.status not in ("unchanged_sections", "identical")
     ):
-        return RevisionOutcome(outcome.meta, "unchanged_sections", sections_sha1=base_sections)
+        read = outcome.claims.rows if outcome.claims else {}
+        references = {"references": read["references"]} if "references" in read else None
+        return RevisionOutcome(
+            outcome.meta,
+            "unchanged_sections",
+            sections_sha1=base_sections,
+            claims=Claims(references) if references else None,
+            references_sha1=outcome.references_sha1,
+            keys_sha1=outcome.keys_sha1,
+        )
     return outcome
 
 
@@ -354,6 +401,7 @@ class HistoryResult:
     processed: int = 0  # revisions fed to the builder by this run (the new ones when resumed)
     plan_reason: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    identical: int = 0  # revisions given an identical earlier one's HTML, never fetched
 
 
 def task_runner(dask_address: str | None, workers: int | None):
@@ -426,6 +474,9 @@ def history_flow_fn(
         lap("cluster")
         todo = listed[plan.kept :] if prior else listed
         position = {revid: i for i, revid in enumerate(todo.revids)}
+        # Decided from the listing, before any fetch: these are not fetched but aliased.
+        repeats = identical_targets((r.revid, r.sha1) for r in listed)
+        repeats = {x: y for x, y in repeats.items() if x in position}
         cache = RevisionCache(cache_root(out))
 
         def fetch(revid: int) -> str:
@@ -440,6 +491,7 @@ def history_flow_fn(
                 fetch,
                 on_progress=fetch_callback(progress),
                 give_up_after=FETCH_GIVE_UP_AFTER,
+                identical=repeats,
             )
         except FetchAbandoned as abandoned:
             raise HistoryRunFailed(
@@ -450,6 +502,10 @@ def history_flow_fn(
         lap("fetch")
         position.clear()
     failed_reason = {revid: reason for revid, reason in fetched.failed.items()}
+    # A revision whose earlier twin failed to fetch was fetched itself: no longer identical.
+    repeats = {x: y for x, y in repeats.items() if y not in failed_reason}
+    in_run = set(todo.revids)
+    from_memory = {x: y for x, y in repeats.items() if y in in_run}
     root = out / HISTORY_DIR
     root.mkdir(parents=True, exist_ok=True)
     staging = root / f"{STAGING_PREFIX}{os.getpid()}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
@@ -462,8 +518,11 @@ def history_flow_fn(
         statuses: dict[str, int] = {}
         if prior:
             open_spans = copy_previous_tables(prior, writer.write_arrow)
-            builder = TimelineBuilder.resume(open_spans, prior.last, prior.base, prior.next_seq)
+            builder = TimelineBuilder.resume(
+                open_spans, prior.last, prior.base, prior.next_seq, prior.base_sections_sha1
+            )
             base_sections, statuses = prior.base_sections_sha1, dict(prior.statuses)
+        builder.expect_identical(from_memory)
         parent_size = listed[plan.kept - 1].size if prior else None
         lap("prepare")  # the staging folder, and a continued release's rows copied
         ahead = SUBMIT_AHEAD_PER_SLOT * worker_slots()
@@ -473,7 +532,7 @@ def history_flow_fn(
             wanted = [i for i in batch if i.meta.revid not in failed_reason]
             return extract_batch_task.submit(str(cache.root), wanted, config) if wanted else None
 
-        work = batches(batch_items(todo, parent_size), batch_size)
+        work = batches(batch_items(todo, parent_size, repeats, in_run), batch_size)
         for batch, future in in_flight(submit, work, ahead):
             try:
                 done = {o.meta.revid: o for o in (future.result() if future else [])}
@@ -488,24 +547,33 @@ def history_flow_fn(
                     item.meta, "fetch_error", failed_reason.get(revid, "not extracted")
                 )
                 outcome = settle(outcome, base_sections)
-                if outcome.status in ("extracted", "unchanged_sections"):
-                    base_sections = outcome.sections_sha1
                 if outcome.tables is not None:
                     latest_tables = outcome.tables
                 statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
                 writer.write_step(builder.add(outcome))
+                base_sections = builder.base_sections_sha1
+                repeated = outcome.status == "identical" and outcome.tables is None
+                if repeated and builder.base_revid == revid:
+                    latest_tables = {}  # the claims now are rows extracted earlier (below)
             progress.advance("extracted", len(batch))
         progress.finish("extracted")
         del warming
-        for name, spans in builder.finish().items():
+        standing = builder.finish()
+        for name, spans in standing.items():
             writer.write(f"{name}_history", spans)
         writer.close()
         lap("extract")
         if stopped := release_workers():
             logger.info("Stopped the local cluster's %d workers: extraction is done", stopped)
         lap("release")
-        if prior and not latest_tables:  # no new revision extracted: the claims stand as they were
-            latest_tables = tables_from_open_spans(open_spans)
+        # The references are compared with the builder's open spans (the claims' with their
+        # latest extraction, unless none was extracted since they last changed: a resume that
+        # extracted nothing new, or a run ending on a revert).
+        from_spans = tables_from_open_spans(
+            {name: history_frame(name, spans) for name, spans in standing.items()}
+        )
+        latest_tables = {**(latest_tables or from_spans), "references": from_spans["references"]}
+        del standing, from_spans
         failed = statuses.get("failed", 0) - (prior.statuses.get("failed", 0) if prior else 0)
         if failed > max_failed_share * len(todo):
             raise HistoryRunFailed(
@@ -527,6 +595,7 @@ def history_flow_fn(
             "statuses": statuses,
             "fetched": fetched.fetched,
             "cached": fetched.cached,
+            "identical": fetched.identical,
             **resume_record(listed, build, plan, len(todo)),
             "timings": dict(timings),  # publishing's own time is in the result only
         }
@@ -550,6 +619,7 @@ def history_flow_fn(
         processed=len(todo),
         plan_reason=plan.reason,
         timings=timings,
+        identical=fetched.identical,
     )
 
 

@@ -417,7 +417,12 @@ HISTORY_ARTIFACT_KEY = "mekdata-history-progress"
 
 
 def fetch_note(summary: FetchSummary) -> str:
-    return f"{summary.fetched} new, {summary.cached} from the cache, {len(summary.failed)} failed"
+    identical = summary.identical
+    repeated = f"{identical} identical to an earlier one, " if identical else ""
+    return (
+        f"{summary.fetched} new, {summary.cached} from the cache, {repeated}"
+        f"{len(summary.failed)} failed"
+    )
 
 
 def fetch_callback(
@@ -426,7 +431,7 @@ def fetch_callback(
     """An ``on_progress`` for ``storage.revision_cache.fetch_missing``."""
 
     def on_fetch(_revid: int, summary: FetchSummary) -> None:
-        done = summary.cached + summary.fetched + len(summary.failed)
+        done = summary.cached + summary.fetched + summary.identical + len(summary.failed)
         progress.update(name, done, note=fetch_note(summary))
 
     return on_fetch

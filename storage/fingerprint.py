@@ -19,9 +19,15 @@ BUILD_INPUTS = (
     # The renderer decides the text a Wikipedia revision becomes, hence its tables.
     "ingestion/html_text.py",
 )
-# A history release's rows also depend on how the flow settles the batches' triage and on how
-# a re-run continues the previous release.
-HISTORY_BUILD_INPUTS = (*BUILD_INPUTS, "flows/history_flow.py", "storage/history_resume.py")
+# A history release's rows also depend on how the flow settles the batches' triage and which
+# revisions it takes as identical, on how a re-run continues the previous release, and on what
+# the client asks the wiki for (the listing's sha1s, the parse request's rendering).
+HISTORY_BUILD_INPUTS = (
+    *BUILD_INPUTS,
+    "flows/history_flow.py",
+    "storage/history_resume.py",
+    "ingestion/wikipedia.py",
+)
 
 
 def build_fingerprint(inputs: tuple[str, ...] = BUILD_INPUTS) -> str:

@@ -13,6 +13,9 @@ from transforms.schema import HISTORY_TABLES
 
 HISTORY_DIR = "history"
 STAGING_PREFIX = ".staging-"
+HISTORY_DUCKDB = "history.duckdb"
+# Rows converted to CSV at a time: the files are written as they are read, never held.
+CSV_BATCH_ROWS = 5_000
 
 
 def publish_history(
@@ -32,6 +35,7 @@ def publish_history(
     now = dt.datetime.now(dt.UTC)
     version = next_version([str(v["version"]) for v in index.get("versions", [])], now.date())
     (staging / "validation.json").write_bytes(json_bytes(report))
+    write_history_formats(staging)
     write_history_report(staging, version, run, report)
     package = history_datapackage(staging, version, now, run)
     (staging / "datapackage.json").write_bytes(json_bytes(package))
@@ -60,6 +64,38 @@ def publish_history(
     return entry
 
 
+def write_history_formats(folder: Path) -> None:
+    """Beside each table's Parquet file, its CSV (as a release's: storage/formats.py) and one
+    ``history.duckdb`` holding every table, all made from the Parquet files a batch of rows
+    at a time."""
+    from storage.duckdb_file import write_duckdb_from_parquet
+
+    for name, table in HISTORY_TABLES.items():
+        write_csv_from_parquet(table, folder / f"{name}.parquet", folder / f"{name}.csv")
+    write_duckdb_from_parquet(folder / HISTORY_DUCKDB, folder, HISTORY_TABLES, HISTORY_DUCKDB)
+
+
+def write_csv_from_parquet(table: Any, source: Path, target: Path) -> None:
+    """A table's CSV from its Parquet file, a batch of rows at a time (one header)."""
+    import pyarrow as pa
+
+    from storage.formats import csv_bytes, parquet_reader
+
+    header = csv_bytes(table, _empty(table))
+    with open(target, "wb") as handle:
+        handle.write(header)
+        for batch in parquet_reader(source).iter_batches(
+            batch_size=CSV_BATCH_ROWS, use_threads=False
+        ):
+            handle.write(csv_bytes(table, pa.Table.from_batches([batch]))[len(header) :])
+
+
+def _empty(table: Any) -> Any:
+    from transforms.schema import arrow_schema
+
+    return arrow_schema(table).empty_table()
+
+
 def history_datapackage(
     folder: Path, version: str, now: dt.datetime, run: dict[str, Any]
 ) -> dict[str, Any]:
@@ -67,13 +103,30 @@ def history_datapackage(
     (storage/publish.py): one tabular resource per Parquet table, its schema, size and hash."""
     import pyarrow.parquet as pq
 
+    from storage.fingerprint import file_sha256
     from storage.publish import package_descriptor, table_resource
 
     resources = []
     for name, declared in HISTORY_TABLES.items():
         path = folder / f"{name}.parquet"
         rows = pq.ParquetFile(path).metadata.num_rows
-        resources.append(table_resource(declared, "parquet", path, rows))
+        csv = folder / f"{name}.csv"
+        also = {"mekdata:csv": _file_description(csv, file_sha256(csv))} if csv.exists() else {}
+        resources.append(table_resource(declared, "parquet", path, rows, **also))
+    duckdb = folder / HISTORY_DUCKDB
+    extra = (
+        {
+            "mekdata:duckdb": {
+                **_file_description(duckdb, file_sha256(duckdb)),
+                "format": "duckdb",
+                "tables": list(HISTORY_TABLES),
+                "note": "Every table above with its schema's types, primary key and "
+                "descriptions (COMMENT ON). Not byte-reproducible.",
+            }
+        }
+        if duckdb.exists()
+        else None
+    )
     return package_descriptor(
         name="mekdata-history",
         title="People's Mojahedin Organization of Iran: the Wikipedia article through time",
@@ -84,7 +137,12 @@ def history_datapackage(
         now=now,
         sources=[history_source(run["source"])],
         resources=resources,
+        extra=extra,
     )
+
+
+def _file_description(path: Path, digest: str) -> dict[str, Any]:
+    return {"path": path.name, "bytes": path.stat().st_size, "hash": f"sha256:{digest}"}
 
 
 def history_source(source: dict[str, Any]) -> dict[str, Any]:

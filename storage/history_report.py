@@ -38,6 +38,7 @@ import pandas as pd
 
 from ingestion.wikipedia import index_url
 from storage.formats import parquet_frames, parquet_reader
+from storage.history_sources import sources_html
 from storage.report import PAGE_STYLE, validation_html
 from transforms.dates import format_date
 from transforms.schema import (
@@ -854,6 +855,8 @@ def select_events(
             strict=True,
         ):
             order = (1, 0) if _missing(seq) else (0, int(seq))  # a missing seq sorts last
+            if table == "references":  # sources: their own section (storage/history_sources)
+                continue
             if initial:
                 initial_count += 1
                 if not _missing(table):
@@ -1150,6 +1153,7 @@ def render_history_report(
             ("timelines", "Designations through time"),
             ("record", "Against the record"),
             ("events", "Changed values"),
+            ("sources", "Sources"),
             ("validation", "Validation"),
         )
     )
@@ -1175,6 +1179,12 @@ def render_history_report(
         ),
         record_agreement_html(histories[TIMELINE_TABLE], links, max_periods),
         events_html(events, histories, links),
+        sources_html(
+            rows["claim_events"],
+            histories,
+            _int((run.get("source") or {}).get("first_revid")),
+            links.revision,
+        ),
         checks_html(validation),
         "</body></html>",
     ]

@@ -50,10 +50,27 @@ if TYPE_CHECKING:
 HISTORY_INDEX = ("history", "index.json")
 UNCHANGED, RESUME, FULL = "unchanged", "resume", "full"
 FIRST_REVISION = "the page's first revision"  # where a range without --since starts
-# Statuses whose revision the next one is compared with (TimelineBuilder's base).
+# Statuses whose revision the next one is compared with (TimelineBuilder's base); an identical
+# revision is one too unless it repeats a skipped or failed one (then it has a reason).
 BASE_STATUSES = ("extracted", "unchanged_sections")
 # Columns of `revisions` a continued run needs from the previous release.
-TAIL_COLUMNS = ("revid", "parentid", "timestamp", "sha1", "size", "status", "sections_sha1")
+TAIL_COLUMNS = (
+    "revid",
+    "parentid",
+    "timestamp",
+    "sha1",
+    "size",
+    "status",
+    "reason",
+    "sections_sha1",
+)
+
+
+def is_base(row: Mapping[str, Any]) -> bool:
+    """Whether the next revision was compared with this one (a ``revisions`` row)."""
+    if row["status"] == "identical":
+        return row["reason"] is None
+    return row["status"] in BASE_STATUSES
 
 
 class ListedRevision(Protocol):
@@ -319,7 +336,7 @@ def read_previous_release(output: Path, entry: Mapping[str, Any]) -> PreviousRel
         rows = revisions.read_row_group(group, columns=list(TAIL_COLUMNS)).to_pylist()
         for row in rows:
             statuses[row["status"]] = statuses.get(row["status"], 0) + 1
-            if row["status"] in BASE_STATUSES:
+            if is_base(row):
                 base = row
         if rows:
             last = rows[-1]
@@ -358,7 +375,7 @@ def copy_previous_tables(
     import pyarrow.parquet as pq
 
     from transforms.history import history_frame
-    from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, arrow_schema
+    from transforms.schema import HISTORY_TABLES, TIMELINE_TABLES, arrow_schema
 
     open_rows: dict[str, list[pa.Table]] = {}
     for name in HISTORY_TABLES:
@@ -379,7 +396,7 @@ def copy_previous_tables(
             table,
             [row for part in open_rows.get(f"{table}_history", []) for row in part.to_pylist()],
         )
-        for table in CLAIM_TABLES
+        for table in TIMELINE_TABLES
     }
 
 

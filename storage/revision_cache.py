@@ -5,7 +5,8 @@ Fetching is the slow, serial, polite part of a history run, so what was fetched 
 - ``blobs/<sha256[:2]>/<sha256>.html``: the rendered HTML, named by its own sha256, so a
   revert (the same HTML again) is stored once and a damaged file is recognised on reading;
 - ``revisions/<revid>.json``: which blob holds that revision, its byte count and when it was
-  fetched.
+  fetched. A revision identical to an earlier one (same sha1 in the listing: a revert) gets an
+  entry naming the earlier one's blob without any request (``alias``).
 
 Every file is written to a temporary name in its folder, flushed to disk and renamed, and the
 blob before the entry that names it: a crash at any point leaves either a complete entry or
@@ -23,7 +24,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ class FetchSummary:
     cached: int = 0
     fetched: int = 0
     failed: dict[int, str] = field(default_factory=dict)
+    identical: int = 0  # entries made from an identical earlier revision's, with no request
 
 
 class FetchAbandoned(Exception):
@@ -137,6 +139,18 @@ class RevisionCache:
         _atomic_write(self._entry_path(revid), json.dumps(entry.__dict__).encode("utf-8"))
         return entry
 
+    def alias(self, revid: int, same_as: int) -> CacheEntry | None:
+        """Give ``revid`` the cached HTML of ``same_as`` (an earlier revision with the same
+        sha1) without fetching it; None when ``same_as`` is not cached."""
+        if self.get(same_as) is None:  # also checks its blob
+            return None
+        found = self.entry(same_as)
+        if found is None:
+            return None
+        entry = CacheEntry(int(revid), found.sha256, found.bytes, found.fetched_at)
+        _atomic_write(self._entry_path(revid), json.dumps(entry.__dict__).encode("utf-8"))
+        return entry
+
     def missing(self, revids: Iterable[int]) -> list[int]:
         """The revids without a usable entry, in the order given."""
         return [revid for revid in revids if self.get(revid) is None]
@@ -167,18 +181,25 @@ def fetch_missing(
     fetch: Callable[[int], str],
     on_progress: Callable[[int, FetchSummary], Any] | None = None,
     give_up_after: int | None = None,
+    identical: Mapping[int, int] | None = None,
 ) -> FetchSummary:
     """Fetch, one at a time and in order, every revision not in the cache, storing each as
     soon as it arrives (a crash loses at most the one in flight). ``fetch`` retries what may
     heal by itself; an error it still raises is recorded as that revision's failure and the
     pass goes on, so one bad revision does not cost the others. After ``give_up_after``
     failures in a row the wiki itself is failing, not a revision: ``FetchAbandoned`` is raised
-    (what was fetched stays cached) rather than spending a budget on each remaining one."""
+    (what was fetched stays cached) rather than spending a budget on each remaining one.
+
+    ``identical`` maps a revision to an earlier one with the same sha1: it is given that one's
+    cached HTML (``RevisionCache.alias``) and fetched only when that one is not cached."""
     summary = FetchSummary()
     in_a_row = 0
+    identical = identical or {}
     for revid in revids:
         if cache.get(revid) is not None:
             summary.cached += 1
+        elif revid in identical and cache.alias(revid, identical[revid]) is not None:
+            summary.identical += 1
         else:
             try:
                 html = fetch(revid)

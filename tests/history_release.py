@@ -12,7 +12,15 @@ from revision_script import ScriptedRevision, revision_script
 from flows.history_flow import ParquetTables
 from ingestion.wikipedia import Revision
 from storage.history_resume import source_record
-from transforms.history import RevisionMeta, TimelineBuilder, process_revision
+from transforms.history import (
+    RevisionMeta,
+    TimelineBuilder,
+    history_frame,
+    identical_outcome,
+    identical_targets,
+    process_revision,
+    tables_from_open_spans,
+)
 
 API = "https://en.wikipedia.org/w/api.php"
 TITLE = "Scripted history of the MEK article"
@@ -39,22 +47,36 @@ def write_history_tables(folder: Path, script: list[ScriptedRevision] | None = N
     script = script or revision_script()
     writer = ParquetTables(folder)
     builder = TimelineBuilder()
-    parent_size = base_sha1 = None
+    repeats = identical_targets((r.revid, r.sha1) for r in script)
+    builder.expect_identical(repeats)
+    parent_size = None
     latest: dict = {}
     for scripted in script:
         meta = RevisionMeta(
             scripted.revid, scripted.parentid, scripted.timestamp, scripted.sha1, scripted.size
         )
-        outcome = process_revision(
-            meta, scripted.text, parent_size=parent_size, base_sections_sha1=base_sha1
-        )
+        if scripted.revid in repeats:
+            outcome = identical_outcome(meta, repeats[scripted.revid])
+        else:
+            outcome = process_revision(
+                meta,
+                scripted.text,
+                parent_size=parent_size,
+                base_sections_sha1=builder.base_sections_sha1,
+            )
         parent_size = scripted.size
-        if outcome.status in ("extracted", "unchanged_sections"):
-            base_sha1 = outcome.sections_sha1
         if outcome.tables is not None:
             latest = outcome.tables
         writer.write_step(builder.add(outcome))
-    for name, spans in builder.finish().items():
+        if outcome.status == "identical" and builder.base_revid == scripted.revid:
+            latest = {}
+    standing = builder.finish()
+    for name, spans in standing.items():
         writer.write(f"{name}_history", spans)
     writer.close()
-    return latest
+    # As the flow: the references (and claims that are rows extracted earlier, after a
+    # revert) are checked against the open spans.
+    from_spans = tables_from_open_spans(
+        {name: history_frame(name, spans) for name, spans in standing.items()}
+    )
+    return {**(latest or from_spans), "references": from_spans["references"]}

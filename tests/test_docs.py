@@ -15,11 +15,6 @@ README = REPO_ROOT / "README.md"
 DOCS = REPO_ROOT / "docs"
 README_MAX_LINES = 300
 
-# Pages other branches add (issue 31), linked from README's "Read on" before they are merged.
-# The lead empties this list at the merge; test_pending_docs_are_not_yet_in_the_tree says when.
-PENDING_DOCS = {
-    "docs/history.md",
-}
 
 FENCED_CODE_RE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 INLINE_CODE_RE = re.compile(r"`[^`\n]*`")
@@ -57,9 +52,9 @@ def relative_links(markdown: str) -> list[str]:
     return [target for target in targets if not EXTERNAL_RE.match(target)]
 
 
-def broken_links(page: Path, root: Path = REPO_ROOT, pending: frozenset[str] = frozenset()):
-    """Each relative link of ``page`` that leads nowhere in ``root``, with why: a missing file
-    (unless it is a pending page), a path out of the repository, or a missing heading."""
+def broken_links(page: Path, root: Path = REPO_ROOT):
+    """Each relative link of ``page`` that leads nowhere in ``root``, with why: a missing file,
+    a path out of the repository, or a missing heading."""
     problems = []
     text = page.read_text(encoding="utf-8")
     for target in relative_links(text):
@@ -70,8 +65,7 @@ def broken_links(page: Path, root: Path = REPO_ROOT, pending: frozenset[str] = f
             continue
         name = resolved.relative_to(root.resolve()).as_posix()
         if not resolved.exists():
-            if name not in pending:
-                problems.append((target, f"{name} does not exist"))
+            problems.append((target, f"{name} does not exist"))
             continue
         if (
             anchor
@@ -137,15 +131,7 @@ def test_readme_links_every_docs_page():
 
 @pytest.mark.parametrize("page", _pages(), ids=lambda page: page.relative_to(REPO_ROOT).as_posix())
 def test_relative_links_resolve(page):
-    assert broken_links(page, pending=frozenset(PENDING_DOCS)) == []
-
-
-@pytest.mark.parametrize("name", sorted(PENDING_DOCS))
-def test_pending_docs_are_not_yet_in_the_tree(name):
-    """A pending page that has arrived must leave PENDING_DOCS, so its links are checked."""
-    assert not (REPO_ROOT / name).exists(), f"{name} exists now: remove it from PENDING_DOCS"
-    readme_links = {t.partition("#")[0] for t in relative_links(README.read_text("utf-8"))}
-    assert name in readme_links, f"{name} is pending but README does not link it"
+    assert broken_links(page) == []
 
 
 def test_link_checker_finds_what_is_broken(tmp_path):
@@ -161,10 +147,10 @@ def test_link_checker_finds_what_is_broken(tmp_path):
         "[fine](docs/target.md#twice-1) [fine](#page) [web](https://example.org/x.md)\n"
         "`[code](docs/nowhere.md)`\n\n```md\n[block](docs/nowhere.md)\n```\n\n"
         "[missing](docs/missing.md) [anchor](docs/target.md#gone) [up](../outside.md)\n"
-        "[pending](docs/later.md)\n\n[ref]: docs/also-missing.md\n",
+        "[ref]: docs/also-missing.md\n",
         encoding="utf-8",
     )
-    assert broken_links(page, root=tmp_path, pending=frozenset({"docs/later.md"})) == [
+    assert broken_links(page, root=tmp_path) == [
         ("docs/missing.md", "docs/missing.md does not exist"),
         ("docs/target.md#gone", "docs/target.md has no heading #gone"),
         ("../outside.md", "leads out of the repository"),

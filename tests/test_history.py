@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -11,8 +12,10 @@ import pytest
 
 from storage.formats import csv_bytes, to_arrow
 from tests.revision_script import BASE_KEYS, ScriptedRevision, revision_script
+from tests.revision_script import realistic_script as revision_script_realistic
 from transforms import extract_all
 from transforms.history import (
+    REFERENCE_TRACKED,
     HistoryConfig,
     HistoryError,
     RevisionMeta,
@@ -23,6 +26,8 @@ from transforms.history import (
     claim_sources,
     failed_outcome,
     history_frame,
+    identical_outcome,
+    identical_targets,
     process_revision,
     sections_sha1,
     tables_from_open_spans,
@@ -30,7 +35,14 @@ from transforms.history import (
     value_text,
 )
 from transforms.history_validation import latest_claims, replay_steps
-from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, TABLES, Column, arrow_schema
+from transforms.schema import (
+    CLAIM_TABLES,
+    HISTORY_TABLES,
+    TABLES,
+    TIMELINE_TABLES,
+    Column,
+    arrow_schema,
+)
 
 SCRIPT = revision_script()
 BY_REVID = {r.revid: r for r in SCRIPT}
@@ -41,7 +53,7 @@ class Run:
     outcomes: dict[int, RevisionOutcome] = field(default_factory=dict)
     revisions: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
-    closed: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in CLAIM_TABLES})
+    closed: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TIMELINE_TABLES})
     open: dict[str, list[dict]] = field(default_factory=dict)
     extracted: list[int] = field(default_factory=list)
     latest_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -63,7 +75,9 @@ def run_history(script: list[ScriptedRevision], config: HistoryConfig | None = N
     the builder in order. The extractor is the real one, wrapped to count its calls."""
     run = Run()
     builder = TimelineBuilder()
-    parent_size = base_sha1 = None
+    repeats = identical_targets((r.revid, r.sha1) for r in script)
+    builder.expect_identical(repeats)
+    parent_size = None
     for scripted in script:
         meta = RevisionMeta(
             scripted.revid, scripted.parentid, scripted.timestamp, scripted.sha1, scripted.size
@@ -73,17 +87,18 @@ def run_history(script: list[ScriptedRevision], config: HistoryConfig | None = N
             run.extracted.append(revid)
             return extract_all(text)
 
-        outcome = process_revision(
-            meta,
-            scripted.text,
-            parent_size=parent_size,
-            base_sections_sha1=base_sha1,
-            config=config or HistoryConfig(),
-            extract=counting_extract,
-        )
+        if scripted.revid in repeats:  # decided from the listing: not read at all
+            outcome = identical_outcome(meta, repeats[scripted.revid])
+        else:
+            outcome = process_revision(
+                meta,
+                scripted.text,
+                parent_size=parent_size,
+                base_sections_sha1=builder.base_sections_sha1,
+                config=config or HistoryConfig(),
+                extract=counting_extract,
+            )
         parent_size = scripted.size
-        if outcome.status in ("extracted", "unchanged_sections"):
-            base_sha1 = outcome.sections_sha1
         if outcome.tables is not None:
             run.latest_tables = outcome.tables
         run.outcomes[scripted.revid] = outcome
@@ -93,6 +108,9 @@ def run_history(script: list[ScriptedRevision], config: HistoryConfig | None = N
         for table, spans in step.closed.items():
             run.closed[table] += spans
     run.open = builder.finish()
+    # The references are checked against the open spans, as the flow does.
+    standing = history_frame("references", run.open["references"])
+    run.latest_tables["references"] = tables_from_open_spans({"references": standing})["references"]
     return run
 
 
@@ -124,6 +142,8 @@ def test_status_matches_the_script(run, scripted):
 @pytest.mark.parametrize("scripted", [pytest.param(r, id=f"{r.revid}-{r.what}") for r in SCRIPT])
 def test_events_match_the_script(run, scripted):
     got = run.events_of(scripted.revid)
+    if scripted.revid == SCRIPT[0].revid:  # every reference added: see the test below
+        got = [e for e in got if e["table"] != "references"]
     assert [(e["table"], e["claim_key"], e["event"]) for e in got] == [
         (x.table, x.claim_key, x.event) for x in scripted.events
     ]
@@ -146,6 +166,14 @@ def test_first_revision_adds_every_claim_once(run):
     events = run.events_of(SCRIPT[0].revid)
     for table, keys in BASE_KEYS.items():
         assert sorted(e["claim_key"] for e in events if e["table"] == table) == sorted(keys)
+    # ... and every reference, by its ref_key, with what it cites.
+    references = extract_all(SCRIPT[0].text)["references"]
+    added = {
+        e["claim_key"]: json.loads(e["new_value"]) for e in events if e["table"] == "references"
+    }
+    assert sorted(added) == sorted(references["ref_key"])
+    assert len(added) == len(references) > 400
+    assert set(next(iter(added.values()))) == set(REFERENCE_TRACKED)
 
 
 def test_events_are_numbered_in_order(run):
@@ -155,11 +183,12 @@ def test_events_are_numbered_in_order(run):
 # --- reuse, vandalism, spans ------------------------------------------------------------
 
 
-def test_unchanged_sections_are_not_extracted(run):
+def test_unchanged_sections_and_identical_revisions_are_not_extracted(run):
     unchanged = [r.revid for r in SCRIPT if r.status == "unchanged_sections"]
-    assert unchanged == [1001, 1009, 1011]
-    assert not set(unchanged) & set(run.extracted)
-    for revid in unchanged:
+    identical = [r.revid for r in SCRIPT if r.status == "identical"]
+    assert unchanged == [1001] and identical == [1004, 1009, 1011]
+    assert not set(unchanged + identical) & set(run.extracted)
+    for revid in unchanged + identical:
         assert run.outcomes[revid].tables is None
     # What a reference-list edit is compared with: the revision before it.
     assert run.revisions[1]["base_revid"] == 1000
@@ -350,7 +379,11 @@ def test_base_collision_is_reported_in_the_revision_detail(run):
 
 def test_claim_key_rejects_other_tables():
     with pytest.raises(KeyError, match="not a claim table"):
-        claim_key("references", {})
+        claim_key("findings", {})
+
+
+def test_a_reference_is_keyed_by_its_ref_key():
+    assert claim_key("references", {"ref_key": "doi:10.1/x", "ref_number": 7}) == "doi:10.1/x"
 
 
 # --- the sections a table comes from ----------------------------------------------------
@@ -475,9 +508,19 @@ def test_history_tables_are_derived_from_the_claim_tables():
     assert not set(HISTORY_TABLES) & set(TABLES)
 
 
-def test_quote_and_positions_are_not_tracked():
-    assert {"quote", "source_line", "position"}.isdisjoint(tracked_columns("membership_estimates"))
-    assert "citations" in tracked_columns("designations")
+def test_quote_positions_and_reference_numbers_are_not_tracked():
+    untracked = {"quote", "source_line", "position", "citations", "citation_rule"}
+    assert untracked.isdisjoint(tracked_columns("membership_estimates"))
+    assert "citation_keys" in tracked_columns("designations")
+    assert {"citation_keys", "enrichment_citation_keys"} <= set(
+        tracked_columns("electoral_history")
+    )
+    assert {"enrichment_citations", "enrichment_lines"}.isdisjoint(
+        tracked_columns("electoral_history")
+    )
+    assert {"ref_number", "text", "retrieved_on", "archived_on", "archived"}.isdisjoint(
+        tracked_columns("references")
+    )
 
 
 def test_a_resumed_builder_continues_exactly(run):
@@ -487,10 +530,17 @@ def test_a_resumed_builder_continues_exactly(run):
     first = run_history(SCRIPT[:cut])
     last = SCRIPT[cut - 1]
     builder = TimelineBuilder.resume(
-        {t: first.spans(t)[first.spans(t)["valid_to_revid"].isna()] for t in CLAIM_TABLES},
+        {t: first.spans(t)[first.spans(t)["valid_to_revid"].isna()] for t in TIMELINE_TABLES},
         last=RevisionMeta(last.revid, last.parentid, last.timestamp, last.sha1, last.size),
         base=RevisionMeta(last.revid, last.parentid, last.timestamp, last.sha1, last.size),
         next_seq=len(first.events) + 1,
+    )
+    builder.expect_identical(
+        {
+            x: y
+            for x, y in identical_targets((r.revid, r.sha1) for r in SCRIPT).items()
+            if y > last.revid
+        }
     )
     events = []
     for scripted in SCRIPT[cut:]:
@@ -525,10 +575,12 @@ def test_open_spans_give_back_the_latest_claims_with_their_keys(run, alter):
     """A continued run that extracted nothing new checks its replayed events against the
     previous release's open spans: read as tables, they must key exactly as the latest
     extraction did, collision numbers included."""
-    open_spans = {t: alter(history_frame(t, run.open[t])) for t in CLAIM_TABLES}
+    open_spans = {t: alter(history_frame(t, run.open[t])) for t in TIMELINE_TABLES}
     assert any(k.endswith("#2") for k in open_spans["membership_estimates"]["claim_key"])
     tables = tables_from_open_spans(open_spans)
-    assert latest_claims(tables) == latest_claims(run.latest_tables)
+    from_spans, extracted = latest_claims(tables), latest_claims(run.latest_tables)
+    assert {t: from_spans[t] for t in CLAIM_TABLES} == {t: extracted[t] for t in CLAIM_TABLES}
+    assert len(from_spans["references"]) > 400
     _, replayed = replay_steps(pd.DataFrame(run.events))
     assert replayed == latest_claims(tables)
 
@@ -544,3 +596,210 @@ def test_claim_keys_use_an_estimator_id_column_when_the_frame_has_one():
     keys, notes = claim_keys("membership_estimates", frame)
     assert keys.count("us-dod|members|2011") == 1 and keys.count("us-dod|members|2011#2") == 1
     assert any("'us-dod|members|2011'" in note for note in notes)
+
+
+# --- identical revisions ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "listing, expected",
+    [
+        pytest.param([(1, "a"), (2, "b"), (3, "a")], {3: 1}, id="revert"),
+        pytest.param(
+            [(1, "a"), (2, "b"), (3, "a"), (4, "b"), (5, "a")],
+            {3: 1, 4: 2, 5: 3},
+            id="edit-war-latest-twin",
+        ),
+        pytest.param([(1, None), (2, None), (3, "")], {}, id="hidden-sha1-matches-nothing"),
+    ],
+)
+def test_identical_targets_name_the_latest_earlier_twin(listing, expected):
+    assert identical_targets(listing) == expected
+
+
+def test_identical_revisions_take_the_rows_of_the_revision_they_repeat(run):
+    rows = {r["revid"]: r for r in run.revisions}
+    assert {r: rows[r]["identical_to_revid"] for r in (1004, 1009, 1011)} == {
+        1004: 1002,
+        1009: 1007,
+        1011: 1009,
+    }
+    assert all(rows[r]["identical_to_revid"] is None for r in rows if r not in (1004, 1009, 1011))
+    # Its sections are the repeated revision's, and the next revision is compared with it.
+    assert rows[1004]["sections_sha1"] == rows[1002]["sections_sha1"]
+    assert rows[1005]["base_revid"] == 1004 and rows[1012]["base_revid"] == 1011
+    assert rows[1004]["reason"] is None and rows[1004]["detail"] == "identical to 1002"
+
+
+def test_repeating_a_blanked_revision_changes_nothing_and_says_why():
+    builder = TimelineBuilder()
+    builder.expect_identical({4: 2})
+    builder.add(process_revision(_meta(1), SCRIPT[0].text))
+    blanked = builder.add(process_revision(_meta(2), "MEK IS A CULT!!!"))
+    builder.add(process_revision(_meta(3), BY_REVID[1003].text))
+    step = builder.add(identical_outcome(_meta(4), 2))
+    assert step.events == [] and blanked.revision["reason"] == "blanked"
+    assert (step.revision["status"], step.revision["reason"]) == ("identical", "blanked")
+    assert step.revision["detail"].startswith("identical to 2, which was left out (blanked)")
+    assert builder.base_revid == 3
+
+
+def test_a_reread_identical_revision_equals_one_taken_from_memory():
+    """When the repeated revision is in an earlier release (a continued run), the same text is
+    read again: the rows, events and spans are those the builder's memory gives."""
+    texts = [SCRIPT[0].text, BY_REVID[1003].text, SCRIPT[0].text]
+
+    def feed(reread: bool):
+        builder = TimelineBuilder()
+        if not reread:
+            builder.expect_identical({3: 1})
+        steps = [builder.add(process_revision(_meta(i + 1), t)) for i, t in enumerate(texts[:2])]
+        again = process_revision(_meta(3), texts[2]) if reread else None
+        steps.append(builder.add(identical_outcome(_meta(3), 1, again)))
+        return steps, builder.finish()
+
+    (memory, memory_open), (reread, reread_open) = feed(False), feed(True)
+    assert [s.events for s in memory] == [s.events for s in reread]
+    assert [(e["claim_key"], e["column"]) for e in memory[2].events] == [
+        ("GB|", "listed_on"),
+        ("NZ|", None),
+    ]
+    assert memory[2].revision == reread[2].revision
+    for table in CLAIM_TABLES:
+        assert history_frame(table, memory_open[table]).equals(
+            history_frame(table, reread_open[table])
+        )
+
+
+def test_an_identical_revision_whose_rows_were_not_kept_is_an_error():
+    builder = TimelineBuilder()
+    builder.add(process_revision(_meta(1), SCRIPT[0].text))
+    with pytest.raises(HistoryError, match="whose rows were not kept"):
+        builder.add(identical_outcome(_meta(2), 1))
+
+
+# --- references move, claims do not ---------------------------------------------------------
+
+
+def test_only_references_move_and_the_history_says_exactly_that():
+    """Issue 29's scenario: a source added in the lead renumbers every later reference, a
+    prose source removed renumbers them back, the removal is undone. No claim event after the
+    first revision, every claim one span; the references' history shows exactly the sources
+    added and removed; the undo is identical (not extracted)."""
+    from synthetic_history import LEAD_SOURCE_KEY, prose_only_reference, references_only_history
+
+    texts = references_only_history()
+    script = [
+        ScriptedRevision(
+            revid=2000 + i,
+            parentid=1999 + i if i else 0,
+            timestamp=dt.datetime(2025, 1, 1, i, tzinfo=dt.UTC),
+            sha1=hashlib.sha1(text.encode()).hexdigest(),
+            size=len(text.encode()),
+            text=text,
+            what=what,
+            status="",
+            reason=None,
+            events=(),
+        )
+        for i, (what, text) in enumerate(texts)
+    ]
+    done = run_history(script)
+    base_refs = extract_all(texts[0][1])["references"].set_index("ref_number")
+    removed_key = base_refs.loc[prose_only_reference(texts[0][1]), "ref_key"]
+    # Every citation number of a claim moved, not one citation key.
+    before = extract_all(texts[0][1])["designations"]
+    after = extract_all(texts[1][1])["designations"]
+    assert (before["citations"].map(tuple) != after["citations"].map(tuple)).all()
+    assert before["citation_keys"].map(tuple).tolist() == after["citation_keys"].map(tuple).tolist()
+
+    assert [r["status"] for r in done.revisions] == [
+        "extracted",
+        "extracted",
+        "extracted",
+        "identical",
+    ]
+    assert 2003 not in done.extracted and done.revisions[3]["identical_to_revid"] == 2001
+    later = [e for e in done.events if e["revid"] > 2000]
+    assert [e for e in later if e["table"] != "references"] == []
+    assert [(e["revid"], e["claim_key"], e["event"]) for e in later] == [
+        (2001, LEAD_SOURCE_KEY, "added"),
+        (2002, removed_key, "removed"),
+        (2003, removed_key, "added"),
+    ]
+    for table in CLAIM_TABLES:
+        spans = done.spans(table)
+        assert spans["claim_key"].is_unique and (spans["valid_from_revid"] == 2000).all()
+        assert spans["valid_to_revid"].isna().all()
+    references = done.spans("references")
+    assert len(references) == len(base_refs) + 1 + 1  # the added one, the removed one's return
+    moved = references[references["claim_key"].isin([LEAD_SOURCE_KEY, removed_key])]
+    assert sorted(
+        zip(
+            moved["claim_key"],
+            moved["valid_from_revid"],
+            moved["valid_to_revid"].fillna(0),
+            strict=True,
+        )
+    ) == sorted([(LEAD_SOURCE_KEY, 2001, 0), (removed_key, 2000, 2002), (removed_key, 2003, 0)])
+
+
+# --- edits as editors make them ------------------------------------------------------------
+
+REALISTIC = revision_script_realistic()
+
+
+@pytest.fixture(scope="module")
+def realistic_run() -> Run:
+    return run_history(REALISTIC)
+
+
+@pytest.mark.parametrize("scripted", [pytest.param(r, id=f"{r.revid}-{r.what}") for r in REALISTIC])
+def test_realistic_edits_make_exactly_the_scripted_events(realistic_run, scripted):
+    outcome = realistic_run.outcomes[scripted.revid]
+    assert (outcome.status, outcome.reason) == (scripted.status, scripted.reason)
+    got = realistic_run.events_of(scripted.revid)
+    if scripted.revid == REALISTIC[0].revid:
+        got = [e for e in got if e["table"] != "references"]
+    assert [(e["table"], e["claim_key"], e["event"]) for e in got] == [
+        (x.table, x.claim_key, x.event) for x in scripted.events
+    ]
+    for event, expected in zip(got, scripted.events, strict=True):
+        if expected.event == "changed":
+            assert (event["column"], event["old_value"], event["new_value"]) == (
+                expected.column,
+                expected.old,
+                expected.new,
+            )
+        elif expected.values:
+            payload = json.loads(event["new_value" if expected.event == "added" else "old_value"])
+            assert {k: payload[k] for k in expected.values} == expected.values
+
+
+def test_realistic_edits_leave_every_claim_one_span_until_one_cites_more(realistic_run):
+    for table in CLAIM_TABLES:
+        spans = realistic_run.spans(table)
+        moved = set(spans["claim_key"][spans["valid_from_revid"] != REALISTIC[0].revid])
+        assert moved == ({"CA|"} if table == "designations" else set())
+
+
+US_DATES = "\u00a0Canada Designated on May 24, 2005,[294] delisted on December 20, 2012[295]"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The designation table no longer reads a row in US date format ('Designated on May "
+    "24, 2005'): since main's 'rows' work it is an unreadable_row finding, so switching a "
+    "row's date format reads as the claim removed. An extractor defect, reported, not hidden.",
+)
+def test_dates_switched_to_us_format_are_no_event():
+    base = SCRIPT[0].text
+    canada = "\u00a0Canada Designated on 24 May 2005,[294] delisted on 20 December 2012[295]"
+    builder = TimelineBuilder()
+    builder.add(process_revision(_meta(1), base))
+    step = builder.add(
+        process_revision(
+            _meta(2), base.replace(canada, US_DATES), base_sections_sha1=builder.base_sections_sha1
+        )
+    )
+    assert step.events == []

@@ -314,8 +314,9 @@ def test_revisions_are_counted_by_status_and_reason(page):
         for row in section_table.xpath(".//tbody/tr")
     }
     assert counts == {
-        ("extracted", ""): 9,
-        ("unchanged_sections", ""): 3,
+        ("extracted", ""): 8,
+        ("unchanged_sections", ""): 1,
+        ("identical", ""): 3,
         ("skipped", "blanked"): 1,
         ("skipped", "shrunk"): 1,
     }
@@ -700,6 +701,52 @@ def test_the_report_is_published_listed_and_linked(published):
             assert parts.fragment in ids, href
 
 
+def test_every_table_ships_as_parquet_csv_and_in_one_duckdb_file(published):
+    """As a release does: each table's CSV beside its Parquet file, the same rows, and one
+    history.duckdb holding them all with their descriptions; all listed in SHA256SUMS and in
+    the datapackage."""
+    import csv
+    import io
+
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from storage.formats import csv_bytes
+
+    output, entry = published
+    release = output / entry["path"]
+    sums = {line.split("  ", 1)[1] for line in (release / "SHA256SUMS").read_text().splitlines()}
+    package = json.loads((release / "datapackage.json").read_text())
+    resources = {r["name"]: r for r in package["resources"]}
+    connection = duckdb.connect(str(release / "history.duckdb"), read_only=True)
+    try:
+        for name, table in HISTORY_TABLES.items():
+            parquet = pq.read_table(release / f"{name}.parquet")
+            data = (release / f"{name}.csv").read_bytes()
+            assert data == csv_bytes(table, parquet)  # written in batches, read back whole
+            rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+            assert rows[0] == table.column_names and len(rows) == parquet.num_rows + 1
+            assert {f"{name}.csv", f"{name}.parquet"} <= sums
+            csv_entry = resources[name]["mekdata:csv"]
+            assert csv_entry["hash"] == f"sha256:{hashlib.sha256(data).hexdigest()}"
+            in_duckdb = connection.sql(f'SELECT * FROM "{name}"').to_arrow_table()
+            assert in_duckdb.num_rows == parquet.num_rows
+            assert in_duckdb.column_names == table.column_names
+            key = list(table.primary_key)
+            assert in_duckdb.sort_by([(k, "ascending") for k in key]).to_pylist() == (
+                parquet.sort_by([(k, "ascending") for k in key]).to_pylist()
+            )
+        comment = connection.execute(
+            "SELECT comment FROM duckdb_columns() WHERE table_name = 'claim_events' "
+            "AND column_name = 'claim_key'"
+        ).fetchone()[0]
+        assert comment == HISTORY_TABLES["claim_events"].column("claim_key").description
+    finally:
+        connection.close()
+    assert "history.duckdb" in sums
+    assert package["mekdata:duckdb"]["tables"] == list(HISTORY_TABLES)
+
+
 def test_the_datapackage_describes_every_table_as_a_release_does(published):
     output, entry = published
     release = output / entry["path"]
@@ -821,3 +868,22 @@ def test_agreement_periods_merge_spans_with_the_same_verdict():
         ("disagrees", 1, 3),
         ("agrees", 3, None),
     ]
+
+
+def test_the_sources_section_says_when_each_source_of_a_claim_arrived(page):
+    """r1012 gives Canada's row one more source: it arrived then; the others with the first
+    revision. No revision of the script adds or removes a source of its own."""
+    from revision_script import CANADA_LISTS, OTTAWA_DROPS, US_TAKES_OFF
+
+    (section,) = page.xpath("//h2[@id='sources']")
+    assert "No revision after the first added or removed a source." in "".join(
+        p.text_content() for p in section.xpath("following-sibling::p")
+    )
+    rows = {
+        (tr.xpath("td")[0].text_content(), tr.xpath("td")[1].text_content()): tr.xpath("td")[2]
+        for tr in page.xpath("//table[@id='source-arrivals']/tbody/tr")
+    }
+    canada = rows[("designations", "CA|")].text_content()
+    assert f"{US_TAKES_OFF} since 1012" in canada
+    assert f"{CANADA_LISTS} since 1000" in canada and f"{OTTAWA_DROPS} since 1000" in canada
+    assert ("designations", "JP|") not in rows  # removed in r1013: no longer stated

@@ -241,3 +241,45 @@ def test_a_release_folder_that_is_gone_is_not_compared_with(tmp_path):
     (tmp_path / "history" / "2026.01.01").rmdir()
     plan, _ = prepare_run(tmp_path, TEN, None, BUILD)
     assert (plan.mode, plan.reason) == (FULL, f'no earlier history release of "{TITLE}" from {API}')
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        pytest.param("transforms/history.py", id="timelines"),
+        pytest.param("transforms/ref_keys.py", id="reference-identity"),
+        pytest.param("transforms/designations.py", id="an-extractor"),
+        pytest.param("ingestion/html_text.py", id="the-renderer"),
+        pytest.param("flows/history_flow.py", id="the-flow"),
+        pytest.param("storage/history_resume.py", id="resuming"),
+        pytest.param("expectations/history.json", id="the-checks"),
+    ],
+)
+def test_an_edit_to_what_decides_the_rows_is_another_build(changed, tmp_path, monkeypatch):
+    """A history built by an older build is rebuilt, not continued: any edit to code that
+    decides its rows changes the fingerprint the plan compares (the plan's own test above
+    shows a different fingerprint means a full run)."""
+    import shutil
+
+    import storage.fingerprint as fingerprint
+    from storage.fingerprint import HISTORY_BUILD_INPUTS, REPO_ROOT, history_fingerprint
+
+    for pattern in HISTORY_BUILD_INPUTS:
+        for path in REPO_ROOT.glob(pattern):
+            copy = tmp_path / path.relative_to(REPO_ROOT)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+    monkeypatch.setattr(fingerprint, "REPO_ROOT", tmp_path)
+    before = history_fingerprint()
+    assert before == fingerprint.build_fingerprint(HISTORY_BUILD_INPUTS)
+    target = tmp_path / changed
+    target.write_bytes(target.read_bytes() + b"\n")
+    after = history_fingerprint()
+    assert after != before
+    plan = plan_history_run(
+        TWELVE,
+        [entry(TEN, build=dataclasses.replace(BUILD, fingerprint=before))],
+        start=None,
+        build=dataclasses.replace(BUILD, fingerprint=after),
+    )
+    assert (plan.mode, plan.reason.endswith("was built by other code")) == ("full", True)

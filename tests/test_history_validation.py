@@ -27,7 +27,7 @@ from storage.formats import to_arrow
 from tests.revision_script import revision_script
 from tests.test_history import Run, run_history
 from transforms.history_validation import SPAN_COLUMNS, Replay, latest_claims, replay_steps
-from transforms.schema import CLAIM_TABLES, HISTORY_TABLES, to_frame
+from transforms.schema import HISTORY_TABLES, TIMELINE_TABLES, to_frame
 
 Frames = dict[str, pd.DataFrame]
 SUITES = load_history_suites()
@@ -50,7 +50,7 @@ def frames(run) -> Frames:
     """The history tables a run of the script publishes, as fresh copies to corrupt."""
     return {
         "revisions": to_frame(HISTORY_TABLES["revisions"], run.revisions),
-        **{f"{name}_history": run.spans(name) for name in CLAIM_TABLES},
+        **{f"{name}_history": run.spans(name) for name in TIMELINE_TABLES},
         "claim_events": to_frame(HISTORY_TABLES["claim_events"], run.events),
     }
 
@@ -160,7 +160,7 @@ NOTHING_WHOLE = {name: [] for name in HISTORY_TABLES}
         pytest.param(
             "span_order",
             NOTHING_WHOLE
-            | {f"{name}_history": list(SPAN_COLUMNS) for name in CLAIM_TABLES}
+            | {f"{name}_history": list(SPAN_COLUMNS) for name in TIMELINE_TABLES}
             | {"revisions": ["revid", "timestamp"]},
             None,
             id="spans-read-no-claim-columns",

@@ -163,3 +163,25 @@ def test_a_wiki_that_keeps_failing_stops_the_pass(tmp_path, failing, give_up_aft
         summary = fetch_missing(cache, revids, fetch, give_up_after=give_up_after)
         assert set(summary.failed) == failing
         assert cache.missing(revids) == sorted(failing)
+
+
+def test_an_identical_revision_is_given_the_earlier_html_without_a_request(tmp_path):
+    """A revision whose sha1 repeats an earlier one's (a revert) names that one's blob; only
+    when that one is not cached (it failed) is the revision fetched itself."""
+    cache = RevisionCache(tmp_path)
+    asked: list[int] = []
+
+    def fetch(revid: int) -> str:
+        asked.append(revid)
+        if revid == 3:
+            raise OSError("HTTP 503")
+        return f"<p>revision {revid}</p>"
+
+    summary = fetch_missing(cache, [1, 2, 3, 4, 5], fetch, identical={4: 1, 5: 3})
+    assert asked == [1, 2, 3, 5]  # 4 repeats 1; 5 repeats 3, which failed
+    assert (summary.fetched, summary.identical, sorted(summary.failed)) == (3, 1, [3])
+    assert cache.get(4) == cache.get(1) == "<p>revision 1</p>"
+    assert cache.entry(4).sha256 == cache.entry(1).sha256
+    assert len(list((tmp_path / "blobs").rglob("*.html"))) == 3
+    again = fetch_missing(cache, [1, 2, 3, 4, 5], fetch, identical={4: 1, 5: 3})
+    assert (again.cached, again.identical, asked[-1]) == (4, 0, 3)  # 3 is retried, alone

@@ -10,10 +10,20 @@ import hashlib
 import itertools
 import math
 
+import pandas as pd
 import pytest
-from synthetic_history import CLAIM_KINDS, EXPECTED_STATUS, MIX, synthetic_history
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from synthetic_history import (
+    CLAIM_KINDS,
+    EXPECTED_STATUS,
+    MIX,
+    REFERENCE_KINDS,
+    synthetic_history,
+)
 
 MIX_SAMPLE = 2_000
+EVENT_FRAME = ["seq", "revid", "table", "claim_key", "event", "column", "old_value", "new_value"]
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +71,7 @@ def test_every_blanking_is_undone_by_the_next_revision(history):
         if revision.kind == "blanking":
             assert history[index + 1].kind == "revert"
             assert history[index + 1].text() == history[index - 1].text()
+            assert history[index + 1].identical_to is history[index - 1]
         if history[index + 1].kind == "revert":
             assert revision.kind == "blanking"
 
@@ -82,7 +93,8 @@ def _body_end(text: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "kind", [pytest.param(k, id=k) for k in MIX if k not in ("blanking", "revert")]
+    "kind",
+    [pytest.param(k, id=k) for k in MIX if k not in ("blanking", "revert", *REFERENCE_KINDS)],
 )
 def test_each_edit_changes_what_its_kind_says(history, kind):
     first = next(i for i, r in enumerate(history) if r.kind == kind)
@@ -112,24 +124,72 @@ def test_each_kind_gets_the_status_it_states(history, kind):
     from wiki_html import article_html
 
     from ingestion.html_text import html_to_text
-    from transforms.history import RevisionMeta, TimelineBuilder, process_revision
+    from transforms.history import (
+        RevisionMeta,
+        TimelineBuilder,
+        identical_outcome,
+        process_revision,
+    )
 
-    index = next(i for i, r in enumerate(history) if r.kind == kind)
-    # The last good revision before it: the parent, or for a revert the one before the blanking.
+    index = next(
+        i
+        for i, r in enumerate(history)
+        if r.kind == kind and (r.identical_to is None) == (kind != "revert")
+    )
+    # The last good revision before it: the parent, or for a revert the one before the
+    # blanking, which it repeats.
     base = history[index - 2] if kind == "revert" else history[index - 1]
-    builder, base_sections = TimelineBuilder(), None
+    builder = TimelineBuilder()
+    if kind == "revert":
+        assert history[index].identical_to is base
+        builder.expect_identical({history[index].revid: base.revid})
     for revision in (base, history[index]):
         meta = RevisionMeta(revision.revid, None, revision.timestamp, size=revision.size)
-        outcome = process_revision(
-            meta,
-            html_to_text(article_html(revision.text())).text,
-            parent_size=history[index - 1].size,
-            base_sections_sha1=base_sections,
-        )
-        base_sections = outcome.sections_sha1
+        if revision is not base and revision.identical_to:
+            outcome = identical_outcome(meta, base.revid)
+        else:
+            outcome = process_revision(
+                meta,
+                html_to_text(article_html(revision.text())).text,
+                parent_size=history[index - 1].size,
+                base_sections_sha1=builder.base_sections_sha1,
+            )
         step = builder.add(outcome)
     assert (outcome.status, outcome.reason) == EXPECTED_STATUS[kind]
-    assert bool(step.events) == (kind in CLAIM_KINDS)
+    assert history[index].status == outcome.status
+    claim_events = [e for e in step.events if e["table"] != "references"]
+    assert bool(claim_events) == (kind in CLAIM_KINDS)
+    sources = [(e["event"], e["column"]) for e in step.events if e["table"] == "references"]
+    if kind == "ref_added":
+        assert sources == [("added", None)]
+    elif kind == "ref_removed":
+        assert sources == [("removed", None)]
+    else:
+        assert sources == []
+
+
+@pytest.mark.parametrize("kind", [pytest.param(k, id=k) for k in REFERENCE_KINDS])
+def test_a_reference_edit_renumbers_everything_after_it(history, kind):
+    """As MediaWiki numbers references: one source more (or fewer) and every later marker and
+    list item moves by one; the list keeps its order and has one item more (or fewer)."""
+    import re
+
+    from synthetic_history import LIST_ITEM_RE, MARKER_RE
+
+    index = next(i for i, r in enumerate(history) if r.kind == kind)
+    parent, child = history[index - 1].text(), history[index].text()
+    changes = _changed_lines(parent, child)
+    assert len(changes) > 1  # renumbered after it, not one line
+
+    def items(text):
+        return [int(m["number"]) for m in map(LIST_ITEM_RE.match, text.split("\n")) if m]
+
+    step = 1 if kind == "ref_added" else -1
+    assert len(items(child)) == len(items(parent)) + step
+    numbers = [int(n) for n in MARKER_RE.findall(child)]
+    assert max(numbers) == max(int(n) for n in MARKER_RE.findall(parent)) + step
+    stripped = re.sub(r"\[\d+\]", "", child), re.sub(r"\[\d+\]", "", parent)
+    assert len(_changed_lines(stripped[1], stripped[0])) == 1  # one item in or out
 
 
 def test_the_emulator_serves_it_rendering_only_what_is_fetched():
@@ -165,3 +225,70 @@ def test_the_emulator_serves_it_rendering_only_what_is_fetched():
     assert len(emulator.requests("query")) == 2
     assert rendered == [chosen.revid]
     assert html == article_html(revisions[-3].text())
+
+
+# --- replaying the events rebuilds every revision ------------------------------------------
+
+
+def _as_replayed(claims) -> dict[str, dict[str, dict]]:
+    """A revision's claims (transforms.history.Claims) as the replay holds them."""
+    from transforms.history import event_text, tracked_columns
+    from transforms.schema import TIMELINE_TABLES
+
+    return {
+        table: {
+            key: {c: event_text(table, c, row[c]) for c in tracked_columns(table)}
+            for key, row in claims.rows.get(table, {}).items()
+        }
+        for table in TIMELINE_TABLES
+    }
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 100_000), count=st.integers(4, 12))
+def test_replaying_the_events_rebuilds_every_revisions_claims(seed, count):
+    """Property: on any synthetic history (the realistic mix: references added and removed
+    with everything renumbered, reverts, claim edits), the events replayed from the first
+    revision up to any revision rebuild exactly the claims and references that revision
+    states (for a skipped one, those of the last good revision before it)."""
+    from transforms.history import (
+        RevisionMeta,
+        TimelineBuilder,
+        identical_outcome,
+        identical_targets,
+        process_revision,
+    )
+    from transforms.history_validation import Replay
+
+    history = synthetic_history(count, seed=seed)
+    repeats = identical_targets((r.revid, r.sha1) for r in history)
+    builder = TimelineBuilder()
+    builder.expect_identical(repeats)
+    replay = Replay()
+    states: dict[int, dict] = {}  # revid -> the claims it states (its own or repeated)
+    expected: dict | None = None
+    base_references = None
+    for revision in history:
+        meta = RevisionMeta(revision.revid, revision.parentid, revision.timestamp, revision.sha1)
+        if revision.revid in repeats:
+            outcome = identical_outcome(meta, repeats[revision.revid])
+        else:
+            outcome = process_revision(
+                meta,
+                revision.text(),
+                base_sections_sha1=builder.base_sections_sha1,
+                base_references=base_references,
+            )
+        step = builder.add(outcome)
+        if outcome.status in ("extracted", "unchanged_sections"):
+            base_references = (outcome.references_sha1, outcome.keys_sha1)
+        steps = replay.steps(pd.DataFrame(step.events, columns=EVENT_FRAME))
+        assert (steps["before_in_event"] == steps["before_in_replay"]).all()
+        if outcome.status in ("extracted", "unchanged_sections") and outcome.claims:
+            # What was read of this revision; the tables not read again are the base's.
+            read = _as_replayed(outcome.claims)
+            expected = {t: read[t] if t in outcome.claims.rows else expected[t] for t in read}
+        elif outcome.status == "identical" and outcome.reason is None:
+            expected = states[repeats[revision.revid]]
+        states[revision.revid] = expected
+        assert replay.claims == expected, (revision.kind, revision.revid)

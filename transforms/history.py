@@ -15,10 +15,22 @@ Decisions, documented here because users read the output through them:
 
 * **What is an event.** A claim's *tracked* columns are all its table's columns except the
   positional ones (``source_line``, ``position``, ``evidence_lines``, ``enrichment_lines``),
-  which move with every edit above them, and ``quote``, the evidence text, which copy-edits
-  reword without changing the claim. A change in ``citations`` (or ``citation_rule``) alone
-  *is* an event: which sources back a claim is part of what the article states. Each span row
-  keeps every column, quote and citations included, as read in its ``valid_from_revid``.
+  which move with every edit above them, ``quote``, the evidence text, which copy-edits
+  reword without changing the claim, and the reference *numbers* (``citations``,
+  ``enrichment_citations``) with ``citation_rule`` (how the markers were found): MediaWiki
+  numbers references by first use, so one reference added in the lead renumbers every later
+  one. Sources are compared by identity instead: ``citation_keys`` (and
+  ``enrichment_citation_keys``) as *sets* of ref_keys, so a source added to or removed from a
+  claim is one ``changed`` event (old and new value ``;``-joined, sorted) and a renumbering or
+  reordering is none. Each span row keeps every column, quote and numbers included, as read in
+  its ``valid_from_revid``.
+* **References through time.** ``references`` is followed like a claim table, keyed by
+  ``ref_key``: a source added, removed, or changed in what it cites (``REFERENCE_TRACKED``:
+  authors, year, title, work, publisher, volume, issue, publication date, ISBN, DOI, pages;
+  its URL and name are in its key). Its number, text, back-links, cited counts, access date and
+  archive fields are not tracked. The reference list is read only when its text changed since
+  the base (``references_sha1``); the claims' digest covers the body *and* the reference keys
+  by number, so a claim whose sources changed identity is read again.
 * **Claim keys** never use line numbers or offsets (see ``claim_key``). When two rows of one
   revision share a key, both are kept: they are ordered deterministically (designations by
   listing start, then reading order; the others by reading order) and the second and later get
@@ -31,6 +43,14 @@ Decisions, documented here because users read the output through them:
   events at all (a revert to a different state causes exactly the difference).
 * **Base revision.** Events compare a revision with the last revision that was extracted or
   unchanged (``base_revid``); that is its parent unless skipped or failed revisions intervene.
+* **Identical revisions.** A revision whose ``sha1`` equals an earlier revision's in range
+  (``identical_targets``: the latest such one; a revert restores it) is ``identical``: it is
+  never fetched or extracted, its rows are that revision's, and the builder compares them with
+  the base as usual, so a revert after vandalism changes nothing and a revert after an edit
+  makes exactly the difference back. The builder keeps the rows of a revision that a later one
+  repeats (``expect_identical``) until that later one has taken them: memory holds one set of
+  claims per pending revert, not one per revision. A revision repeating a skipped or failed
+  one changes nothing either and carries its reason.
 """
 
 from __future__ import annotations
@@ -42,6 +62,7 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,16 +75,37 @@ from transforms.schema import (
     HISTORY_TABLES,
     LIST_SEPARATOR,
     TABLES,
+    TIMELINE_TABLES,
     Column,
     to_frame,
 )
 
 POSITIONAL_COLUMNS = frozenset({"source_line", "position", "evidence_lines", "enrichment_lines"})
+# Reference numbers move whenever a reference is added or removed above: never an event.
+NUMBERED_COLUMNS = frozenset({"citations", "enrichment_citations", "citation_rule"})
 # record_basis explains which acts were chosen in words that quote the article's date: it
 # moves with every date edit, which is an event of its own column already. The record's
 # columns themselves (record_agrees above all) are tracked: an article that comes to agree
-# with the record is the event its users look for.
-UNTRACKED_COLUMNS = POSITIONAL_COLUMNS | {"quote", "record_basis"}
+# with the record is the event its users look for. row_remark is an editor's note kept
+# verbatim beside a table row's values (a parenthetical, a tag): such notes come and go with
+# no change to what the row claims.
+UNTRACKED_COLUMNS = POSITIONAL_COLUMNS | NUMBERED_COLUMNS | {"quote", "record_basis", "row_remark"}
+# What a reference cites: a change in one of these is an event (the rest of its row is its
+# place in the list, its formatting, when it was read and where it is archived).
+REFERENCE_TRACKED = (
+    "authors",
+    "year",
+    "title",
+    "work",
+    "publisher",
+    "volume",
+    "issue",
+    "published_on",
+    "published_on_precision",
+    "isbn",
+    "doi",
+    "pages",
+)
 COLLISION_MARK = "#"
 KEY_SEPARATOR = "|"
 WHITESPACE_RE = re.compile(r"\s+")
@@ -81,7 +123,24 @@ class HistoryError(ValueError):
 @functools.cache
 def tracked_columns(table: str) -> tuple[str, ...]:
     """The columns whose change is an event (declared order)."""
+    if table == "references":
+        return REFERENCE_TRACKED
     return tuple(c for c in TABLES[table].column_names if c not in UNTRACKED_COLUMNS)
+
+
+@functools.cache
+def set_columns(table: str) -> frozenset[str]:
+    """Tracked columns compared as sets: the ref_keys a row cites (order is reading order,
+    which an edit elsewhere in the sentence can change)."""
+    return frozenset(
+        c for c in tracked_columns(table) if TABLES[table].column(c).type == "list<string>"
+    )
+
+
+def same_value(table: str, column: str, old: Any, new: Any) -> bool:
+    if column in set_columns(table):
+        return set(old or ()) == set(new or ())
+    return old == new
 
 
 def _missing(value: Any) -> bool:
@@ -118,6 +177,8 @@ def claim_key(table: str, row: Mapping[str, Any]) -> str:
         parts = [str(row.get("authority_code") or "").upper(), _normal(row.get("regime"))]
     elif table == "electoral_history":
         parts = [_year(row.get("year")), _normal(row.get("election"))]
+    elif table == "references":
+        return str(row.get("ref_key") or "")
     elif table == "membership_estimates":
         estimator = row.get("estimator_id")
         if _missing(estimator) or not str(estimator).strip():
@@ -128,7 +189,9 @@ def claim_key(table: str, row: Mapping[str, Any]) -> str:
             period = _normal(row.get("period"))
         parts = [str(estimator), _normal(row.get("measure")), period]
     else:
-        raise KeyError(f"{table!r} is not a claim table; claim tables: {', '.join(CLAIM_TABLES)}")
+        raise KeyError(
+            f"{table!r} is not a claim table; claim tables: {', '.join(TIMELINE_TABLES)}"
+        )
     return KEY_SEPARATOR.join(part.replace(KEY_SEPARATOR, "/") for part in parts)
 
 
@@ -193,10 +256,11 @@ class Claims:
 
 
 def keyed_claims(tables: Mapping[str, pd.DataFrame]) -> Claims:
+    """The claims of the tables given (of TIMELINE_TABLES; references keyed by ref_key)."""
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     notes: list[str] = []
-    names = {name: TABLES[name].column_names for name in CLAIM_TABLES}
-    for name in CLAIM_TABLES:
+    names = {name: TABLES[name].column_names for name in TIMELINE_TABLES}
+    for name in (t for t in TIMELINE_TABLES if t in tables):
         plain = records(name, tables[name])
         keys, table_notes = claim_keys(name, plain)
         notes += table_notes
@@ -219,15 +283,33 @@ def claim_sources(text: str | Document) -> dict[str, str]:
     return dict.fromkeys(CLAIM_TABLES, body)
 
 
-def sections_sha1(text: str | Document) -> str:
-    """One digest over every claim table's source text (equal digests: nothing to extract)."""
+def sections_sha1(text: str | Document, keys_sha1: str = "") -> str:
+    """One digest over every claim table's source text and the digest of the reference keys
+    by number (``keys_sha1``): the claims' citation_keys come from both (equal digests:
+    nothing to extract)."""
     digest = hashlib.sha1()
     for table, source in claim_sources(text).items():
         digest.update(table.encode())
         digest.update(b"\0")
         digest.update(source.encode("utf-8"))
         digest.update(b"\0")
+    digest.update(keys_sha1.encode())
     return digest.hexdigest()
+
+
+def references_sha1(document: Document) -> str:
+    """Digest of the text after the body (the reference and note lists): equal digests mean
+    the same references, numbers and keys."""
+    tail = "\n".join(document.lines[document.body_end :])
+    return hashlib.sha1(tail.encode("utf-8")).hexdigest()
+
+
+def keys_sha1(references: pd.DataFrame) -> str:
+    """Digest of a revision's reference keys by number: what the claims' citation_keys read
+    from the reference list."""
+    pairs = zip(references["ref_number"].tolist(), references["ref_key"].tolist(), strict=True)
+    text = "\n".join(f"{number} {key}" for number, key in pairs)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 # --- one revision -----------------------------------------------------------------------
@@ -258,13 +340,70 @@ class RevisionMeta:
 @dataclass
 class RevisionOutcome:
     meta: RevisionMeta
-    status: str  # extracted, unchanged_sections, skipped, failed
+    status: str  # extracted, unchanged_sections, identical, skipped, failed
     reason: str | None = None
     detail: str | None = None
     sections_sha1: str | None = None
-    # Only for extracted: the claim tables as extract_all returns them, and keyed.
+    # Only for extracted: the claim tables as extract_all returns them. ``claims``: those
+    # keyed, and the references keyed when the reference list was read (its text changed).
     tables: dict[str, pd.DataFrame] | None = None
     claims: Claims | None = None
+    references_sha1: str | None = None
+    keys_sha1: str | None = None
+    # Only for identical: the revision it repeats, and, when its text was read again (the
+    # revision it repeats is in an earlier release, not in this run), what that reading gave.
+    identical_to: int | None = None
+    reread: str | None = None  # extracted, unchanged_sections, skipped or failed
+
+
+def identical_targets(revisions: Iterable[tuple[int, str | None]]) -> dict[int, int]:
+    """For each ``(revid, sha1)`` in order whose sha1 an earlier one has: that earlier
+    revision (the latest such one, so a revert points at the state it restores and a
+    repeated state is held in memory only from one repetition to the next). A hidden sha1
+    (None, empty) matches nothing."""
+    latest: dict[str, int] = {}
+    targets: dict[int, int] = {}
+    for revid, sha1 in revisions:
+        if not sha1:
+            continue
+        if sha1 in latest:
+            targets[revid] = latest[sha1]
+        latest[sha1] = revid
+    return targets
+
+
+def identical_outcome(
+    meta: RevisionMeta, identical_to: int, reread: RevisionOutcome | None = None
+) -> RevisionOutcome:
+    """An identical revision. Without ``reread`` its rows are taken from the builder's memory
+    of ``identical_to``; with it (the outcome of reading the same text again, when that
+    revision belongs to an earlier release) from that reading."""
+    if reread is None:
+        return RevisionOutcome(meta, "identical", identical_to=identical_to)
+    return RevisionOutcome(
+        meta,
+        "identical",
+        reason=reread.reason,
+        detail=reread.detail,
+        sections_sha1=reread.sections_sha1,
+        tables=reread.tables,
+        claims=reread.claims,
+        identical_to=identical_to,
+        reread=reread.status,
+        references_sha1=reread.references_sha1,
+        keys_sha1=reread.keys_sha1,
+    )
+
+
+@dataclass(frozen=True)
+class _State:
+    """The claims a revision leaves standing (None: it changes nothing, being skipped or
+    failed), what an identical revision repeats."""
+
+    claims: Claims | None
+    sections_sha1: str | None = None
+    reason: str | None = None
+    detail: str | None = None
 
 
 def failed_outcome(meta: RevisionMeta, reason: str, detail: str) -> RevisionOutcome:
@@ -281,6 +420,7 @@ def process_revision(
     config: HistoryConfig = HistoryConfig(),
     extract: Callable[[str], Mapping[str, pd.DataFrame]] | None = None,
     reference_anchors: tuple[ReferenceAnchor, ...] = (),
+    base_references: tuple[str, str] | None = None,
 ) -> RevisionOutcome:
     """Triage and extract one revision.
 
@@ -289,6 +429,8 @@ def process_revision(
     extracted or unchanged. Checks run cheapest first: blanked, shrunk, unchanged sections,
     then extraction (an exception becomes ``failed``/``extract_error``), then no tables.
     ``reference_anchors`` are the rendered HTML's reference names and links (citation_keys).
+    ``base_references`` is the base's ``(references_sha1, keys_sha1)``: when the text after
+    the body is the same, the reference list is not read again.
     """
     visible = len(text) - sum(text.count(c) for c in " \t\r\n")
     if visible < config.blank_max_chars:
@@ -307,9 +449,23 @@ def process_revision(
             f"{parent_size} (below {config.shrink_ratio:.0%})",
         )
     document = Document.from_text(text, reference_anchors)
-    digest = sections_sha1(document)
+    tail = references_sha1(document)
+    references = None
+    try:
+        if base_references is not None and base_references[0] == tail:
+            keys = base_references[1]
+        else:
+            from transforms.references import extract_references
+
+            references = extract_references(document)
+            keys = keys_sha1(references)
+    except Exception as error:  # any extractor failure is recorded, never fatal to the run
+        return failed_outcome(meta, "extract_error", f"{type(error).__name__}: {error}")
+    digest = sections_sha1(document, keys)
+    read = {"sections_sha1": digest, "references_sha1": tail, "keys_sha1": keys}
     if base_sections_sha1 is not None and digest == base_sections_sha1:
-        return RevisionOutcome(meta, "unchanged_sections", sections_sha1=digest)
+        claims = None if references is None else keyed_claims({"references": references})
+        return RevisionOutcome(meta, "unchanged_sections", claims=claims, **read)
     try:
         if extract is None:  # the claim tables only, from the document already parsed
             from transforms import extract_claims
@@ -334,9 +490,8 @@ def process_revision(
             detail="none of " + ", ".join(CLAIM_TABLES) + " has a row",
             sections_sha1=digest,
         )
-    return RevisionOutcome(
-        meta, "extracted", sections_sha1=digest, tables=tables, claims=keyed_claims(tables)
-    )
+    keyed = tables if references is None else {**tables, "references": references}
+    return RevisionOutcome(meta, "extracted", tables=tables, claims=keyed_claims(keyed), **read)
 
 
 # --- values as event text ---------------------------------------------------------------
@@ -392,10 +547,27 @@ class TimelineBuilder:
     """Consumes outcomes in revision order; holds only the open span of each claim."""
 
     def __init__(self) -> None:
-        self._open: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in CLAIM_TABLES}
+        self._open: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in TIMELINE_TABLES}
         self._base: RevisionMeta | None = None
         self._last: RevisionMeta | None = None
         self._seq = 0
+        # The base's claims as extracted (None after a resume until the next extraction:
+        # then rebuilt from the open spans), and its sections hash.
+        self._base_claims: Claims | None = None
+        self.base_sections_sha1: str | None = None
+        # revid -> identical revisions still to take its rows; revid -> those rows.
+        self._keep: Counter[int] = Counter()
+        self._states: dict[int, _State] = {}
+
+    @property
+    def base_revid(self) -> int | None:
+        """The revision the next one is compared with."""
+        return self._base.revid if self._base else None
+
+    def expect_identical(self, targets: Mapping[int, int]) -> None:
+        """``targets`` (identical revid -> the revid it repeats) will be fed as identical
+        outcomes without rows: keep each repeated revision's rows until they are taken."""
+        self._keep.update(targets.values())
 
     @classmethod
     def resume(
@@ -404,6 +576,7 @@ class TimelineBuilder:
         last: RevisionMeta,
         base: RevisionMeta | None,
         next_seq: int,
+        base_sections_sha1: str | None = None,
     ) -> TimelineBuilder:
         """A builder that continues an earlier run: ``open_spans`` are its ``<table>_history``
         rows with ``valid_to_revid`` null, ``last`` its last revision, ``base`` its last
@@ -411,7 +584,8 @@ class TimelineBuilder:
         A re-run then feeds only the revisions after ``last``."""
         builder = cls()
         builder._last, builder._base, builder._seq = last, base, next_seq - 1
-        for name in CLAIM_TABLES:
+        builder.base_sections_sha1 = base_sections_sha1
+        for name in TIMELINE_TABLES:
             frame = open_spans.get(name)
             if frame is None or frame.empty:
                 continue
@@ -451,6 +625,7 @@ class TimelineBuilder:
             "detail": outcome.detail,
             "base_revid": base.revid if base else None,
             "sections_sha1": outcome.sections_sha1,
+            "identical_to_revid": None,
         }
         step = Step(revision)
         if outcome.status == "unchanged_sections":
@@ -459,20 +634,93 @@ class TimelineBuilder:
                     f"revision {meta.revid} is unchanged_sections but no earlier revision's "
                     "claims are known to reuse; extract the first revision of a run."
                 )
-            self._base = meta
+            state = _State(self._merged(outcome.claims), outcome.sections_sha1)
         elif outcome.status == "extracted":
             claims = outcome.claims or keyed_claims(outcome.tables or {})
-            self._apply(meta, base, claims, step)
             if claims.notes:
                 revision["detail"] = "; ".join(filter(None, [outcome.detail, *claims.notes]))
-            self._base = meta
-        elif outcome.status not in ("skipped", "failed"):
+            state = _State(self._merged(claims), outcome.sections_sha1)
+        elif outcome.status == "identical":
+            state = self._repeated(outcome)
+            revision |= {
+                "identical_to_revid": outcome.identical_to,
+                "reason": state.reason,
+                "detail": state.detail,
+                "sections_sha1": state.sections_sha1,
+            }
+        elif outcome.status in ("skipped", "failed"):
+            state = _State(None, reason=outcome.reason, detail=outcome.detail)
+        else:
             raise HistoryError(f"revision {meta.revid}: unknown status {outcome.status!r}")
+        if state.claims is not None:
+            if state.claims is not self._base_claims:
+                self._apply(meta, base, state.claims, step)
+            self._base, self._base_claims = meta, state.claims
+            self.base_sections_sha1 = state.sections_sha1
+        if self._keep.get(meta.revid):
+            self._states[meta.revid] = state
         return step
 
+    def _merged(self, claims: Claims | None) -> Claims:
+        """``claims`` completed with the base's rows of the tables it lacks (a revision whose
+        reference list was not read has the base's references)."""
+        if claims is None:
+            return self._current_claims()
+        missing = [t for t in TIMELINE_TABLES if t not in claims.rows]
+        if not missing:
+            return claims
+        current = self._current_claims().rows if self._base is not None else {}
+        rows = {t: claims.rows.get(t, current.get(t, {})) for t in TIMELINE_TABLES}
+        return Claims(rows, claims.notes)
+
+    def _current_claims(self) -> Claims:
+        """The base's claims: as extracted, or after a resume rebuilt from the open spans
+        (their tracked values are the base's)."""
+        if self._base_claims is None:
+            names = {name: TABLES[name].column_names for name in TIMELINE_TABLES}
+            self._base_claims = Claims(
+                {
+                    name: {key: {c: span[c] for c in names[name]} for key, span in spans.items()}
+                    for name, spans in self._open.items()
+                }
+            )
+        return self._base_claims
+
+    def _repeated(self, outcome: RevisionOutcome) -> _State:
+        """What an identical revision repeats: its re-reading, or the kept rows of the
+        revision it is identical to."""
+        target = outcome.identical_to
+        if outcome.reread == "extracted":
+            claims = self._merged(outcome.claims or keyed_claims(outcome.tables or {}))
+            return _State(claims, outcome.sections_sha1, detail=f"identical to {target}")
+        if outcome.reread == "unchanged_sections":
+            return _State(
+                self._merged(outcome.claims), outcome.sections_sha1, detail=f"identical to {target}"
+            )
+        if outcome.reread is not None:
+            detail = f"identical to {target}, which is {outcome.reread}: {outcome.detail}"
+            return _State(None, reason=outcome.reason, detail=detail)
+        if target not in self._states:
+            raise HistoryError(
+                f"revision {outcome.meta.revid} is identical to {target}, whose rows were not "
+                "kept: call expect_identical before feeding the revisions"
+            )
+        state = self._states[target]
+        self._keep[target] -= 1
+        if self._keep[target] <= 0:
+            del self._keep[target], self._states[target]
+        if state.claims is None:
+            what = f"{target}, which was left out ({state.reason}): {state.detail}"
+            return _State(None, reason=state.reason, detail=f"identical to {what}")
+        return _State(state.claims, state.sections_sha1, detail=f"identical to {target}")
+
     def _apply(self, meta: RevisionMeta, base: RevisionMeta | None, claims: Claims, step: Step):
-        for name in CLAIM_TABLES:
+        for name in TIMELINE_TABLES:
+            if name not in claims.rows:
+                continue
             rows = claims.rows[name]
+            if self._base_claims is not None and rows is self._base_claims.rows.get(name):
+                continue  # the base's own rows: nothing to compare
             open_spans = self._open[name]
             closed = []
             for key in sorted(set(open_spans) | set(rows)):
@@ -482,7 +730,9 @@ class TimelineBuilder:
                 elif new is None:
                     self._event(step, meta, base, name, key, "removed", None, _json(name, old))
                 else:
-                    changed = [c for c in tracked_columns(name) if old[c] != new[c]]
+                    changed = [
+                        c for c in tracked_columns(name) if not same_value(name, c, old[c], new[c])
+                    ]
                     if not changed:
                         continue
                     for column in changed:
@@ -533,7 +783,14 @@ class TimelineBuilder:
 
 
 def _text(table: str, column: str, row: Mapping[str, Any]) -> str | None:
-    return value_text(TABLES[table].column(column), row[column])
+    return event_text(table, column, row[column])
+
+
+def event_text(table: str, column: str, value: Any) -> str | None:
+    """A tracked value as events and replay spell it: a set column's keys sorted."""
+    if column in set_columns(table):
+        value = sorted(value or ())
+    return value_text(TABLES[table].column(column), value)
 
 
 def _json(table: str, row: Mapping[str, Any]) -> str:
@@ -555,7 +812,7 @@ def tables_from_open_spans(open_spans: Mapping[str, pd.DataFrame]) -> dict[str, 
     ``source_line`` becomes its rank in (key, number) order and ``position`` 0, so
     ``claim_keys`` gives every row back the key it has."""
     tables = {}
-    for name in CLAIM_TABLES:
+    for name in (*CLAIM_TABLES, *(["references"] if "references" in open_spans else [])):
         frame = open_spans.get(name)
         if frame is None or frame.empty:
             tables[name] = to_frame(TABLES[name], [])

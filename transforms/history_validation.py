@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transforms.history import keyed_claims, tracked_columns, value_text
-from transforms.schema import CLAIM_TABLES, TABLES
+from transforms.history import event_text, keyed_claims, tracked_columns
+from transforms.schema import TIMELINE_TABLES
 
 SPAN_COLUMNS = ("claim_key", "valid_from_revid", "valid_from", "valid_to_revid", "valid_to")
 REVISION_COLUMNS = ("revid", "timestamp")
@@ -200,7 +200,7 @@ class Replay:
 
     def __init__(self) -> None:
         self.claims: dict[str, dict[str, dict[str, str | None]]] = {
-            name: {} for name in CLAIM_TABLES
+            name: {} for name in TIMELINE_TABLES
         }
 
     def steps(self, events: pd.DataFrame) -> pd.DataFrame:
@@ -268,14 +268,14 @@ def latest_claims(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, dic
     """An extraction's claims as replay holds them: table -> claim key -> column -> value
     text. No tables (no revision was extracted) means no claims."""
     if not tables:
-        return {name: {} for name in CLAIM_TABLES}
+        return {name: {} for name in TIMELINE_TABLES}
     claims = keyed_claims(tables)
     return {
         name: {
-            key: {c: value_text(TABLES[name].column(c), row[c]) for c in tracked_columns(name)}
-            for key, row in claims.rows[name].items()
+            key: {c: event_text(name, c, row[c]) for c in tracked_columns(name)}
+            for key, row in claims.rows.get(name, {}).items()
         }
-        for name in CLAIM_TABLES
+        for name in TIMELINE_TABLES
     }
 
 
@@ -287,7 +287,7 @@ def replay_result(
     column: ``replayed`` and ``latest`` hold the cell as JSON-encoded event text, null where
     that side has no such claim."""
     rows: dict[str, list] = {k: [] for k in ("table", "claim_key", "column", "replayed", "latest")}
-    for table in CLAIM_TABLES:
+    for table in TIMELINE_TABLES:
         mine, theirs = replayed.get(table, {}), latest.get(table, {})
         for key in sorted(set(mine) | set(theirs)):
             for column in tracked_columns(table):

@@ -810,7 +810,7 @@ TABLES: dict[str, Table] = {
 
 # History releases (DATA_CONTRACT.md, "History releases"): the article through time. Kept in a
 # registry of their own so regular releases, which iterate TABLES, are unaffected.
-REVISION_STATUSES = ("extracted", "unchanged_sections", "failed", "skipped")
+REVISION_STATUSES = ("extracted", "unchanged_sections", "identical", "failed", "skipped")
 REVISION_REASONS = (
     "blanked",
     "no_tables",
@@ -847,8 +847,10 @@ REVISIONS = Table(
             "string",
             "extracted (tables read from this revision), unchanged_sections (the sections the "
             "tables come from are byte-identical to the previous revision's: its rows were "
-            "reused), failed (could not be fetched or extracted after retries) or skipped "
-            "(blanked or broken: left out of the timelines, see reason).",
+            "reused), identical (its sha1 equals an earlier revision's in range, named in "
+            "identical_to_revid: that revision's rows are its rows, and it was never fetched), "
+            "failed (could not be fetched or extracted after retries) or skipped (blanked or "
+            "broken: left out of the timelines, see reason).",
             required=True,
             enum=REVISION_STATUSES,
         ),
@@ -857,8 +859,9 @@ REVISIONS = Table(
             "string",
             "Why a revision was skipped or failed: blanked (almost no text), no_tables (none of "
             "the claim tables found), shrunk (far smaller than its parent), fetch_error, "
-            "render_error (the fetched HTML could not be read as text) or extract_error; null "
-            "otherwise.",
+            "render_error (the fetched HTML could not be read as text) or extract_error; for an "
+            "identical revision, the reason of the revision it repeats when that one was "
+            "skipped or failed (a repeated vandalism changes nothing either); null otherwise.",
             enum=REVISION_REASONS,
         ),
         Column("detail", "string", "Human-readable detail: the error, sizes, key collisions."),
@@ -874,6 +877,13 @@ REVISIONS = Table(
             "string",
             "SHA-1 of the text the claim tables are read from (the article body), to tell an "
             "edit that cannot change a table from one that can.",
+        ),
+        Column(
+            "identical_to_revid",
+            "int64",
+            "For an identical revision: the latest earlier revision in range with the same "
+            "sha1 (typically the revision a revert restores); null otherwise.",
+            minimum=1,
         ),
     ),
 )
@@ -927,6 +937,9 @@ def history_table(table: Table) -> Table:
 
 
 CLAIM_TABLES = ("designations", "electoral_history", "membership_estimates")
+# Tables a history follows through time: the claims, and the references they cite (keyed by
+# ref_key, so that a renumbering moves nothing).
+TIMELINE_TABLES = (*CLAIM_TABLES, "references")
 
 CLAIM_EVENTS_TABLE = Table(
     name="claim_events",
@@ -953,7 +966,14 @@ CLAIM_EVENTS_TABLE = Table(
             minimum=1,
         ),
         Column("timestamp", "timestamp", "When revid was saved (UTC).", required=True),
-        Column("table", "string", "The claim table.", required=True, enum=CLAIM_TABLES),
+        Column(
+            "table",
+            "string",
+            "The claim table, or references (a source added, removed or changed in what it "
+            "cites; claim_key is its ref_key).",
+            required=True,
+            enum=TIMELINE_TABLES,
+        ),
         Column("claim_key", "string", "The claim's stable key.", required=True),
         Column("event", "string", "What happened to the claim.", required=True, enum=CLAIM_EVENTS),
         Column(
@@ -979,7 +999,7 @@ HISTORY_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         REVISIONS,
-        *(history_table(TABLES[name]) for name in CLAIM_TABLES),
+        *(history_table(TABLES[name]) for name in TIMELINE_TABLES),
         CLAIM_EVENTS_TABLE,
     )
 }
