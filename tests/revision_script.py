@@ -393,8 +393,7 @@ def realistic_script() -> list[ScriptedRevision]:
     2009 a source cited once in prose removed (everything after renumbered); one source removed
     2010 Canada's row cites the lead's source too: one claim's sources changed
 
-    (Dates switched to US format are tested apart: the designation table no longer reads them,
-    see tests/test_history.py.)
+    (Dates switched to US format are tested apart, in tests/test_history.py.)
     """
     from synthetic_history import (
         LEAD_ANCHOR,

@@ -786,12 +786,6 @@ def test_realistic_edits_leave_every_claim_one_span_until_one_cites_more(realist
 US_DATES = "\u00a0Canada Designated on May 24, 2005,[294] delisted on December 20, 2012[295]"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The designation table no longer reads a row in US date format ('Designated on May "
-    "24, 2005'): since main's 'rows' work it is an unreadable_row finding, so switching a "
-    "row's date format reads as the claim removed. An extractor defect, reported, not hidden.",
-)
 def test_dates_switched_to_us_format_are_no_event():
     base = SCRIPT[0].text
     canada = "\u00a0Canada Designated on 24 May 2005,[294] delisted on 20 December 2012[295]"

@@ -181,6 +181,21 @@ def former(authority, code, listed, listed_precision, delisted, citations):
 SOURCES = ["text", "html"]
 
 DESIGNATION_CASES = [
+    # --- date formats: the same facts in US order ---
+    pytest.param(
+        "Canada Designated on 24 May 2005,[294] delisted on 20 December 2012[295]",
+        "Canada Designated on May 24, 2005,[294] delisted on December 20, 2012[295]",
+        {("ca",)},
+        SAME,
+        id="us-date-format",
+    ),
+    pytest.param(
+        "United Kingdom Designated on 28 March 2001,[293]",
+        "United Kingdom Designated on March 28, 2001,[293]",
+        {("gb",)},
+        SAME,
+        id="us-date-format-one-date",
+    ),
     # --- annotations: the row reads exactly, the annotation goes to row_remark ---
     pytest.param(
         "United States Designated on",

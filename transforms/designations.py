@@ -74,7 +74,8 @@ CONTINUATION_RE = re.compile(
 WORD_SPAN_RE = re.compile(r"\S+")
 MAX_AUTHORITY_WORDS = 6
 # Parts of a row's clause: each date takes its event from a cue in its own part.
-ROW_PART_BREAK_RE = re.compile(r"[;,]|\s+and\s+|\s+but\s+then\s+")
+# A comma before a year belongs to a US-format date ("May 24, 2005"), not to the clause.
+ROW_PART_BREAK_RE = re.compile(r";|,(?!\s*(?:1[89]|20)\d\d\b)|\s+and\s+|\s+but\s+then\s+")
 ROW_CUE_RE = re.compile(
     r"\b(?:(?P<delisting>de-?listed|de-?proscribed|unlisted|removed|lifted|revoked|rescinded|"
     r"withdrawn|ended|until|till)|(?P<listing>designated|re-?listed|listed|added|proscribed|"
