@@ -42,7 +42,8 @@ from transforms.references import (
 )
 from transforms.schema import TABLES
 
-REALWIKI = Path("/work/shared/realwiki")
+# shared/ stands beside the repository, for developers and for CI alike.
+REALWIKI = Path(__file__).resolve().parents[2] / "shared" / "realwiki"
 KHAMENEI = "enwiki_Ali_Khamenei_r1341129524.action-parse-text.html"
 EINSTEIN = "enwiki_Albert_Einstein_r1339833339.action-parse-text.html"
 # The realwiki files the project's HTML reader reads (action=parse text), with the size of
