@@ -385,7 +385,11 @@ class _Editor:
             last = _item_index(slots, self.places.reference_list_start, number - 1)
             slots[last] = slots[last] + "\n" + new
         else:
-            slots[item] = new + "\n" + slots[item]
+            # A slot can hold several items (an earlier addition joined its line): the new
+            # one goes right before item number + 1, wherever that stands in the slot.
+            lines = slots[item].split("\n")
+            at = next(i for i, line in enumerate(lines) if _is_item(line, number + 1))
+            slots[item] = "\n".join([*lines[:at], new, *lines[at:]])
         return _chunked(slots)
 
     def ref_removed(self, chunks: Chunks) -> Chunks:
