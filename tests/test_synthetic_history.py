@@ -192,6 +192,21 @@ def test_a_reference_edit_renumbers_everything_after_it(history, kind):
     assert len(_changed_lines(stripped[1], stripped[0])) == 1  # one item in or out
 
 
+def test_the_reference_list_stays_in_order_through_every_edit():
+    """MediaWiki lists references in the order of their numbers, and the article text numbers
+    them by position: an item out of order leaves markers without their item (dangling, keyed
+    by number), and each later reference edit would then move those keys. Over a long mix
+    (two additions landing in one slot happen only now and then), every revision's reference
+    list (after the one-item notes list) is in increasing order."""
+    from synthetic_history import LIST_ITEM_RE
+
+    for revision in synthetic_history(1000):
+        numbers = [
+            int(m["number"]) for m in map(LIST_ITEM_RE.match, revision.text().split("\n")) if m
+        ][1:]
+        assert numbers == sorted(set(numbers)), (revision.revid, revision.kind)
+
+
 def test_the_emulator_serves_it_rendering_only_what_is_fetched():
     """Listed with the generator's ids, times, parents, sha1 and sizes (over more than one
     listing page); a revision's HTML is rendered when `action=parse` asks for it, and only
