@@ -410,7 +410,8 @@ def test_history_command_on_a_separately_started_dask_cluster(
             "listed 1 revision so far",
             f"listed {count} revisions in ",
             f"fetched 1/{count} revisions ({1 / count:.1%}; 1 new, 0 from the cache, 0 failed)",
-            f"fetched {count} revisions ({count} new, 0 from the cache, 0 failed) in ",
+            f"fetched {count} revisions ({count - len(IDENTICAL)} new, 0 from the cache, "
+            f"{len(IDENTICAL)} identical to an earlier one, 0 failed) in ",
             f"extracted {count}/{count} revisions (100%)",
             f"extracted {count} revisions in ",
         ]:
