@@ -755,6 +755,7 @@ OFFICIAL_ACTS = Table(
     "record each designation is set against. Each row names the URL and quotes the words its "
     "date was taken from.",
     primary_key=("act_id",),
+    display_columns=("authority_code", "act_type", "official_date", "instrument"),
     # The reviewed table is shipped with the code: an empty one means it was lost.
     min_rows=1,
     max_rows=500,
