@@ -118,7 +118,7 @@ LISTING_VERB_RE = re.compile(
     r"branded|outlawed|banned)\b",
     re.I,
 )
-# "until 28 September 2012" after a listing: the date its listing ended.
+# "until 3 March 2010" after a listing: the date its listing ended.
 UNTIL_DATE_RE = re.compile(r"\b(?:until|till)\s+(?:the\s+)?$", re.I)
 # The object of an active listing verb when it is another organisation ("designated Iran's
 # Islamic Revolutionary Guard Corps"): that listing is not the group's.
@@ -613,8 +613,8 @@ def _lists_the_group(plain: str) -> bool:
 
 
 def _clause_event(text: str, clause_start: int, date: PartialDate, sentence_event: str) -> str:
-    """The event of one dated clause: its own verb ("Designated by … on 8 July 1997, … was
-    taken off the list on 26 January 2009"), "until" before the date (the listing's end), else
+    """The event of one dated clause: its own verb ("Designated by … on 4 June 1999, … was
+    taken off the list on 5 May 2010"), "until" before the date (the listing's end), else
     the sentence's."""
     clause = strip_citations(text[clause_start : date.start])
     if UNTIL_DATE_RE.search(clause) or DELISTING_VERB_RE.search(clause):
