@@ -357,6 +357,19 @@ WIKIDATA_ITEMS: tuple[WikidataItem, ...] = (
         "http://www.wikidata.org/entity/Q794,Iran",
     ),
     WikidataItem(
+        key="group",
+        qid="Q636947",
+        label="People's Mojahedin Organization of Iran",
+        # A SPARQL export of Wikidata's own English label and aliases (retrieved 2026-08-12,
+        # CC0): the only stored record found that ties a Q-id to the group's name.
+        source_url="https://github.com/sanjaykrishnabaishya/multimodal-trust-safety-ai/blob/"
+        "497c423d3957ececcb45fc1cb70c8228632fbd2f/datasets/public/"
+        "wikidata_terrorism_candidates_v1/candidates.csv",
+        evidence='Q636947,People\'s Mojahedin Organization of Iran,"[""Cult of Rajavi"",'
+        '""Iranian Mojahedin"",""MEK"",""MKI"",""MKO"",""Mujahedin-e Khalq"", […] '
+        '""PMOI"",""Rajavi Cult""]" […] https://www.wikidata.org/wiki/Q636947',
+    ),
+    WikidataItem(
         key="EU",
         qid="Q458",
         label="European Union",
@@ -366,10 +379,8 @@ WIKIDATA_ITEMS: tuple[WikidataItem, ...] = (
         evidence='aliases: - "European Union" - European_Union has_id_wikidata: Q458',
     ),
 )
-"""The Wikidata items the QuickStatements export names: each listing authority by its code.
-
-The group's own item (key "group") is not here: no stored source ties its Q-id to its label
-(docs/record.md).
+"""The Wikidata items the QuickStatements export names: each listing authority by its code,
+and the group itself (key "group"), the statements' subject for a release of a file or URL.
 """
 
 WIKIDATA_PROPERTIES: tuple[WikidataItem, ...] = (
