@@ -251,14 +251,17 @@ def quickstatements(
         if not sources:
             skipped.append(f"{label}: neither the record nor the article has a URL to cite.")
             continue
-        if authority in seen:
-            skipped.append(
-                f"{label}: a second listing period by {authority}, written as its own line; "
-                f"QuickStatements adds it to the existing {authority} statement "
-                f"({seen[authority]}), so a reviewer adds this period by hand."
-            )
-        seen.setdefault(authority, row["designation_id"])
         cells = [group, DESIGNATED_AS_TERRORIST_BY, authority, *qualifiers, *sources]
+        if authority in seen:
+            # QuickStatements would merge this period's qualifiers into the first period's
+            # statement (same property, same value), so pasting it would corrupt both.
+            skipped.append(
+                f"{label}: a second listing period by {authority}, left out of the file: "
+                f"QuickStatements would add its dates to the {seen[authority]} statement. "
+                f"Add it by hand as a second statement: {' | '.join(cells)}"
+            )
+            continue
+        seen[authority] = row["designation_id"]
         lines.append("\t".join(cells))
     return "".join(line + "\n" for line in lines), skipped
 

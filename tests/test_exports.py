@@ -180,7 +180,7 @@ def test_quickstatements_parse_and_cite(exports, tables):
         (rows["listing_kind"] == "terrorist_designation")
         & (rows["status"] != "other")
         & rows["authority_code"].isin(list(authorities.values()))
-    ]
+    ].drop_duplicates("authority_code")  # a second period goes to the notes
     assert len(statements) == len(designated)
     acts = tables["official_acts"].set_index("act_id")
     for statement, row in zip(statements, designated.to_dict("records"), strict=True):
@@ -200,6 +200,23 @@ def test_quickstatements_parse_and_cite(exports, tables):
             assert statement["qualifiers"]["P582"] == qs_time(
                 row["record_delisted_on"].date(), "day"
             )
+
+
+def test_a_second_period_by_one_authority_is_left_for_the_reviewer(tables):
+    """QuickStatements merges a line into the statement of the same value, so each authority
+    is stated once; a second listing period is given in the notes as a command to add by hand."""
+    built = build_exports(tables, ArticleSource("X", (), ARTICLE_URL), reviewed_items())
+    statements = [parse_qs_line(line) for line in built.files[QS_FILE].decode().splitlines()]
+    values = [s["value"] for s in statements]
+    assert len(values) == len(set(values))
+    rows = tables["designations"]
+    listed = rows[(rows["listing_kind"] == "terrorist_designation") & (rows["status"] != "other")]
+    twice = listed["authority_code"].value_counts().loc[lambda n: n > 1].index
+    assert len(twice) > 0, "the bundled article lists one authority in two periods"
+    for code in twice:
+        qid = reviewed_items()[code]
+        (note,) = [n for n in built.notes[QS_FILE] if f"P3461 | {qid}" in n]
+        assert "second listing period" in note
 
 
 def test_without_sourced_items_nothing_is_guessed(tables):
