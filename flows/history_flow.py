@@ -348,7 +348,7 @@ class ParquetTables:
             self._flush(name)
 
     def _flush(self, name: str) -> None:
-        from storage.formats import to_arrow
+        from transforms.formats import to_arrow
 
         rows, self._pending[name] = self._pending[name], []
         table = HISTORY_TABLES[name]

@@ -15,7 +15,6 @@ BUILD_INPUTS = (
     "transforms/*.py",
     "expectations/*.json",
     "expectations/*.py",
-    "storage/formats.py",
     # The renderer decides the text a Wikipedia revision becomes, hence its tables.
     "ingestion/html_text.py",
 )

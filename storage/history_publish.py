@@ -65,7 +65,7 @@ def publish_history(
 
 
 def write_history_formats(folder: Path) -> None:
-    """Beside each table's Parquet file, its CSV (as a release's: storage/formats.py) and one
+    """Beside each table's Parquet file, its CSV (as a release's: transforms/formats.py) and one
     ``history.duckdb`` holding every table, all made from the Parquet files a batch of rows
     at a time."""
     from storage.duckdb_file import write_duckdb_from_parquet
@@ -79,7 +79,7 @@ def write_csv_from_parquet(table: Any, source: Path, target: Path) -> None:
     """A table's CSV from its Parquet file, a batch of rows at a time (one header)."""
     import pyarrow as pa
 
-    from storage.formats import csv_bytes, parquet_reader
+    from transforms.formats import csv_bytes, parquet_reader
 
     header = csv_bytes(table, _empty(table))
     with open(target, "wb") as handle:

@@ -37,10 +37,10 @@ import numpy as np
 import pandas as pd
 
 from ingestion.wikipedia import index_url
-from storage.formats import parquet_frames, parquet_reader
 from storage.history_sources import sources_html
 from storage.report import PAGE_STYLE, validation_html
 from transforms.dates import format_date
+from transforms.formats import parquet_frames, parquet_reader
 from transforms.schema import (
     CLAIM_TABLES,
     HISTORY_TABLES,

@@ -50,9 +50,9 @@ from storage.changes import diff_releases, render_changes_markdown
 from storage.duckdb_file import DUCKDB_FILE, write_duckdb
 from storage.exports import EXPORT_FORMATS, GROUP_KEY, ArticleSource, Exports, build_exports
 from storage.fingerprint import build_fingerprint, file_sha256
-from storage.formats import csv_bytes, parquet_bytes, to_arrow
 from storage.locations import Location, is_remote
 from storage.report import render_report
+from transforms.formats import csv_bytes, parquet_bytes, to_arrow
 from transforms.group import group_identity
 from transforms.official_acts import WIKIDATA_ITEMS
 from transforms.references import reference_field_coverage

@@ -711,7 +711,7 @@ def test_every_table_ships_as_parquet_csv_and_in_one_duckdb_file(published):
     import duckdb
     import pyarrow.parquet as pq
 
-    from storage.formats import csv_bytes
+    from transforms.formats import csv_bytes
 
     output, entry = published
     release = output / entry["path"]

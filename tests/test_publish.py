@@ -260,7 +260,7 @@ def test_concurrent_runs_are_serialised(tables, source, tmp_path):
 def test_csv_cells_are_formula_safe():
     import pyarrow as pa
 
-    from storage.formats import csv_bytes
+    from transforms.formats import csv_bytes
     from transforms.schema import Column, Table
 
     table = Table("t", "t", "t", ("a",), (Column("a", "string", "a"), Column("n", "int32", "n")))
