@@ -25,8 +25,8 @@ def publish_history(
     rename it to ``history/<version>/`` (never overwriting), then add it to
     ``history/index.json`` and rewrite the catalog page. The caller holds the output lock;
     anything that fails before the rename publishes nothing."""
+    from pages.history_report import write_history_report
     from storage.catalog import validation_summary, write_catalog
-    from storage.history_report import write_history_report
     from storage.publish import atomic_write_bytes, checksum_files, json_bytes, next_version
 
     root = output / HISTORY_DIR

@@ -36,6 +36,7 @@ import pyarrow as pa
 from ingestion.source import BUNDLED_METADATA, SourceText
 from mekdata import CONTENT_LICENCE
 from mekdata.errors import PublishError
+from pages.release_report import render_report
 from storage.catalog import (
     CATALOG_FILE,
     INDEX_FILE,
@@ -51,7 +52,6 @@ from storage.duckdb_file import DUCKDB_FILE, write_duckdb
 from storage.exports import EXPORT_FORMATS, GROUP_KEY, ArticleSource, Exports, build_exports
 from storage.fingerprint import build_fingerprint, file_sha256
 from storage.locations import Location, is_remote
-from storage.report import render_report
 from transforms.formats import csv_bytes, parquet_bytes, to_arrow
 from transforms.group import group_identity
 from transforms.official_acts import WIKIDATA_ITEMS
@@ -217,7 +217,7 @@ def publish_release(
 
     ``before_rename`` is called with the finished temporary folder just before it is renamed
     into place (tests use it to inject a failure at the worst moment). ``charts`` are the
-    report's charts if already drawn (storage/report.py: draw_charts).
+    report's charts if already drawn (pages/release_report.py: draw_charts).
     """
     now = now or dt.datetime.now(dt.UTC)
     if is_remote(str(output)):

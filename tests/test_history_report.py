@@ -23,9 +23,7 @@ from history_release import script_run, write_history_tables
 from revision_script import revision_script
 
 from expectations.history_checks import run_checks
-from storage.catalog import CATALOG_FILE
-from storage.history_publish import HISTORY_DIR, publish_history
-from storage.history_report import (
+from pages.history_report import (
     MAX_EVENTS,
     MAX_EVENTS_PER_CLAIM,
     TIMELINE_DATES,
@@ -39,6 +37,8 @@ from storage.history_report import (
     select_events,
     timelines_html,
 )
+from storage.catalog import CATALOG_FILE
+from storage.history_publish import HISTORY_DIR, publish_history
 from storage.publish import LICENCE
 from transforms.schema import HISTORY_TABLES
 

@@ -2,7 +2,7 @@
 (``claim_events`` rows of table ``references``), and for each claim that stands, since which
 revision each of its sources has backed it (its spans' ``citation_keys``).
 
-Kept apart from storage/history_report.py, which renders it; tables are read a batch of rows
+Kept apart from pages/history_report.py, which renders it; tables are read a batch of rows
 at a time, and what is listed is capped, so the page's memory does not follow the history."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ and a few numbers per designation span (to order the timelines), not the tables.
   wiki's diff of the revision that made the change; long lists are cut with a note that
   names ``claim_events.parquet``, which holds them all.
 
-Like the release report (storage/report.py) it needs nothing from elsewhere: no script, no
+Like the release report (pages/release_report.py) it needs nothing from elsewhere: no script, no
 image, links to the release's files relative. Article text is untrusted: every value is
 escaped, and only http(s) addresses become links.
 """
@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 
 from ingestion.wikipedia import index_url
-from storage.history_sources import sources_html
-from storage.report import PAGE_STYLE, validation_html
+from pages.history_sources import sources_html
+from pages.release_report import PAGE_STYLE, validation_html
 from transforms.dates import format_date
 from transforms.formats import parquet_frames, parquet_reader
 from transforms.schema import (
