@@ -49,7 +49,6 @@ from transforms.schema import (
     Table,
 )
 
-REPORT_FILE = "report.html"
 # Revisions that change no claim; the page lists them with their detail.
 LEFT_OUT = ("skipped", "failed")
 # Rows of a table the page reads at once (TableRows).
@@ -1189,13 +1188,3 @@ def render_history_report(
         "</body></html>",
     ]
     return "\n".join(parts)
-
-
-def write_history_report(
-    folder: Path, version: str, run: Mapping[str, Any], validation: Mapping[str, Any]
-) -> Path:
-    """Render ``report.html`` into a history release folder from the tables in it."""
-    page = render_history_report(history_rows(folder), version, run, validation)
-    target = folder / REPORT_FILE
-    target.write_text(page, encoding="utf-8")
-    return target

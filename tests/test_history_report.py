@@ -23,6 +23,8 @@ from history_release import script_run, write_history_tables
 from revision_script import revision_script
 
 from expectations.history_checks import run_checks
+from mekdata import CONTENT_LICENCE as LICENCE
+from mekdata.layout import CATALOG_FILE, HISTORY_DIR
 from pages.history_report import (
     MAX_EVENTS,
     MAX_EVENTS_PER_CLAIM,
@@ -37,9 +39,7 @@ from pages.history_report import (
     select_events,
     timelines_html,
 )
-from storage.catalog import CATALOG_FILE
-from storage.history_publish import HISTORY_DIR, publish_history
-from storage.publish import LICENCE
+from storage.history_publish import publish_history
 from transforms.schema import HISTORY_TABLES
 
 SCRIPT = revision_script()

@@ -15,8 +15,9 @@ from conftest import PASSED_VALIDATION, RELEASE_TIME, snapshot
 
 from ingestion.source import BUNDLED_SOURCE
 from mekdata.errors import PublishError
-from storage.catalog import EXPORT_FILES
-from storage.publish import next_version, publish_release
+from mekdata.layout import EXPORT_FILES
+from storage.output_folder import next_version
+from storage.publish import publish_release
 from transforms.schema import TABLES
 
 
