@@ -18,7 +18,8 @@ from mekdata.layout import (
     VALIDATION_FILE,
 )
 from pages.catalog_entries import validation_summary
-from pages.history_report import history_rows, render_history_report
+from pages.history_model import history_rows
+from pages.history_report import render_history_report
 from storage.catalog import catalog_html
 from storage.duckdb_file import write_duckdb_from_parquet
 from storage.fingerprint import file_sha256

@@ -25,20 +25,18 @@ from revision_script import revision_script
 from expectations.history_checks import run_checks
 from mekdata import CONTENT_LICENCE as LICENCE
 from mekdata.layout import CATALOG_FILE, HISTORY_DIR
-from pages.history_report import (
+from pages.history_model import (
     MAX_EVENTS,
     MAX_EVENTS_PER_CLAIM,
     TIMELINE_DATES,
     TableRows,
-    WikiLinks,
     designation_timelines,
     history_rows,
     period_allowance,
     record_agreement,
-    render_history_report,
     select_events,
-    timelines_html,
 )
+from pages.history_report import WikiLinks, render_history_report, timelines_html
 from storage.history_publish import publish_history
 from transforms.schema import HISTORY_TABLES
 
