@@ -11,6 +11,7 @@ timelines), not the tables; what is listed is capped, so memory does not follow 
 from __future__ import annotations
 
 import heapq
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -609,3 +610,98 @@ def _drop_unshown_claims(later: dict[Claim, tuple], max_events: int) -> Claim | 
             return ordered[index - 1] if index else NO_CLAIM_SHOWN
         left -= len(later[claim][1])
     return None
+
+
+# --- sources --------------------------------------------------------------------------
+
+# At most this many revisions that moved sources are listed (the first ones after the first
+# revision, which adds every source), with at most MAX_SOURCE_KEYS sources each; at most
+# MAX_SOURCE_CLAIMS standing claims get their sources' arrival.
+MAX_SOURCE_REVISIONS = 200
+MAX_SOURCE_KEYS = 20
+MAX_SOURCE_CLAIMS = 300
+
+
+def source_name(payload: Any) -> str:
+    """A source as the page names it: its authors and title from the event's values (a JSON
+    object), or nothing."""
+    try:
+        values = json.loads(payload or "{}")
+    except ValueError:
+        values = {}
+    title = values.get("title") if isinstance(values, dict) else None
+    authors = values.get("authors") if isinstance(values, dict) else None
+    return " — ".join(str(v) for v in (authors, title) if v)
+
+
+# A source as a revision moved it: its key, its name (source_name), whether it changed.
+MovedSource = tuple[str, str, bool]
+
+
+def source_moves(
+    events: TableRows, first_revid: int | None
+) -> tuple[list[tuple[int, list[MovedSource], list[MovedSource]]], int]:
+    """(revid, sources added or changed, sources removed) per revision after the first that
+    moved a source, the first MAX_SOURCE_REVISIONS of them, and how many there are in all."""
+    moves: dict[int, tuple[list[MovedSource], list[MovedSource]]] = {}
+    count = 0
+    for batch in events.batches(["revid", "table", "claim_key", "event", "old_value", "new_value"]):
+        batch = batch[(batch["table"] == "references") & (batch["revid"] != first_revid)]
+        for revid, key, kind, old, new in zip(
+            batch["revid"].tolist(),
+            batch["claim_key"].tolist(),
+            batch["event"].tolist(),
+            batch["old_value"].tolist(),
+            batch["new_value"].tolist(),
+            strict=True,
+        ):
+            if revid not in moves:
+                count += 1
+                if len(moves) >= MAX_SOURCE_REVISIONS:
+                    continue
+                moves[revid] = ([], [])
+            added, removed = moves[revid]
+            if kind == "added" and len(added) < MAX_SOURCE_KEYS:
+                added.append((key, source_name(new), False))
+            elif kind == "removed" and len(removed) < MAX_SOURCE_KEYS:
+                removed.append((key, source_name(old), False))
+            elif kind == "changed" and len(added) < MAX_SOURCE_KEYS:
+                added.append((key, "", True))
+    return [(revid, *moves[revid]) for revid in moves], count
+
+
+def source_arrivals(
+    histories: Mapping[str, TableRows],
+) -> list[tuple[str, str, list[tuple[str, int]]]]:
+    """(table, claim key, [(source key, revision since which the claim has cited it)]) for
+    the standing claims, at most MAX_SOURCE_CLAIMS: a source's arrival is the start of the earliest
+    span from which every later span of the claim cites it."""
+    result = []
+    for table in CLAIM_TABLES:
+        spans: dict[str, list[tuple[int, set[str], bool]]] = {}
+        for batch in histories[table].batches(
+            ["claim_key", "valid_from_revid", "valid_to_revid", "citation_keys"]
+        ):
+            for key, start, end, cited in zip(
+                batch["claim_key"].tolist(),
+                batch["valid_from_revid"].tolist(),
+                batch["valid_to_revid"].isna().tolist(),
+                batch["citation_keys"].tolist(),
+                strict=True,
+            ):
+                spans.setdefault(key, []).append(
+                    (int(start), set(cited if cited is not None else ()), end)
+                )
+        for key in sorted(spans):
+            ordered = sorted(spans[key])
+            if not ordered[-1][2]:
+                continue  # no longer stated
+            arrival: dict[str, int] = {}
+            for start, cited, _ in ordered:
+                arrival = {source: arrival.get(source, start) for source in cited}
+            result.append(
+                (table, key, sorted(arrival.items(), key=lambda item: (item[1], item[0])))
+            )
+            if len(result) >= MAX_SOURCE_CLAIMS:
+                return result
+    return result

@@ -1,111 +1,31 @@
 """The history report's section on sources: which sources each revision added and removed
 (``claim_events`` rows of table ``references``), and for each claim that stands, since which
-revision each of its sources has backed it (its spans' ``citation_keys``).
-
-Kept apart from pages/history_report.py, which renders it; tables are read a batch of rows
-at a time, and what is listed is capped, so the page's memory does not follow the history."""
+revision each of its sources has backed it (its spans' ``citation_keys``); what is listed is
+computed by pages/history_model.py (source_moves, source_arrivals), capped, a batch of rows at
+a time."""
 
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from transforms.schema import CLAIM_TABLES
-
-# At most this many revisions that moved sources are listed (the first ones after the first
-# revision, which adds every source), with at most MAX_KEYS sources each; at most MAX_CLAIMS
-# standing claims get their sources' arrival.
-MAX_REVISIONS = 200
-MAX_KEYS = 20
-MAX_CLAIMS = 300
+from pages.history_model import MovedSource, TableRows, source_arrivals, source_moves
 
 
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _label(payload: Any, key: str) -> str:
-    """A source as the page names it: its title (and authors) from the event's values."""
-    try:
-        values = json.loads(payload or "{}")
-    except ValueError:
-        values = {}
-    title = values.get("title") if isinstance(values, dict) else None
-    authors = values.get("authors") if isinstance(values, dict) else None
-    name = " — ".join(str(v) for v in (authors, title) if v)
-    return f"{_e(name)} <code>{_e(key)}</code>" if name else f"<code>{_e(key)}</code>"
-
-
-def source_moves(events: Any, first_revid: int | None) -> tuple[list[tuple], int]:
-    """(revid, added labels, removed labels) per revision after the first that added or
-    removed a source, the first MAX_REVISIONS of them, and how many there are in all."""
-    moves: dict[int, tuple[list[str], list[str]]] = {}
-    count = 0
-    for batch in events.batches(["revid", "table", "claim_key", "event", "old_value", "new_value"]):
-        batch = batch[(batch["table"] == "references") & (batch["revid"] != first_revid)]
-        for revid, key, kind, old, new in zip(
-            batch["revid"].tolist(),
-            batch["claim_key"].tolist(),
-            batch["event"].tolist(),
-            batch["old_value"].tolist(),
-            batch["new_value"].tolist(),
-            strict=True,
-        ):
-            if revid not in moves:
-                count += 1
-                if len(moves) >= MAX_REVISIONS:
-                    continue
-                moves[revid] = ([], [])
-            added, removed = moves[revid]
-            if kind == "added" and len(added) < MAX_KEYS:
-                added.append(_label(new, key))
-            elif kind == "removed" and len(removed) < MAX_KEYS:
-                removed.append(_label(old, key))
-            elif kind == "changed" and len(added) < MAX_KEYS:
-                added.append(f"{_label(None, key)} (changed)")
-    return [(revid, *moves[revid]) for revid in moves], count
-
-
-def source_arrivals(histories: Mapping[str, Any]) -> list[tuple[str, str, list[tuple[str, int]]]]:
-    """(table, claim key, [(source key, revision since which the claim has cited it)]) for
-    the standing claims, at most MAX_CLAIMS: a source's arrival is the start of the earliest
-    span from which every later span of the claim cites it."""
-    result = []
-    for table in CLAIM_TABLES:
-        spans: dict[str, list[tuple[int, set[str], bool]]] = {}
-        for batch in histories[table].batches(
-            ["claim_key", "valid_from_revid", "valid_to_revid", "citation_keys"]
-        ):
-            for key, start, end, cited in zip(
-                batch["claim_key"].tolist(),
-                batch["valid_from_revid"].tolist(),
-                batch["valid_to_revid"].isna().tolist(),
-                batch["citation_keys"].tolist(),
-                strict=True,
-            ):
-                spans.setdefault(key, []).append(
-                    (int(start), set(cited if cited is not None else ()), end)
-                )
-        for key in sorted(spans):
-            ordered = sorted(spans[key])
-            if not ordered[-1][2]:
-                continue  # no longer stated
-            arrival: dict[str, int] = {}
-            for start, cited, _ in ordered:
-                arrival = {source: arrival.get(source, start) for source in cited}
-            result.append(
-                (table, key, sorted(arrival.items(), key=lambda item: (item[1], item[0])))
-            )
-            if len(result) >= MAX_CLAIMS:
-                return result
-    return result
+def _label(source: MovedSource) -> str:
+    key, name, changed = source
+    label = f"{_e(name)} <code>{_e(key)}</code>" if name else f"<code>{_e(key)}</code>"
+    return f"{label} (changed)" if changed else label
 
 
 def sources_html(
-    events: Any,
-    histories: Mapping[str, Any],
+    events: TableRows,
+    histories: Mapping[str, TableRows],
     first_revid: int | None,
     revision_link: Callable[[int], str | None],
 ) -> str:
@@ -132,7 +52,8 @@ def sources_html(
         for revid, added, removed in moves:
             parts.append(
                 f"<tr data-revid='{revid}'><td>{revision(revid)}</td>"
-                f"<td>{'<br>'.join(added)}</td><td>{'<br>'.join(removed)}</td></tr>"
+                f"<td>{'<br>'.join(map(_label, added))}</td>"
+                f"<td>{'<br>'.join(map(_label, removed))}</td></tr>"
             )
         parts.append("</tbody></table>")
     arrivals = source_arrivals(histories)
