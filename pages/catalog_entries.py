@@ -1,6 +1,7 @@
 """What the catalog page shows of a version, as its index entry carries it: computed when the
 version is published (storage/publish.py, storage/history_publish.py) from the validation
-report, the change list and the source's metadata, so the page never reads them again."""
+report, the change list and the source's metadata, so the page need not read them again
+(storage/catalog.py computes them from the folder for versions published before)."""
 
 from __future__ import annotations
 
