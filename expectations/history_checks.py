@@ -189,7 +189,7 @@ def table_chunks(folder: Path, suite: Suite, key: list[str], rows: int) -> Chunk
 def _file_chunks(path: Path, columns: list[str], rows: int) -> Iterator[pd.DataFrame]:
     """A Parquet file's rows, ``rows`` at a time, indexed by their position in the file; one
     empty frame when the file has no rows."""
-    from storage.formats import arrow_to_pandas, parquet_frames, parquet_reader
+    from transforms.formats import arrow_to_pandas, parquet_frames, parquet_reader
 
     empty = True
     for frame in parquet_frames(path, columns, rows):
@@ -300,7 +300,7 @@ def _present(path: Path, columns: Iterable[str]) -> list[str]:
 def _read(path: Path, columns: Iterable[str]) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
-    from storage.formats import arrow_to_pandas
+    from transforms.formats import arrow_to_pandas
 
     return arrow_to_pandas(pq.read_table(path, columns=_present(path, columns), use_threads=False))
 

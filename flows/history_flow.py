@@ -48,7 +48,8 @@ from expectations.history_checks import run_checks
 from flows.progress import closed_on_exit, fetch_callback, history_progress
 from ingestion.wikipedia import Revision, RevisionListing, WikiClient, parse_source
 from mekdata.errors import MekdataError
-from storage.history_publish import HISTORY_DIR, STAGING_PREFIX, publish_history
+from mekdata.layout import HISTORY_DIR, STAGING_PREFIX
+from storage.history_publish import publish_history
 from storage.history_resume import (
     UNCHANGED,
     copy_previous_tables,
@@ -348,7 +349,7 @@ class ParquetTables:
             self._flush(name)
 
     def _flush(self, name: str) -> None:
-        from storage.formats import to_arrow
+        from transforms.formats import to_arrow
 
         rows, self._pending[name] = self._pending[name], []
         table = HISTORY_TABLES[name]

@@ -34,10 +34,10 @@ from ingestion.wikipedia import (
     revision_text,
 )
 from mekdata.errors import MekdataError, ValidationFailed
+from pages.release_report import draw_charts
 from storage.fingerprint import build_fingerprint, same_revision
 from storage.locations import Location
 from storage.publish import PublishResult, publish_release, tables_hash, unchanged_release
-from storage.report import draw_charts
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "output"

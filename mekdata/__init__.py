@@ -1,8 +1,9 @@
 """The layer every other package may import: the project's identity and its user-facing errors.
 
 Layers, bottom up: ``mekdata`` → ``transforms`` (pure extraction) → ``ingestion`` (reading
-sources) → ``expectations`` (the validation gate) → ``storage`` (releases on disk or remote) →
-``flows`` (Prefect flows and the CLI). Nothing imports a layer above its own.
+sources) → ``expectations`` (the validation gate) → ``pages`` (HTML pages as strings) →
+``storage`` (releases on disk or remote) → ``flows`` (Prefect flows and the CLI). Nothing
+imports a layer above its own.
 """
 
 from __future__ import annotations

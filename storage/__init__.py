@@ -1,1 +1,2 @@
-"""Releases as stored files: publishing, formats, locations, downloads, changes, reports."""
+"""Releases as stored files: the output folder, publishing, exports, locations, downloads,
+changes."""

@@ -8,9 +8,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from mekdata.layout import RELEASES_DIR
 from storage.changes import diff_releases, render_changes_markdown
 from storage.locations import Location, LocationError
-from storage.publish import RELEASES_DIR
 
 
 class VerificationError(LocationError):

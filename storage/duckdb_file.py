@@ -25,12 +25,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from mekdata.errors import PublishError
+from mekdata.layout import DUCKDB_FILE
+from storage.locations import LocationError
 from transforms.schema import TABLES, Column, Table
 
-DUCKDB_FILE = "mekdata.duckdb"
 # The oldest storage format that allows small blocks; the file holds a few hundred kB of data.
 STORAGE_VERSION = "v1.2.0"
 BLOCK_SIZE = 16_384
@@ -74,8 +76,6 @@ def duckdb_type(column: Column) -> str:
 
 def write_duckdb(path: Path, arrow_tables: Mapping[str, pa.Table]) -> None:
     """Write every declared table (in schema order) with its comments into a new file."""
-    import duckdb
-
     if path.exists():
         raise PublishError(f"{path} already exists; a release file is never overwritten.")
     connection = duckdb.connect()
@@ -123,8 +123,6 @@ def write_duckdb_from_parquet(
     """Write each of ``tables`` from its ``<table>.parquet`` in ``folder`` (DuckDB reads the
     file itself, a row group at a time: a long history's tables are never in Python's
     memory), with its key, required columns and comments, as ``write_duckdb`` does."""
-    import duckdb
-
     if path.exists():
         raise PublishError(f"{path} already exists; a release file is never overwritten.")
     connection = duckdb.connect()
@@ -169,10 +167,6 @@ def _comment(connection: Any, table: Table) -> None:
 
 def read_duckdb_table(path: Path, table: str) -> list[dict[str, Any]]:
     """The rows of one table of a mekdata.duckdb file, as `mekdata show` prints them."""
-    import duckdb
-
-    from storage.locations import LocationError
-
     if not path.is_file():
         raise LocationError(f"{path} does not exist.")
     try:

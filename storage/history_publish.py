@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 from pathlib import Path
 from typing import Any
 
-from mekdata.errors import PublishError
-from transforms.schema import HISTORY_TABLES
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-HISTORY_DIR = "history"
-STAGING_PREFIX = ".staging-"
-HISTORY_DUCKDB = "history.duckdb"
+from ingestion.wikipedia import index_url
+from mekdata.layout import (
+    DATAPACKAGE_FILE,
+    HISTORY_DIR,
+    HISTORY_DUCKDB,
+    REPORT_FILE,
+    VALIDATION_FILE,
+)
+from pages.catalog_entries import validation_summary
+from pages.history_model import history_rows
+from pages.history_report import render_history_report
+from storage.catalog import catalog_html
+from storage.duckdb_file import write_duckdb_from_parquet
+from storage.fingerprint import file_sha256
+from storage.output_folder import commit_version, json_bytes, next_version, read_index
+from storage.publish import checksum_files, package_descriptor, table_resource
+from transforms.formats import csv_bytes, parquet_reader
+from transforms.schema import HISTORY_TABLES, arrow_schema
+
 # Rows converted to CSV at a time: the files are written as they are read, never held.
 CSV_BATCH_ROWS = 5_000
 
@@ -22,31 +36,21 @@ def publish_history(
     output: Path, staging: Path, report: dict[str, Any], run: dict[str, Any], licence: dict
 ) -> dict[str, Any]:
     """Finish the staging folder (validation report, report.html, datapackage, SHA256SUMS),
-    rename it to ``history/<version>/`` (never overwriting), then add it to
-    ``history/index.json`` and rewrite the catalog page. The caller holds the output lock;
-    anything that fails before the rename publishes nothing."""
-    from storage.catalog import validation_summary, write_catalog
-    from storage.history_report import write_history_report
-    from storage.publish import atomic_write_bytes, checksum_files, json_bytes, next_version
-
+    then commit it as every version is (storage/output_folder.py: commit_version): renamed to
+    ``history/<version>/`` (never overwriting), then added to ``history/index.json`` and the
+    catalog page. The caller holds the output lock; anything that fails before the rename
+    publishes nothing."""
     root = output / HISTORY_DIR
-    index_path = root / "index.json"
-    index = json.loads(index_path.read_text("utf-8")) if index_path.exists() else {"versions": []}
+    index = read_index(root)
     now = dt.datetime.now(dt.UTC)
     version = next_version([str(v["version"]) for v in index.get("versions", [])], now.date())
-    (staging / "validation.json").write_bytes(json_bytes(report))
+    (staging / VALIDATION_FILE).write_bytes(json_bytes(report))
     write_history_formats(staging)
-    write_history_report(staging, version, run, report)
+    page = render_history_report(history_rows(staging), version, run, report)
+    (staging / REPORT_FILE).write_text(page, encoding="utf-8")
     package = history_datapackage(staging, version, now, run)
-    (staging / "datapackage.json").write_bytes(json_bytes(package))
+    (staging / DATAPACKAGE_FILE).write_bytes(json_bytes(package))
     files = checksum_files(staging)
-    target = root / version
-    if target.exists():
-        raise PublishError(f"History release {target} already exists; releases are immutable.")
-    for path in staging.rglob("*"):
-        os.chmod(path, 0o755 if path.is_dir() else 0o644)
-    os.chmod(staging, 0o755)
-    staging.rename(target)
     entry = {
         "version": version,
         "published_at": now.isoformat(timespec="seconds"),
@@ -59,17 +63,21 @@ def publish_history(
         "files": files,
     }
     index = {"name": "mekdata-history", "versions": [*index.get("versions", []), entry]}
-    atomic_write_bytes(index_path, json_bytes(index))
-    write_catalog(output, licence)
+    commit_version(
+        output,
+        staging,
+        root / version,
+        index_folder=root,
+        index=index,
+        catalog_page=catalog_html(output, licence, history=index),
+    )
     return entry
 
 
 def write_history_formats(folder: Path) -> None:
-    """Beside each table's Parquet file, its CSV (as a release's: storage/formats.py) and one
+    """Beside each table's Parquet file, its CSV (as a release's: transforms/formats.py) and one
     ``history.duckdb`` holding every table, all made from the Parquet files a batch of rows
     at a time."""
-    from storage.duckdb_file import write_duckdb_from_parquet
-
     for name, table in HISTORY_TABLES.items():
         write_csv_from_parquet(table, folder / f"{name}.parquet", folder / f"{name}.csv")
     write_duckdb_from_parquet(folder / HISTORY_DUCKDB, folder, HISTORY_TABLES, HISTORY_DUCKDB)
@@ -77,10 +85,6 @@ def write_history_formats(folder: Path) -> None:
 
 def write_csv_from_parquet(table: Any, source: Path, target: Path) -> None:
     """A table's CSV from its Parquet file, a batch of rows at a time (one header)."""
-    import pyarrow as pa
-
-    from storage.formats import csv_bytes, parquet_reader
-
     header = csv_bytes(table, _empty(table))
     with open(target, "wb") as handle:
         handle.write(header)
@@ -91,8 +95,6 @@ def write_csv_from_parquet(table: Any, source: Path, target: Path) -> None:
 
 
 def _empty(table: Any) -> Any:
-    from transforms.schema import arrow_schema
-
     return arrow_schema(table).empty_table()
 
 
@@ -101,11 +103,6 @@ def history_datapackage(
 ) -> dict[str, Any]:
     """The datapackage.json of a history release, built like a release's
     (storage/publish.py): one tabular resource per Parquet table, its schema, size and hash."""
-    import pyarrow.parquet as pq
-
-    from storage.fingerprint import file_sha256
-    from storage.publish import package_descriptor, table_resource
-
     resources = []
     for name, declared in HISTORY_TABLES.items():
         path = folder / f"{name}.parquet"
@@ -148,8 +145,6 @@ def _file_description(path: Path, digest: str) -> dict[str, Any]:
 def history_source(source: dict[str, Any]) -> dict[str, Any]:
     """The revisions read, as a datapackage source: the page history, with the permalinks
     of the first and last revision in range."""
-    from ingestion.wikipedia import index_url
-
     index = index_url(source["api"])
     first, last = source.get("first_revid"), source.get("last_revid")
     return {

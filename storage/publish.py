@@ -6,26 +6,26 @@ Layout::
                                    reference_coverage.json,
                                    CHANGES.md, changes.json, source/, SHA256SUMS
     <output>/index.json            every version, newest last
-    <output>/index.html            the catalog page for people (storage/catalog.py)
+    <output>/index.html            the catalog page for people (pages/catalog.py)
     <output>/latest.json           the newest version
 
-A release is built in a hidden temporary folder inside the output, then renamed into place;
-index.json, index.html and latest.json are replaced atomically, latest last. A lock file
-serialises runs on one output. Nothing ever writes into a published version folder again.
+(the names: mekdata/layout.py). A release is built in a hidden temporary folder inside the
+output, then committed as every version is (storage/output_folder.py: commit_version):
+renamed into place, then index.json, index.html and latest.json replaced atomically, latest
+last. A lock file serialises runs on one output. Nothing ever writes into a published version
+folder again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,36 +36,38 @@ import pyarrow as pa
 from ingestion.source import BUNDLED_METADATA, SourceText
 from mekdata import CONTENT_LICENCE
 from mekdata.errors import PublishError
-from storage.catalog import (
+from mekdata.layout import (
     CATALOG_FILE,
+    CHANGES_FILE,
+    CHANGES_JSON,
+    DATA_DOCS_DIR,
+    DATAPACKAGE_FILE,
+    DUCKDB_FILE,
     INDEX_FILE,
+    LATEST_FILE,
     RELEASES_DIR,
-    atomic_write,
-    catalog_html,
-    index_fields,
-    mirror_history_index,
-    write_catalog,
+    REPORT_FILE,
+    SOURCE_DIR,
+    SOURCE_METADATA,
+    STAGING_PREFIX,
+    SUMS_FILE,
+    VALIDATION_FILE,
 )
+from pages.catalog_entries import DEFAULT_ATTRIBUTION, index_fields
+from pages.release_report import render_report
+from storage.catalog import catalog_html, mirror_history_index, write_catalog
 from storage.changes import diff_releases, render_changes_markdown
-from storage.duckdb_file import DUCKDB_FILE, write_duckdb
+from storage.duckdb_file import write_duckdb
 from storage.exports import EXPORT_FORMATS, GROUP_KEY, ArticleSource, Exports, build_exports
 from storage.fingerprint import build_fingerprint, file_sha256
-from storage.formats import csv_bytes, parquet_bytes, to_arrow
 from storage.locations import Location, is_remote
-from storage.report import render_report
+from storage.output_folder import commit_version, json_bytes, next_version, output_lock, read_index
+from transforms.formats import csv_bytes, parquet_bytes, to_arrow
 from transforms.group import group_identity
 from transforms.official_acts import WIKIDATA_ITEMS
 from transforms.references import reference_field_coverage
 from transforms.schema import SCHEMA_VERSION, TABLES, Table, frictionless_schema
 
-VERSION_RE = re.compile(r"^(?P<date>\d{4}\.\d{2}\.\d{2})(?:\.(?P<n>\d+))?$")
-LATEST_FILE = "latest.json"
-LOCK_FILE = ".lock"
-PUBLIC_FILE_MODE = 0o644
-PUBLIC_DIR_MODE = 0o755
-SOURCE_DIR = "source"
-DATA_DOCS_DIR = "data_docs"
-REPORT_FILE = "report.html"
 REFERENCE_COVERAGE_FILE = "reference_coverage.json"
 # A release from a Wikipedia revision keeps the API's HTML and the text rendered from it.
 WIKI_HTML_FILE = "article.html"
@@ -154,47 +156,6 @@ def tables_hash(tables: dict[str, pd.DataFrame]) -> str:
     return content_hash(build_tables(tables))
 
 
-def read_index(output: Path) -> dict[str, Any]:
-    path = output / INDEX_FILE
-    if not path.exists():
-        return {"versions": []}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise PublishError(
-            f"Cannot read {path}: {error}. Fix or remove it; releases are untouched."
-        ) from error
-
-
-def next_version(existing: list[str], today: dt.date) -> str:
-    stem = today.strftime("%Y.%m.%d")
-    same_day = [VERSION_RE.match(v) for v in existing]
-    taken = [int(m["n"] or 0) for m in same_day if m and m["date"] == stem]
-    if not taken:
-        return stem
-    return f"{stem}.{max(taken) + 1}"
-
-
-@contextlib.contextmanager
-def output_lock(output: Path) -> Iterator[None]:
-    """Exclusive lock on the output folder; a second run waits for the first."""
-    output.mkdir(parents=True, exist_ok=True)
-    with open(output / LOCK_FILE, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    atomic_write(path, data, PUBLIC_FILE_MODE)
-
-
-def json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
-
-
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -217,7 +178,7 @@ def publish_release(
 
     ``before_rename`` is called with the finished temporary folder just before it is renamed
     into place (tests use it to inject a failure at the worst moment). ``charts`` are the
-    report's charts if already drawn (storage/report.py: draw_charts).
+    report's charts if already drawn (pages/release_report.py: draw_charts).
     """
     now = now or dt.datetime.now(dt.UTC)
     if is_remote(str(output)):
@@ -265,7 +226,7 @@ def publish_release(
         taken = [v["version"] for v in versions] + [p.name for p in releases.iterdir()]
         version = next_version(taken, now.date())
         previous_dir = output / RELEASES_DIR / latest["version"] if latest else None
-        staging = Path(tempfile.mkdtemp(dir=output, prefix=f".staging-{version}-"))
+        staging = Path(tempfile.mkdtemp(dir=output, prefix=f"{STAGING_PREFIX}{version}-"))
         try:
             coverage = reference_field_coverage(tables["references"])
             exports = release_exports(tables, source)
@@ -289,7 +250,7 @@ def publish_release(
                     tables,
                     version,
                     validation_report,
-                    (staging / "CHANGES.md").read_text(encoding="utf-8"),
+                    (staging / CHANGES_FILE).read_text(encoding="utf-8"),
                     source.origin,
                     now.date(),
                     charts,
@@ -300,7 +261,6 @@ def publish_release(
                 encoding="utf-8",
             )
             files = checksum_files(staging)
-            _make_readable(staging)
             entry = {
                 "version": version,
                 "published_at": now.isoformat(timespec="seconds"),
@@ -320,32 +280,25 @@ def publish_release(
             # Rendered before anything is committed: a page that cannot be made stops the run
             # while the output is still as it was.
             page = catalog_html(output, LICENCE, releases=index)
-            if before_rename is not None:
-                before_rename(staging)
             final = releases / version
-            os.rename(staging, final)
+            latest_record = {
+                "version": version,
+                "path": f"{RELEASES_DIR}/{version}/",
+                "published_at": entry["published_at"],
+            }
+            commit_version(
+                output,
+                staging,
+                final,
+                index_folder=output,
+                index=index,
+                catalog_page=page,
+                latest=latest_record,
+                before_rename=before_rename,
+            )
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        try:
-            atomic_write_bytes(output / INDEX_FILE, json_bytes(index))
-        except OSError as error:
-            shutil.rmtree(final, ignore_errors=True)
-            raise PublishError(
-                f"Cannot write {output / INDEX_FILE}: {error.strerror or error}; release "
-                f"{version} was removed again and earlier releases are untouched."
-            ) from error
-        write_catalog(output, LICENCE, page)
-        atomic_write_bytes(
-            output / LATEST_FILE,
-            json_bytes(
-                {
-                    "version": version,
-                    "path": f"{RELEASES_DIR}/{version}/",
-                    "published_at": entry["published_at"],
-                }
-            ),
-        )
         return PublishResult("published", version, final, digest, row_counts, changes)
 
 
@@ -368,7 +321,7 @@ def _write_release_files(
     for name, data in exports.files.items():
         (folder / name).write_bytes(data)
     write_duckdb(folder / DUCKDB_FILE, {name: table.arrow for name, table in built.items()})
-    (folder / "validation.json").write_bytes(json_bytes(validation_report))
+    (folder / VALIDATION_FILE).write_bytes(json_bytes(validation_report))
     (folder / REFERENCE_COVERAGE_FILE).write_bytes(json_bytes(reference_coverage))
     source_dir = folder / SOURCE_DIR
     source_dir.mkdir()
@@ -377,13 +330,13 @@ def _write_release_files(
     if source.html is not None:
         # The API's rendered HTML as received: what the text above was made from.
         (source_dir / WIKI_HTML_FILE).write_text(source.html, encoding="utf-8")
-    (source_dir / "metadata.json").write_bytes(json_bytes(_source_metadata(source)))
+    (source_dir / SOURCE_METADATA).write_bytes(json_bytes(_source_metadata(source)))
     changes = diff_releases(
         previous_dir, folder, previous_entry.get("version") if previous_entry else None, version
     )
-    (folder / "changes.json").write_bytes(json_bytes(changes))
-    (folder / "CHANGES.md").write_text(render_changes_markdown(changes), encoding="utf-8")
-    (folder / "datapackage.json").write_bytes(
+    (folder / CHANGES_JSON).write_bytes(json_bytes(changes))
+    (folder / CHANGES_FILE).write_text(render_changes_markdown(changes), encoding="utf-8")
+    (folder / DATAPACKAGE_FILE).write_bytes(
         json_bytes(datapackage(built, source, version, now, digest, folder / DUCKDB_FILE, exports))
     )
     return changes
@@ -624,9 +577,7 @@ def _datapackage_source(source: SourceText, metadata: dict[str, Any]) -> dict[st
         "path": metadata.get("url", source.origin),
         "origin": source.origin,
         "sha256": source.sha256,
-        "attribution": metadata.get(
-            "attribution", "Wikipedia contributors, licensed under CC BY-SA 4.0."
-        ),
+        "attribution": metadata.get("attribution", DEFAULT_ATTRIBUTION),
     }
     if source.wikipedia:
         revision = source.wikipedia
@@ -639,12 +590,6 @@ def _datapackage_source(source: SourceText, metadata: dict[str, Any]) -> dict[st
     return entry
 
 
-def _make_readable(folder: Path) -> None:
-    """mkdtemp makes private folders; a published release is for everyone to read."""
-    for path in [folder, *folder.rglob("*")]:
-        os.chmod(path, PUBLIC_DIR_MODE if path.is_dir() else PUBLIC_FILE_MODE)
-
-
 def checksum_files(folder: Path) -> list[dict[str, Any]]:
     """Write SHA256SUMS for every file in the release and return the index's file list."""
     entries = []
@@ -655,8 +600,8 @@ def checksum_files(folder: Path) -> list[dict[str, Any]]:
         lines.append(f"{digest}  {relative}\n")
         entries.append({"path": relative, "bytes": path.stat().st_size, "sha256": digest})
     sums = "".join(lines).encode("utf-8")
-    (folder / "SHA256SUMS").write_bytes(sums)
-    entries.append({"path": "SHA256SUMS", "bytes": len(sums), "sha256": _sha256(sums)})
+    (folder / SUMS_FILE).write_bytes(sums)
+    entries.append({"path": SUMS_FILE, "bytes": len(sums), "sha256": _sha256(sums)})
     return entries
 
 
@@ -678,7 +623,7 @@ def _publish_remote(
     leaves index.json and latest.json untouched; concurrent runs on one bucket are not
     serialised.
     """
-    import fsspec
+    import fsspec  # remote outputs only: 0.1 s to import (measured 2026-12-07)
 
     filesystem, root = fsspec.core.url_to_fs(output)
     location = Location(output)

@@ -22,35 +22,24 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CACHE_DIR = ("history", "cache")
+from mekdata.layout import CACHE_DIR, HISTORY_DIR
+from storage.output_folder import atomic_write
+
 logger = logging.getLogger(__name__)
 
 
 def cache_root(output: Path) -> Path:
-    return output.joinpath(*CACHE_DIR)
+    return output / HISTORY_DIR / CACHE_DIR
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Temporary file in the same folder, fsync, rename: readers see all of it or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    atomic_write(path, data, mode=None, suffix=".part")
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from history_release import API
 from revision_script import revision_script
 
 from ingestion.source import make_source
-from storage.catalog import CATALOG_FILE, anchor, render_catalog
-from storage.duckdb_file import DUCKDB_FILE
+from mekdata.layout import CATALOG_FILE, DUCKDB_FILE
+from pages.catalog import anchor, render_catalog
 from storage.publish import publish_release
 from transforms.official_acts import OFFICIAL_ACTS
 from transforms.schema import SCHEMA_VERSION, TABLES
@@ -41,7 +41,7 @@ EDIT_FINDINGS = int(
 LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 SCRIPT = revision_script()
 HISTORY_INDEX = API.removesuffix("api.php") + "index.php?"
-# The page's border colour (storage/catalog.py: STYLE), drawn 1 px wide around table cells.
+# The page's border colour (pages/catalog.py: STYLE), drawn 1 px wide around table cells.
 BORDER_RGB = (0xD0, 0xD7, 0xDE)
 
 
@@ -146,8 +146,9 @@ def output(two_sources, tmp_path_factory):
     from history_release import script_run, write_history_tables
 
     from expectations.history_checks import run_checks
-    from storage.history_publish import HISTORY_DIR, STAGING_PREFIX, publish_history
-    from storage.publish import LICENCE
+    from mekdata import CONTENT_LICENCE as LICENCE
+    from mekdata.layout import HISTORY_DIR, STAGING_PREFIX
+    from storage.history_publish import publish_history
 
     folder = tmp_path_factory.mktemp("catalog") / "output"
     for day, (tables, source) in enumerate(two_sources):

@@ -177,7 +177,7 @@ def test_a_streamed_parquet_file_is_read_a_batch_at_a_time(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from storage.formats import parquet_reader
+    from transforms.formats import parquet_reader
 
     rng = np.random.default_rng(17)
     path = tmp_path / "long.parquet"

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import PASSED_VALIDATION, RELEASE_TIME, replace_once
 
-from storage.catalog import EXPORT_FILES, FTM_FILE, QS_FILE
+from mekdata.layout import EXPORT_FILES, FTM_FILE, QS_FILE
 from storage.exports import (
     PROPERTIES_USED,
     ArticleSource,

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pytest
 
-from storage.formats import csv_bytes, to_arrow
 from tests.revision_script import BASE_KEYS, ScriptedRevision, revision_script
 from tests.revision_script import realistic_script as revision_script_realistic
 from transforms import extract_all
+from transforms.formats import csv_bytes, to_arrow
 from transforms.history import (
     REFERENCE_TRACKED,
     HistoryConfig,

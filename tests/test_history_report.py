@@ -23,23 +23,21 @@ from history_release import script_run, write_history_tables
 from revision_script import revision_script
 
 from expectations.history_checks import run_checks
-from storage.catalog import CATALOG_FILE
-from storage.history_publish import HISTORY_DIR, publish_history
-from storage.history_report import (
+from mekdata import CONTENT_LICENCE as LICENCE
+from mekdata.layout import CATALOG_FILE, HISTORY_DIR
+from pages.history_model import (
     MAX_EVENTS,
     MAX_EVENTS_PER_CLAIM,
     TIMELINE_DATES,
     TableRows,
-    WikiLinks,
     designation_timelines,
     history_rows,
     period_allowance,
     record_agreement,
-    render_history_report,
     select_events,
-    timelines_html,
 )
-from storage.publish import LICENCE
+from pages.history_report import WikiLinks, render_history_report, timelines_html
+from storage.history_publish import publish_history
 from transforms.schema import HISTORY_TABLES
 
 SCRIPT = revision_script()
@@ -711,7 +709,7 @@ def test_every_table_ships_as_parquet_csv_and_in_one_duckdb_file(published):
     import duckdb
     import pyarrow.parquet as pq
 
-    from storage.formats import csv_bytes
+    from transforms.formats import csv_bytes
 
     output, entry = published
     release = output / entry["path"]

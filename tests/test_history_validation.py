@@ -23,9 +23,9 @@ from expectations.history_checks import (
     validate_history,
 )
 from expectations.suites import BLOCKING, load_history_declarations, load_history_suites
-from storage.formats import to_arrow
 from tests.revision_script import revision_script
 from tests.test_history import Run, run_history
+from transforms.formats import to_arrow
 from transforms.history_validation import SPAN_COLUMNS, Replay, latest_claims, replay_steps
 from transforms.schema import HISTORY_TABLES, TIMELINE_TABLES, to_frame
 

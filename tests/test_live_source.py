@@ -15,7 +15,7 @@ import pytest
 from conftest import WIKI_ITEM, WIKI_OLD_TITLE, WIKI_TITLE, run_mekdata, snapshot
 from test_html_text import comparable
 
-from storage.formats import to_arrow
+from transforms.formats import to_arrow
 from transforms.schema import TABLES
 
 # The tables the issue asks to equal the bundled text's.

@@ -15,8 +15,9 @@ from conftest import PASSED_VALIDATION, RELEASE_TIME, snapshot
 
 from ingestion.source import BUNDLED_SOURCE
 from mekdata.errors import PublishError
-from storage.catalog import EXPORT_FILES
-from storage.publish import next_version, publish_release
+from mekdata.layout import EXPORT_FILES
+from storage.output_folder import next_version
+from storage.publish import publish_release
 from transforms.schema import TABLES
 
 
@@ -260,7 +261,7 @@ def test_concurrent_runs_are_serialised(tables, source, tmp_path):
 def test_csv_cells_are_formula_safe():
     import pyarrow as pa
 
-    from storage.formats import csv_bytes
+    from transforms.formats import csv_bytes
     from transforms.schema import Column, Table
 
     table = Table("t", "t", "t", ("a",), (Column("a", "string", "a"), Column("n", "int32", "n")))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import replace_once
 
-from storage.report import listing_bars, render_report
+from pages.release_report import listing_bars, render_report
 from transforms import extract_all
 
 TODAY = dt.date(2026, 11, 27)

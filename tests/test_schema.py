@@ -11,7 +11,7 @@ import pytest
 
 from expectations.suites import SUITES_DIR, render, structural_file, structural_suite
 from flows.docs import DATA_DICTIONARY, GENERATED_DOCS
-from storage.formats import to_arrow
+from transforms.formats import to_arrow
 from transforms.schema import (
     HISTORY_TABLES,
     TABLES,

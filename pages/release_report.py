@@ -48,6 +48,8 @@ def _png(figure) -> str:
 
 
 def _pyplot():
+    # Only when charts are drawn: matplotlib.pyplot takes 0.9 s to import (measured
+    # 2026-12-07, against 0.05 s for a standard-library module), and Agg must be chosen first.
     import matplotlib
 
     matplotlib.use("Agg")

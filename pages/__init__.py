@@ -1,0 +1,2 @@
+"""HTML pages: the release report, the history report, the catalog; rendered to strings that
+storage/ writes."""
