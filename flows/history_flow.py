@@ -46,7 +46,8 @@ from prefect.cache_policies import NO_CACHE
 
 from expectations.history_checks import run_checks
 from flows.progress import closed_on_exit, fetch_callback, history_progress
-from ingestion.wikipedia import Revision, RevisionListing, WikiClient, parse_source
+from ingestion.spec import SourceSpec
+from ingestion.wikipedia import Revision, RevisionListing, WikiClient
 from mekdata.errors import MekdataError
 from storage.history_publish import HISTORY_DIR, STAGING_PREFIX, publish_history
 from storage.history_resume import (
@@ -445,7 +446,7 @@ def history_flow_fn(
         clock = time.perf_counter()
 
     out = Path(output)
-    wiki = parse_source(source)
+    wiki = SourceSpec.parse(source).history_page()
     with WikiClient(wiki_api) as client:
         revisions = client.revisions(wiki, since=since, until=until, limit=limit)
         listed = RevisionListing(progress.counted("listed", revisions, total=limit))
