@@ -51,7 +51,7 @@ from common import BIN, FLOOR_IMPORTS, REPO_ROOT, RESULTS, SETTLE_S, base_env, t
 from mediawiki_emulator import MediaWikiEmulator
 from synthetic_history import CLAIM_KINDS, serve_history, synthetic_history
 
-from ingestion.wikipedia import WikiClient, parse_source
+from ingestion.wikipedia import WikiClient, WikiSource
 from storage.revision_cache import RevisionCache, cache_root, fetch_missing
 
 TITLE = "Synthetic history of the MEK article"
@@ -222,7 +222,7 @@ def fill_cache(api_url: str, output: str, count: int) -> None:
     so the client and the emulator do not share one interpreter). Prints a JSON summary."""
     started = time.perf_counter()
     with WikiClient(api_url) as client:
-        listed = list(client.revisions(parse_source(f"wikipedia:{TITLE}"), limit=count))
+        listed = list(client.revisions(WikiSource(TITLE), limit=count))
         by_revid = {r.revid: r for r in listed}
         listed_at = time.perf_counter()
 

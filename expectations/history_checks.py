@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from expectations.chunks import Chunked, chunk_kind
 from expectations.suites import Suite, load_history_declarations, load_history_suites
@@ -291,15 +292,11 @@ def _numbered(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
 def _present(path: Path, columns: Iterable[str]) -> list[str]:
     """Those of ``columns`` the file has (a missing one is for its structural suite to
     report)."""
-    import pyarrow.parquet as pq
-
     names = set(pq.read_schema(path).names)
     return [c for c in columns if c in names]
 
 
 def _read(path: Path, columns: Iterable[str]) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
     from storage.formats import arrow_to_pandas
 
     return arrow_to_pandas(pq.read_table(path, columns=_present(path, columns), use_threads=False))

@@ -233,6 +233,7 @@ def run(
         _warm_heavy_imports()
 
     with _one_shot_server(prepare):
+        # Imported by prepare() already (see there); named here where they are used.
         from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
         from flows.release_flow import release_flow
@@ -361,7 +362,7 @@ def history(
         import flows.history_flow  # noqa: F401
 
     with _one_shot_server(prepare):
-        from flows.history_flow import history_flow
+        from flows.history_flow import history_flow  # imported by prepare() (see there)
 
         try:
             result = history_flow(

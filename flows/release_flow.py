@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from expectations import validation_worker
@@ -31,6 +32,7 @@ from mekdata.errors import MekdataError, ValidationFailed
 from storage.fingerprint import build_fingerprint
 from storage.publish import PublishResult, publish_release, tables_hash, unchanged_release
 from storage.report import draw_charts
+from transforms import extract_all
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "output"
@@ -138,8 +140,6 @@ def extraction_cache_key(context, parameters: dict[str, Any]) -> str:
     cache_expiration=dt.timedelta(days=30),
 )
 def extract(source: SourceText) -> dict[str, pd.DataFrame]:
-    from transforms import extract_all
-
     tables = extract_all(source.text, source.reference_anchors)
     get_run_logger().info(
         "Extracted %s", ", ".join(f"{name} ({len(frame)} rows)" for name, frame in tables.items())
@@ -218,8 +218,6 @@ def report_artifacts(
     result: PublishResult, tables: dict[str, pd.DataFrame], validation: dict[str, Any] | None
 ) -> None:
     """A markdown summary and table artifacts, so a scheduled run can be read in the UI."""
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
     create_markdown_artifact(
         key=artifact_key("summary"),
         markdown=summary_markdown(

@@ -144,6 +144,8 @@ def fetch_url(
     url: str, timeout: float | None = None, limit: int | None = None
 ) -> tuple[bytes, dict[str, str]]:
     """GET the URL; 4xx is final, 5xx and network trouble are transient (retried by the flow)."""
+    # httpx costs 0.1 s at import, a sixth of the CLI's unchanged re-run, which imports this
+    # module and fetches nothing.
     import httpx
 
     timeout = fetch_timeout() if timeout is None else timeout
