@@ -43,14 +43,17 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
-sys.path.insert(0, str(REPO_ROOT / "tests"))
-sys.path.insert(0, str(REPO_ROOT / "bench"))
+import psutil
+import pyarrow.parquet as pq
 
-from run import FLOOR_IMPORTS, RESULTS, SETTLE_S, base_env, timed  # noqa: E402
+# common puts the repository and tests/ on sys.path, which the imports after it need.
+from common import BIN, FLOOR_IMPORTS, REPO_ROOT, RESULTS, SETTLE_S, base_env, timed
+from mediawiki_emulator import MediaWikiEmulator
+from synthetic_history import CLAIM_KINDS, serve_history, synthetic_history
 
-BIN = Path(sys.executable).parent
+from ingestion.wikipedia import WikiClient, WikiSource
+from storage.revision_cache import RevisionCache, cache_root, fetch_missing
+
 TITLE = "Synthetic history of the MEK article"
 SEED = 17
 SIZES = (1_000, 3_000, 10_000, 30_000)
@@ -131,8 +134,6 @@ def run_sampled(command: list[str], env: dict[str, str], log: Path) -> tuple[flo
     """Run ``command``, sampling the summed RSS of it and all its descendants; the wall time,
     the peaks (total and by role: driver, dask, prefect server) and the CPU seconds by role
     (where the two cores went). Output goes to ``log``."""
-    import psutil
-
     with open(log, "w") as output:
         started = time.perf_counter()
         process = psutil.Popen(command, env=env, cwd=REPO_ROOT, stdout=output, stderr=output)
@@ -219,12 +220,9 @@ def stage_peaks(series: list[tuple[float, int]], log: str) -> dict[str, float]:
 def fill_cache(api_url: str, output: str, count: int) -> None:
     """The flow's list and fetch stages, in this process (run by ``_fill`` as a subprocess
     so the client and the emulator do not share one interpreter). Prints a JSON summary."""
-    from ingestion.wikipedia import WikiClient, parse_source
-    from storage.revision_cache import RevisionCache, cache_root, fetch_missing
-
     started = time.perf_counter()
     with WikiClient(api_url) as client:
-        listed = list(client.revisions(parse_source(f"wikipedia:{TITLE}"), limit=count))
+        listed = list(client.revisions(WikiSource(TITLE), limit=count))
         by_revid = {r.revid: r for r in listed}
         listed_at = time.perf_counter()
 
@@ -307,8 +305,6 @@ def _claim_cache_dir(folder: Path, history) -> None:
 def warm_output(filled: Path, folder: Path) -> Path:
     """A fresh output folder whose fetch cache is a hard-linked copy of the filled one (the
     cache writes new files by rename, never in place, so the links cannot be altered)."""
-    from storage.revision_cache import cache_root
-
     target = cache_root(folder)
     target.parent.mkdir(parents=True)
     subprocess.run(["cp", "-al", str(cache_root(filled)), str(target)], check=True)
@@ -393,9 +389,6 @@ def _check_release(folder: Path, measured: Measured, served: list, log: Path) ->
     """The release must show the work the synthetic edits cause: else the benchmark times
     something else. Statuses must match exactly; events belong to claim edits (and the first
     revision), which a warning reports otherwise (the timing still stands)."""
-    import pyarrow.parquet as pq
-    from synthetic_history import CLAIM_KINDS
-
     expected = dict(collections.Counter(r.status for r in served))
     if measured.statuses != expected:
         raise SystemExit(
@@ -444,9 +437,6 @@ def measure_history(
     cache_dir: Path | None = None,
 ) -> dict:
     """Every figure of the module docstring, as a dict for the results file."""
-    from mediawiki_emulator import MediaWikiEmulator
-    from synthetic_history import serve_history, synthetic_history
-
     largest = max([*sizes, speedup_size or 0])
     history = synthetic_history(largest, seed)
     kinds = collections.Counter(r.kind for r in history)

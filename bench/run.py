@@ -18,21 +18,30 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
-sys.path.insert(0, str(REPO_ROOT / "tests"))
+# Importing common (history imports it first) puts the repository and tests/ on sys.path,
+# which the imports after it need.
+import history
+from common import BIN, FLOOR_IMPORTS, REPO_ROOT, RESULTS, SETTLE_S, base_env, timed
+from mediawiki_emulator import MediaWikiEmulator
+from prefect_server import PrefectServer
+from wiki_html import article_html
 
-BIN = Path(sys.executable).parent
+from transforms import (
+    designations,
+    electoral_history,
+    extract_all,
+    membership_estimates,
+    references,
+)
+from transforms import findings as findings_module
+from transforms.document import Document
+
 ARTICLE = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"
-RESULTS = REPO_ROOT / "bench" / "results"
-FLOOR_IMPORTS = "import prefect, great_expectations, pandas, pyarrow"
-SETTLE_S = 1.0
 EXTRACTION_REPEATS = 20  # cheap (about a second), and five were too few for a stable median
 TARGETS = {  # ratio to the import floor, from the issue
     "full_run_new_output": 2.0,
@@ -44,40 +53,14 @@ WIKI_TITLE = "People's Mojahedin Organization of Iran"
 WIKI_OLD_TITLE = "People's Mujahedin of Iran"  # a redirect, as on Wikipedia
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path = REPO_ROOT) -> float:
-    started = time.perf_counter()
-    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
-    return elapsed
-
-
 def median_of(runs: int, measure) -> tuple[float, list[float]]:
     samples = [measure(index) for index in range(runs)]
     return statistics.median(samples), samples
 
 
-def base_env(prefect_home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env["PREFECT_HOME"] = str(prefect_home)
-    env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    return env
-
-
 def measure_extraction(scales: list[int], repeats: int) -> dict[str, float]:
     """Each table's extractor on one parsed document (as extract_all runs them), the document
     model itself, and extract_all end to end on the article with its body 1×, 10× and 100×."""
-    from transforms import (
-        designations,
-        electoral_history,
-        extract_all,
-        membership_estimates,
-        references,
-    )
-    from transforms import findings as findings_module
-    from transforms.document import Document
-
     text = ARTICLE.read_text(encoding="utf-8")
     extract_all(text)  # warm imports, regex caches and pycountry's database
 
@@ -115,9 +98,6 @@ def measure_extraction(scales: list[int], repeats: int) -> dict[str, float]:
 def start_emulator():
     """The MediaWiki API emulated on 127.0.0.1 (tests/mediawiki_emulator.py) with the bundled
     article as the latest revision of its page, reached through a redirect."""
-    from mediawiki_emulator import MediaWikiEmulator
-    from wiki_html import article_html
-
     emulator = MediaWikiEmulator()
     emulator.add_revision(WIKI_TITLE, article_html(ARTICLE.read_text(encoding="utf-8")))
     emulator.add_redirect(WIKI_OLD_TITLE, WIKI_TITLE)
@@ -128,8 +108,6 @@ def scaled_article(text: str, scale: int) -> str:
     """The article with its body (prose, infobox, tables: everything before the reference
     lists) repeated ``scale`` times, then its lists once. Repeating the whole text would not
     do: the body ends at the first list, so the copies would only lengthen the lists."""
-    from transforms.document import Document
-
     lines = text.split("\n")
     body_end = Document.from_text(text).body_end
     return "\n".join(lines[:body_end] * scale + lines[body_end:])
@@ -152,8 +130,6 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.history:
-        import history
-
         return history.main([])
     runs = 1 if args.quick else args.runs
     scales = [1, 10] if args.quick else [1, 10, 100]
@@ -203,8 +179,6 @@ def main() -> int:
         finally:
             wiki.stop()
 
-        from prefect_server import PrefectServer
-
         server = PrefectServer(scratch / "server-home").start()
         try:
             server_env = {**env, "PREFECT_API_URL": server.api_url}
@@ -218,8 +192,6 @@ def main() -> int:
         finally:
             server.stop()
         if args.quick:  # the history harness at a tiny size, with the migrated Prefect home
-            import history
-
             history.run_history_benchmark([history.QUICK_SIZE], None, True, env=env)
         samples["import_floor"] = floor_samples
         figures = {"import_floor": statistics.median(floor_samples), **figures}

@@ -19,10 +19,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from expectations.chunks import Chunked, chunk_kind
 from expectations.suites import Suite, load_history_declarations, load_history_suites
 from expectations.validate import Validator, blocking_failures, failure_text
+from transforms.formats import arrow_to_pandas, parquet_frames, parquet_reader
 from transforms.history_validation import (
     EVENT_COLUMNS,
     LINK_COLUMNS,
@@ -189,8 +191,6 @@ def table_chunks(folder: Path, suite: Suite, key: list[str], rows: int) -> Chunk
 def _file_chunks(path: Path, columns: list[str], rows: int) -> Iterator[pd.DataFrame]:
     """A Parquet file's rows, ``rows`` at a time, indexed by their position in the file; one
     empty frame when the file has no rows."""
-    from transforms.formats import arrow_to_pandas, parquet_frames, parquet_reader
-
     empty = True
     for frame in parquet_frames(path, columns, rows):
         empty = False
@@ -291,17 +291,11 @@ def _numbered(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
 def _present(path: Path, columns: Iterable[str]) -> list[str]:
     """Those of ``columns`` the file has (a missing one is for its structural suite to
     report)."""
-    import pyarrow.parquet as pq
-
     names = set(pq.read_schema(path).names)
     return [c for c in columns if c in names]
 
 
 def _read(path: Path, columns: Iterable[str]) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
-    from transforms.formats import arrow_to_pandas
-
     return arrow_to_pandas(pq.read_table(path, columns=_present(path, columns), use_threads=False))
 
 

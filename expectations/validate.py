@@ -115,6 +115,8 @@ class Validator:
     def __init__(self, suites: dict[str, Suite] | None = None) -> None:
         """A context for ``suites``: a release's (expectations/suites.py: load_suites) unless
         given others, such as a history release's."""
+        # Great Expectations costs 4.7 s at import: only where a suite runs (the validation worker,
+        # the history checks); the release flow's driver imports this module and never loads it.
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from tqdm import tqdm
@@ -265,6 +267,7 @@ class Validator:
         Docs show), the others through GX's validator with the row-wise expectations only,
         the table-wide ones on ``chunked.whole``; then the stored result is replaced by the
         merged one. Peak memory is that of one chunk, not of the table."""
+        # Great Expectations only where a suite runs (see __init__).
         from great_expectations.core.result_format import DEFAULT_RESULT_FORMAT
         from great_expectations.data_context.types.resource_identifiers import (
             ExpectationSuiteIdentifier,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import logging
 import os
 import signal
@@ -14,8 +15,26 @@ from typing import Annotated
 
 import typer
 
+from expectations import validation_worker
+
 # Light (standard library only at import): the schedule's defaults are declared there once.
 from flows import deployment as deployment_defaults
+from flows.deployment import NO_SERVER_MESSAGE, configured_api_url, start_local_server
+from flows.progress import progress_interval
+from flows.temporary_server import TemporaryServer, api_url_configured
+from flows.unchanged import Unchanged, unchanged_input
+from ingestion.spec import SourceSpec
+from ingestion.wikipedia import WikiClient, WikiSource, api_timestamp, api_url
+from mekdata.errors import MekdataError, SourceError
+from storage.catalog import ensure_catalog
+from storage.history_resume import (
+    UNCHANGED,
+    current_build,
+    history_entries,
+    plan_history_run,
+    range_start,
+)
+from storage.locations import Location, is_remote
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # --wiki-api, the same for every command that reads the wiki.
@@ -81,8 +100,6 @@ class _ExpectedErrorFilter(logging.Filter):
     """Prefect logs a failed task's traceback; for errors we explain ourselves that is noise."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from mekdata.errors import MekdataError
-
         if record.exc_info and isinstance(record.exc_info[1], MekdataError):
             record.exc_info = None
             record.exc_text = None
@@ -99,53 +116,28 @@ def _quiet_expected_tracebacks() -> None:
         handler.addFilter(expected_filter)
 
 
-def _unchanged_before_starting(
-    source: str | None, output: str | None, wiki_api: str | None
-) -> tuple[dict, str] | None:
-    """A source and local output whose latest release was built from the same input by the
-    same code need no flow run at all (no Prefect, no heavy imports): for a file, the same
-    bytes; for a Wikipedia page, the same revision, which costs one small API request (none
-    when the revision is pinned). Returns the release's index entry and what was the same."""
-    from ingestion.source import BUNDLED_SOURCE, is_url
-    from ingestion.wikipedia import is_wikipedia
-    from storage.fingerprint import unchanged_local_run
-    from storage.locations import is_remote
-
-    origin = source or str(BUNDLED_SOURCE)
-    folder = output or str(REPO_ROOT / "output")
-    if is_remote(folder):
+def unchanged_before_starting(
+    spec: SourceSpec, output: str, wiki_api: str | None
+) -> Unchanged | None:
+    """A local output whose latest release was built from the same input by the same code
+    needs no flow run at all (no Prefect, no heavy imports). The flow's own decision
+    (flows/unchanged.py); for a Wikipedia page it costs one small API request, asked only when
+    the latest release is of this wiki and code (none when the revision is pinned). A remote
+    output is left to the flow: reading its index would cost fsspec's import and a request."""
+    if is_remote(output):
         return None
-    if is_wikipedia(origin):
-        return _unchanged_revision(origin, Path(folder), wiki_api)
-    if is_url(origin):
-        return None
-    latest = unchanged_local_run(Path(origin), Path(folder))
-    return (latest, "source and code") if latest is not None else None
-
-
-def _unchanged_revision(source: str, output: Path, wiki_api: str | None) -> tuple[dict, str] | None:
-    from ingestion.wikipedia import WikiClient, api_url, parse_source
-    from storage.fingerprint import latest_wiki_entry, same_revision
-
-    wiki = parse_source(source)
     endpoint = api_url(wiki_api)
-    latest = latest_wiki_entry(output, endpoint)
-    if latest is None:
-        return None  # nothing to compare with: the flow asks for the revision itself
-    revid = wiki.revid
-    if revid is None:
+
+    def current_revision(page: WikiSource) -> int:
         with WikiClient(endpoint) as client:
-            revid = client.revision(wiki).revid
-    if not same_revision(latest, endpoint, revid):
-        return None
-    return latest, f'revision {revid} of "{latest["wikipedia"]["title"]}" and the code'
+            return client.revision(page).revid
+
+    return unchanged_input(spec, output, endpoint, current_revision)
 
 
 def _start_temporary_server():
     """Without a configured Prefect server, start the temporary one now, so that its start-up
     overlaps our imports (see flows/temporary_server.py)."""
-    from flows.temporary_server import TemporaryServer, api_url_configured
-
     if api_url_configured():
         return None
     server = TemporaryServer()
@@ -178,6 +170,7 @@ def _send_pending_logs_and_events() -> None:
     server before it stops, or the exit handlers retry against a closed port for a minute."""
     if "prefect" not in sys.modules:
         return  # the run stopped before Prefect was imported: nothing was sent
+    # Imported only once Prefect is (1.9 s); at the top they would load it on every command.
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
@@ -187,7 +180,8 @@ def _send_pending_logs_and_events() -> None:
 
 def _warm_heavy_imports() -> None:
     """Import what publishing and the report need while the server and the validation worker
-    start (Great Expectations is imported by the worker, never here)."""
+    start (Great Expectations is imported by the worker, never here). Here, not at the top:
+    pyplot costs 0.6 s, paid while the server starts rather than before it."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -216,31 +210,30 @@ def run(
     wiki_api: WikiApiOption = None,
 ) -> None:
     """Run the pipeline once: ingest, extract, validate, publish a release."""
-    from mekdata.errors import MekdataError
-
     _prefect_environment()
+    folder = output or str(REPO_ROOT / "output")
     try:
-        unchanged = _unchanged_before_starting(source, output, wiki_api)
+        spec = SourceSpec.parse(source)
+        unchanged = unchanged_before_starting(spec, folder, wiki_api)
     except MekdataError as error:
         _fail(str(error), error.exit_code)
         return
     if unchanged is not None:
-        latest, what = unchanged
-        from storage.catalog import ensure_catalog
-
-        ensure_catalog(Path(output or REPO_ROOT / "output"))  # outputs older than index.html
-        typer.echo(f"Unchanged: {what} equal release {latest['version']}; nothing to do.")
+        ensure_catalog(Path(folder))  # outputs older than index.html
+        typer.echo(
+            f"Unchanged: {unchanged.reason} equal release {unchanged.version}; nothing to do."
+        )
         return
 
     def prepare() -> None:
-        from expectations import validation_worker
-
         validation_worker.prestart()
-        import flows.release_flow  # noqa: F401  (while the server starts)
+        # 2.8 s (Prefect, pandas), after the server started so that its start-up overlaps it.
+        import flows.release_flow  # noqa: F401
 
         _warm_heavy_imports()
 
     with _one_shot_server(prepare):
+        # Imported by prepare() already (see there); named here where they are used.
         from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
         from flows.release_flow import release_flow
@@ -250,7 +243,7 @@ def run(
             # seconds needs none, and stopping their thread costs up to a second. Scheduled
             # runs (serve, deployments) keep them.
             with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-                result = release_flow(source=source, output=output, wiki_api=wiki_api)
+                result = release_flow(source=spec.parameter, output=output, wiki_api=wiki_api)
         except MekdataError as error:
             _fail(str(error), error.exit_code)
             return
@@ -264,22 +257,14 @@ def run(
 
 
 def _history_arguments(
-    source: str, since: str | None, until: str | None, limit: int | None, workers: int | None
-) -> None:
-    """Refuse a bad command line before any server or cluster starts."""
-    from ingestion.wikipedia import api_timestamp, is_wikipedia, parse_source
-    from mekdata.errors import SourceError
-
-    if not is_wikipedia(source):
-        raise SourceError(
-            f"--source {source!r}: a history is read from a wiki, so the source must be "
-            'wikipedia:<Title>, for example "wikipedia:People\'s Mojahedin Organization of Iran".'
-        )
-    if parse_source(source).revid is not None:
-        raise SourceError(
-            f"--source {source!r} pins one revision; a history reads a range of them. Drop "
-            "'@<revid>' and choose the range with --since, --until and --limit."
-        )
+    spec: SourceSpec,
+    since: str | None,
+    until: str | None,
+    limit: int | None,
+    workers: int | None,
+) -> WikiSource:
+    """Refuse a bad command line before any server or cluster starts; the page to read."""
+    page = spec.history_page()
     start = api_timestamp(since, end_of_day=False) if since else None
     end = api_timestamp(until, end_of_day=True) if until else None
     if start and end and start > end:
@@ -288,13 +273,12 @@ def _history_arguments(
         raise SourceError(f"--limit must be at least 1 (a number of revisions), not {limit}.")
     if workers is not None and workers < 1:
         raise SourceError(f"--workers must be at least 1 (Dask worker processes), not {workers}.")
-    from flows.progress import progress_interval
-
     progress_interval()  # a bad MEKDATA_PROGRESS_INTERVAL is refused here, not after minutes
+    return page
 
 
 def _history_unchanged(
-    source: str,
+    page: WikiSource,
     output: Path,
     since: str | None,
     until: str | None,
@@ -305,17 +289,14 @@ def _history_unchanged(
     revisions of the latest history release of this page and range start, built by this code
     with the default settings: then no Prefect server or Dask cluster need start. None when
     there is something to do (the flow decides how much)."""
-    from storage.history_resume import UNCHANGED, history_entries
-
     entries = history_entries(output)
     if not entries:
         return None  # a first run: nothing to compare with, no listing needed here
-    from ingestion.wikipedia import WikiClient, parse_source
-    from storage.history_resume import current_build, plan_history_run, range_start
+    # transforms imports pandas (0.9 s): only a re-run with something to compare pays for it.
     from transforms.history import HistoryConfig
 
     with WikiClient(wiki_api) as client:
-        listed = list(client.revisions(parse_source(source), since, until, limit))
+        listed = list(client.revisions(page, since, until, limit))
     plan = plan_history_run(
         listed, entries, start=range_start(since), build=current_build(HistoryConfig())
     )
@@ -357,8 +338,6 @@ def history(
     """Read every revision in range and publish a history release: claim timelines and the
     events that changed them. A re-run publishes nothing when the page has no new revision
     in range, and extracts only the new ones when it has (see docs/history-releases.md)."""
-    from mekdata.errors import MekdataError
-
     _prefect_environment()
     # Arrow's C++ code reads its allocator once, when pyarrow loads: the system one gives back
     # what it frees (see arrow_system_pool in flows/history_flow.py). A user's choice wins.
@@ -366,9 +345,10 @@ def history(
     fixed_mmap_threshold()
     folder = Path(output or REPO_ROOT / "output")
     try:
-        _history_arguments(source, since, until, limit, workers)
+        spec = SourceSpec.parse(source)
+        page = _history_arguments(spec, since, until, limit, workers)
         unchanged = (
-            None if rebuild else _history_unchanged(source, folder, since, until, limit, wiki_api)
+            None if rebuild else _history_unchanged(page, folder, since, until, limit, wiki_api)
         )
     except MekdataError as error:
         _fail(str(error), error.exit_code)
@@ -378,14 +358,15 @@ def history(
         return
 
     def prepare() -> None:
-        import flows.history_flow  # noqa: F401  (while the server starts)
+        # Prefect, pandas, Dask: after the server started so that its start-up overlaps them.
+        import flows.history_flow  # noqa: F401
 
     with _one_shot_server(prepare):
-        from flows.history_flow import history_flow
+        from flows.history_flow import history_flow  # imported by prepare() (see there)
 
         try:
             result = history_flow(
-                source,
+                str(spec),
                 str(folder),
                 dask_address=dask_address,
                 workers=workers,
@@ -417,9 +398,6 @@ def releases(
     ] = None,
 ) -> None:
     """List the published versions, oldest first."""
-    from mekdata.errors import MekdataError
-    from storage.locations import Location
-
     where = location or str(REPO_ROOT / "output")
     try:
         versions = Location(where).index().get("versions", [])
@@ -454,8 +432,7 @@ def download(
     ],
 ) -> None:
     """Download a release and verify every file's size and sha256 against the index."""
-    from mekdata.errors import MekdataError
-    from storage.download import download_release
+    from storage.download import download_release  # 1.0 s (pandas), not for the other commands
 
     try:
         result = download_release(source, version, destination)
@@ -478,8 +455,7 @@ def diff(
     ] = None,
 ) -> None:
     """Print the row-level changes between two published versions."""
-    from mekdata.errors import MekdataError
-    from storage.download import diff_versions
+    from storage.download import diff_versions  # 1.0 s (pandas), not for the other commands
 
     try:
         typer.echo(diff_versions(location or str(REPO_ROOT / "output"), old, new), nl=False)
@@ -513,15 +489,13 @@ def show(
     width: Annotated[int, typer.Option(help="In a grid, cut cells longer than this.")] = 60,
 ) -> None:
     """Print a published table readably in the terminal, at any width."""
-    import io
-
+    # For show alone: pyarrow, pandas (through transforms and flows.terminal) and rich cost
+    # about 1.2 s at start-up, more than the whole unchanged re-run of `mekdata run`.
     import pyarrow.parquet as pq
     from rich.console import Console
     from rich.table import Table as RichTable
 
     from flows.terminal import LAYOUTS, cells, chosen_columns, pick_layout, record_lines
-    from mekdata.errors import MekdataError
-    from storage.locations import Location
     from transforms.schema import TABLES
 
     if table not in TABLES:
@@ -538,7 +512,7 @@ def show(
     where = Location(location or str(REPO_ROOT / "output"))
     try:
         if where.kind == "local" and where.url.endswith(".duckdb"):  # a release's mekdata.duckdb
-            from storage.duckdb_file import read_duckdb_table
+            from storage.duckdb_file import read_duckdb_table  # duckdb: only for a .duckdb
 
             entry = {"version": Path(where.url).parent.name}
             rows = read_duckdb_table(Path(where.url), table)
@@ -600,8 +574,6 @@ def serve(
 ) -> None:
     """Serve the release flow on a schedule (foreground; Ctrl-C stops it)."""
     _prefect_environment()
-    from flows.deployment import NO_SERVER_MESSAGE, configured_api_url, start_local_server
-
     server = None
     if configured_api_url() is None:
         if not start_server:
@@ -614,6 +586,7 @@ def serve(
         # A TERM must still stop the server we started (the finally below), not orphan it.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         typer.echo(f"Started a Prefect server at {api_url} (UI: {api_url.removesuffix('/api')}).")
+    # Prefect (about 2 s) is imported after the environment above is set, as in `run`.
     from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flows.temporary_server import wait_for_health
 from mekdata import LIVE_ARTICLE
 
 DEPLOYMENT_NAME = "mekdata-daily"
@@ -29,6 +30,7 @@ NO_SERVER_MESSAGE = (
 
 
 def configured_api_url() -> str | None:
+    # Prefect costs 1.9 s at import; the CLI imports this module on every command.
     from prefect.settings import PREFECT_API_URL
 
     return PREFECT_API_URL.value() or None
@@ -43,6 +45,7 @@ def build_deployment(
     wiki_api: str | None = None,
 ):
     """The RunnerDeployment for serving; the same settings as prefect.yaml."""
+    # Prefect and the release flow (2.8 s), for serving only (see configured_api_url).
     from prefect.schedules import Cron
 
     from flows.release_flow import release_flow
@@ -61,8 +64,6 @@ def start_local_server(
     home: Path, port: int = LOCAL_SERVER_PORT, timeout: float = SERVER_STARTUP_TIMEOUT_S
 ) -> tuple[subprocess.Popen, str]:
     """Start `prefect server start` on 127.0.0.1 and wait until it answers."""
-    from flows.temporary_server import wait_for_health
-
     home.mkdir(parents=True, exist_ok=True)
     api_url = f"http://127.0.0.1:{port}/api"
     prefect = Path(sys.executable).with_name("prefect")

@@ -6,12 +6,14 @@ gate of releases and of history releases (expectations/) in docs/validation.md.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from expectations.suites import BLOCKING, declared_checks, load_history_suites
 from transforms.estimators import estimators_markdown
-from transforms.schema import data_dictionary_markdown
+from transforms.schema import SCHEMA_VERSION, TABLES, data_dictionary_markdown
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DOCS = REPO_ROOT / "docs"
@@ -43,8 +45,6 @@ def validation_checks_markdown(history: bool = False) -> str:
     """Which checks block a release (a history release with ``history``) and which only
     report, from each expectation's own meta.gate and meta.reason: the generated structural
     suites in one line each, every hand-written check in a row."""
-    from expectations.suites import BLOCKING, declared_checks, load_history_suites
-
     checks = declared_checks(load_history_suites() if history else None)
     structural: dict[str, int] = {}
     for check in checks:
@@ -107,8 +107,6 @@ def main() -> int:
             page.write_text(updated, encoding="utf-8")
             print(f"{page.relative_to(REPO_ROOT)} updated")
     if "--lock-schema" in sys.argv:
-        import json
-
         SCHEMA_LOCK.write_text(json.dumps(schema_fingerprint(), indent=2) + "\n")
         print(f"{SCHEMA_LOCK.name} written")
     return 0
@@ -119,8 +117,6 @@ SCHEMA_LOCK = REPO_ROOT / "schema.lock.json"
 
 def schema_fingerprint() -> dict:
     """What the published schema promises: every table's columns and their types."""
-    from transforms.schema import SCHEMA_VERSION, TABLES
-
     return {
         "schema_version": SCHEMA_VERSION,
         "tables": {

@@ -41,12 +41,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import dask.config
+import distributed  # noqa: F401  its defaults must be in the config before dask.config.set: on
+
+# leaving, that deletes the keys that were absent on entering
+import pyarrow as pa
+import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect_dask import DaskTaskRunner
 
 from expectations.history_checks import run_checks
 from flows.progress import closed_on_exit, fetch_callback, history_progress
-from ingestion.wikipedia import Revision, RevisionListing, WikiClient, parse_source
+from ingestion.html_text import html_to_text
+from ingestion.spec import SourceSpec
+from ingestion.wikipedia import Revision, RevisionListing, WikiClient
 from mekdata.errors import MekdataError
 from mekdata.layout import HISTORY_DIR, STAGING_PREFIX
 from storage.history_publish import publish_history
@@ -59,7 +69,9 @@ from storage.history_resume import (
     resume_record,
     source_record,
 )
+from storage.publish import LICENCE, output_lock
 from storage.revision_cache import FetchAbandoned, RevisionCache, cache_root, fetch_missing
+from transforms.formats import to_arrow
 from transforms.history import (
     Claims,
     HistoryConfig,
@@ -174,8 +186,6 @@ def extract_batch(
 ) -> list[RevisionOutcome]:
     """Triage and extract a batch in order, on a Dask worker. A revision whose HTML cannot be
     rendered to text is ``failed``/``render_error``; the batch goes on."""
-    from ingestion.html_text import html_to_text
-
     cache = RevisionCache(Path(cache_dir))
     outcomes = []
     # The base's sections hash and (references hash, keys hash), as far as the batch knows.
@@ -254,8 +264,6 @@ def in_flight(submit: Callable[[T], Any], jobs: Iterable[T], ahead: int) -> Iter
 def dask_client() -> Any:
     """The run's Dask client, which starts a local cluster on first use (None outside a Dask
     run)."""
-    from prefect.context import FlowRunContext
-
     context = FlowRunContext.get()
     return getattr(context.task_runner, "client", None) if context else None
 
@@ -349,8 +357,6 @@ class ParquetTables:
             self._flush(name)
 
     def _flush(self, name: str) -> None:
-        from transforms.formats import to_arrow
-
         rows, self._pending[name] = self._pending[name], []
         table = HISTORY_TABLES[name]
         frame = (
@@ -370,8 +376,6 @@ class ParquetTables:
 
     def write_arrow(self, name: str, arrow: Any) -> None:
         """Rows already in the table's Arrow schema (copied from a previous release)."""
-        import pyarrow.parquet as pq
-
         if name not in self._writers:
             self._writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", arrow.schema)
         if arrow.num_rows:
@@ -406,8 +410,6 @@ class HistoryResult:
 
 
 def task_runner(dask_address: str | None, workers: int | None):
-    from prefect_dask import DaskTaskRunner
-
     if dask_address:
         return DaskTaskRunner(address=dask_address)
     count = workers or os.cpu_count() or 1
@@ -430,8 +432,6 @@ def history_flow_fn(
     config: HistoryConfig | None = None,
     rebuild: bool = False,
 ) -> HistoryResult:
-    from storage.publish import LICENCE, output_lock
-
     logger = get_run_logger()
     progress = history_progress(logger)
     config = config or HistoryConfig()
@@ -446,7 +446,7 @@ def history_flow_fn(
         clock = time.perf_counter()
 
     out = Path(output)
-    wiki = parse_source(source)
+    wiki = SourceSpec.parse(source).history_page()
     with WikiClient(wiki_api) as client:
         revisions = client.revisions(wiki, since=since, until=until, limit=limit)
         listed = RevisionListing(progress.counted("listed", revisions, total=limit))
@@ -633,10 +633,6 @@ def history_flow(
 ) -> HistoryResult:
     """Run the history flow on a Dask cluster: local and sized to the machine by default,
     the one at ``dask_address`` when given."""
-    import dask.config
-    import distributed  # noqa: F401  its defaults must be in the config before it is set: on
-    # leaving, dask.config.set deletes the keys that were absent on entering
-
     runner = task_runner(dask_address, workers)
     run = flow(name="mekdata-history", task_runner=runner, log_prints=True)(history_flow_fn)
     # The cluster starts inside the run, so it is made with these settings.
@@ -653,8 +649,6 @@ def arrow_system_pool() -> Iterator[None]:
     read ``ARROW_DEFAULT_MEMORY_POOL`` once, when they load Arrow: it is set meanwhile, so the
     local cluster's workers, started in the run, use the system allocator too, and the CLI sets
     it before anything loads pyarrow. Both are restored afterwards, even when the run fails."""
-    import pyarrow as pa
-
     previous = pa.default_memory_pool()
     previous_variable = os.environ.get(ARROW_POOL_VARIABLE)
     os.environ[ARROW_POOL_VARIABLE] = "system"

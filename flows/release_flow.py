@@ -11,33 +11,28 @@ from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from expectations import validation_worker
 from expectations.validate import summary_lines, with_source_quality_findings
 from expectations.validation_worker import ValidationWorker
 from flows.observability import artifact_key, summary_markdown, table_rows
+from flows.unchanged import Unchanged, unchanged_input
 from ingestion.source import (
-    BUNDLED_SOURCE,
     SourceText,
     TransientFetchError,
     fetch_url,
-    is_url,
     make_source,
     read_path,
 )
-from ingestion.wikipedia import (
-    Revision,
-    WikiClient,
-    is_wikipedia,
-    parse_source,
-    revision_text,
-)
+from ingestion.spec import SourceSpec
+from ingestion.wikipedia import Revision, WikiClient, WikiSource, revision_text
 from mekdata.errors import MekdataError, ValidationFailed
 from pages.release_report import draw_charts
-from storage.fingerprint import build_fingerprint, same_revision
-from storage.locations import Location
+from storage.fingerprint import build_fingerprint
 from storage.publish import PublishResult, publish_release, tables_hash, unchanged_release
+from transforms import extract_all
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "output"
@@ -68,18 +63,17 @@ def fetch_source(url: str) -> tuple[bytes, dict[str, str]]:
 
 
 @task(name="ingest")
-def ingest(source: str | None) -> SourceText:
+def ingest(source: SourceSpec) -> SourceText:
     """Read (or download), decode and checksum the article text."""
     logger = get_run_logger()
-    origin = source or str(BUNDLED_SOURCE)
-    if is_url(origin):
-        data, headers = fetch_source(origin)
-        result = make_source(data, origin, headers)
+    if source.is_url:
+        data, headers = fetch_source(source.location)
+        result = make_source(data, source.location, headers)
     else:
-        result = make_source(read_path(origin), origin)
+        result = make_source(read_path(source.path), source.location)
     logger.info(
         "Read %s: %d bytes, %s, sha256 %s",
-        origin,
+        source.location,
         result.byte_count,
         result.encoding,
         result.sha256[:12],
@@ -91,9 +85,9 @@ def ingest(source: str | None) -> SourceText:
 # within one time budget for the whole run, which retries on top would multiply. The client is
 # a live connection, not data: nothing to hash or cache.
 @task(name="wiki-revision", cache_policy=NO_CACHE)
-def wiki_revision(client: WikiClient, source: str) -> Revision:
+def wiki_revision(client: WikiClient, page: WikiSource) -> Revision:
     """The identity of the revision to read: one small request."""
-    revision = client.revision(parse_source(source))
+    revision = client.revision(page)
     get_run_logger().info(
         'Wikipedia: "%s" is at revision %d of %s (%s)',
         revision.title,
@@ -104,15 +98,14 @@ def wiki_revision(client: WikiClient, source: str) -> Revision:
     return revision
 
 
-@task(name="unchanged-revision")
-def latest_if_same_revision(revision: Revision, output: str) -> dict[str, Any] | None:
-    """The latest release's entry when it was built from this revision by this code."""
-    try:
-        versions = Location(output).index().get("versions", [])
-    except MekdataError:
-        return None  # an unreadable index is publish's to report
-    latest = versions[-1] if versions else None
-    return latest if same_revision(latest, revision.api_url, revision.revid) else None
+@task(name="unchanged-input")
+def unchanged_before_reading(
+    spec: SourceSpec, output: str, revision: Revision | None
+) -> Unchanged | None:
+    """The latest release when it was built from this input by this code (flows/unchanged.py,
+    the same decision ``mekdata run`` takes before starting the flow)."""
+    api = revision.api_url if revision is not None else ""
+    return unchanged_input(spec, output, api, lambda page: revision.revid)
 
 
 @task(name="wiki-render", cache_policy=NO_CACHE)
@@ -147,8 +140,6 @@ def extraction_cache_key(context, parameters: dict[str, Any]) -> str:
     cache_expiration=dt.timedelta(days=30),
 )
 def extract(source: SourceText) -> dict[str, pd.DataFrame]:
-    from transforms import extract_all
-
     tables = extract_all(source.text, source.reference_anchors)
     get_run_logger().info(
         "Extracted %s", ", ".join(f"{name} ({len(frame)} rows)" for name, frame in tables.items())
@@ -227,8 +218,6 @@ def report_artifacts(
     result: PublishResult, tables: dict[str, pd.DataFrame], validation: dict[str, Any] | None
 ) -> None:
     """A markdown summary and table artifacts, so a scheduled run can be read in the UI."""
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
     create_markdown_artifact(
         key=artifact_key("summary"),
         markdown=summary_markdown(
@@ -255,33 +244,35 @@ def release_flow(
 ) -> PublishResult:
     """Build and publish one release of the MEK datasets from a file, a URL or a Wikipedia
     revision (``wikipedia:<Title>[@<revid>]``, read through ``wiki_api``)."""
+    spec = SourceSpec.parse(source)
     output = output or str(DEFAULT_OUTPUT)
     # Great Expectations imports in its own process while this one reads and extracts.
     worker = validation_worker.acquire()
     wiki = None
     try:
         revision = None
-        if is_wikipedia(source):
+        if spec.wiki is not None:
             wiki = WikiClient(wiki_api)
             # Decided before anything is rendered: an unchanged article costs one request.
-            revision = wiki_revision(wiki, source)
-            latest = latest_if_same_revision(revision, output)
-            if latest is not None:
-                get_run_logger().info(
-                    "Revision %d is the source of release %s: nothing to render or publish.",
-                    revision.revid,
-                    latest["version"],
-                )
-                result = PublishResult(
-                    "unchanged",
-                    latest["version"],
-                    Path(output),
-                    latest["content_hash"],
-                    latest["row_counts"],
-                )
-                report_artifacts(result, {}, None)
-                return result
-        text = wiki_render(wiki, revision) if wiki is not None else ingest(source)
+            revision = wiki_revision(wiki, spec.wiki)
+        unchanged = unchanged_before_reading(spec, output, revision)
+        if unchanged is not None:
+            get_run_logger().info(
+                "Unchanged: %s equal release %s; nothing to read or publish.",
+                unchanged.reason,
+                unchanged.version,
+            )
+            latest = unchanged.entry
+            result = PublishResult(
+                "unchanged",
+                latest["version"],
+                Path(output),
+                latest["content_hash"],
+                latest["row_counts"],
+            )
+            report_artifacts(result, {}, None)
+            return result
+        text = wiki_render(wiki, revision) if wiki is not None else ingest(spec)
         tables = extract(text)
         latest = check_unchanged(tables, output)
         if latest is not None:

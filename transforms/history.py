@@ -69,7 +69,9 @@ from typing import Any
 
 import pandas as pd
 
+from transforms import extract_claims
 from transforms.document import Document, ReferenceAnchor
+from transforms.references import extract_references
 from transforms.schema import (
     CLAIM_TABLES,
     HISTORY_TABLES,
@@ -455,8 +457,6 @@ def process_revision(
         if base_references is not None and base_references[0] == tail:
             keys = base_references[1]
         else:
-            from transforms.references import extract_references
-
             references = extract_references(document)
             keys = keys_sha1(references)
     except Exception as error:  # any extractor failure is recorded, never fatal to the run
@@ -467,12 +467,8 @@ def process_revision(
         claims = None if references is None else keyed_claims({"references": references})
         return RevisionOutcome(meta, "unchanged_sections", claims=claims, **read)
     try:
-        if extract is None:  # the claim tables only, from the document already parsed
-            from transforms import extract_claims
-
-            extracted = extract_claims(document)[0]
-        else:
-            extracted = extract(text)
+        # Without ``extract``, the claim tables only, from the document already parsed.
+        extracted = extract_claims(document)[0] if extract is None else extract(text)
         tables = {name: extracted[name] for name in CLAIM_TABLES}
     except Exception as error:  # any extractor failure is recorded, never fatal to the run
         return RevisionOutcome(

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.api.types import pandas_dtype
 
 SCHEMA_VERSION = "1.4.0"
@@ -1057,8 +1058,6 @@ def _date_column(values: list[Any]) -> pd.Series:
 
 
 def arrow_type(column: Column):
-    import pyarrow as pa
-
     return {
         "string": pa.string(),
         "int16": pa.int16(),
@@ -1075,8 +1074,6 @@ def arrow_type(column: Column):
 
 def arrow_schema(table: Table):
     """The Parquet schema: declared types, nullability and descriptions in field metadata."""
-    import pyarrow as pa
-
     fields = [
         pa.field(
             c.name,
