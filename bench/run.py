@@ -44,8 +44,8 @@ from transforms.document import Document
 ARTICLE = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"
 EXTRACTION_REPEATS = 20  # cheap (about a second), and five were too few for a stable median
 TARGETS = {  # ratio to the import floor, from the issue
-    "full_run_new_output": 2.0,
-    "unchanged_rerun": 1.0,
+    "full_run_new_output": 1.7,  # issue 31: room for what a release does now
+    "unchanged_rerun": 0.1,  # issue 31
     "full_run_running_server": 1.3,
     "full_run_emulator": 2.0,  # issue 16: the live source, against the emulated wiki
 }
