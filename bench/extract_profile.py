@@ -31,9 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def prepare(folder: Path, count: int, seed: int) -> None:
-    from storage.revision_cache import RevisionCache
     from synthetic_history import synthetic_history
     from wiki_html import article_html
+
+    from storage.revision_cache import RevisionCache
 
     cache = RevisionCache(folder / "cache")
     listing = []
@@ -96,7 +97,7 @@ def _time_collections() -> list[float]:
 
 
 def run(folder: Path, batch_size: int, profile: bool, check: bool) -> dict:
-    from flows.history_flow import batch_items, batches, extract_batch, settle
+    from flows.history_flow import batch_items, batches, extract_batch, prepare_worker, settle
     from ingestion.wikipedia import Revision
     from transforms.history import HistoryConfig, TimelineBuilder, identical_targets
 
@@ -108,6 +109,7 @@ def run(folder: Path, batch_size: int, profile: bool, check: bool) -> dict:
     config = HistoryConfig()
     items = list(batch_items(revisions, None, repeats, in_run))
     cache = str(folder / "cache")
+    prepare_worker()  # as the flow has each worker do before its first batch
 
     profiler = cProfile.Profile() if profile else None
     gc_seconds = _time_collections()
@@ -115,7 +117,7 @@ def run(folder: Path, batch_size: int, profile: bool, check: bool) -> dict:
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    outcomes = [o for batch in batches(items, batch_size) for o in extract_batch(cache, batch, config)]
+    outcomes = [o for b in batches(items, batch_size) for o in extract_batch(cache, b, config)]
     worker = time.perf_counter() - started
     worker_cpu = time.process_time() - cpu
     worker_gc = sum(gc_seconds)
