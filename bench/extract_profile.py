@@ -8,10 +8,12 @@
 
 Which code runs is whatever ``PYTHONPATH`` names (this file adds only ``tests/`` to the path,
 for the generator), so the same cache can be timed against two checkouts: alternate them and
-compare medians, as the machine is shared. ``run`` prints the seconds of the worker's part
-(``extract_batch``: render, triage, extract, key the claims) and of the driver's (``settle``
-and ``TimelineBuilder.add``), and a digest of every outcome, so two checkouts can be shown to
-give the same rows. ``--profile`` prints cProfile's top functions instead of timing alone.
+compare medians, as the machine is shared. ``run`` prints the seconds (wall, CPU, in garbage
+collection) of the worker's part (``extract_batch``: render, triage, extract, key the claims)
+and of the driver's (unpickling the batches' outcomes, ``settle``, ``TimelineBuilder.add``),
+the size of the pickled outcomes, the process's peak RSS (the worker's caches included), and
+with ``--check`` a digest of every outcome, so two checkouts can be shown to give the same
+rows. ``--profile`` prints cProfile's top functions as well.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import gc
 import hashlib
 import io
 import json
+import pickle
 import pstats
+import resource
 import sys
 import time
 from pathlib import Path
@@ -117,10 +121,16 @@ def run(folder: Path, batch_size: int, profile: bool, check: bool) -> dict:
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    outcomes = [o for b in batches(items, batch_size) for o in extract_batch(cache, b, config)]
+    results = [extract_batch(cache, b, config) for b in batches(items, batch_size)]
     worker = time.perf_counter() - started
     worker_cpu = time.process_time() - cpu
     worker_gc = sum(gc_seconds)
+    # What Dask does with each batch's outcomes on their way to the driver: the loads is the
+    # driver's, serial.
+    pickled = [pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL) for r in results]
+    started = time.perf_counter()
+    outcomes = [o for p in pickled for o in pickle.loads(p)]
+    unpickle = time.perf_counter() - started
     started = time.perf_counter()
     builder = TimelineBuilder()
     builder.expect_identical({x: y for x, y in repeats.items() if y in in_run})
@@ -144,6 +154,9 @@ def run(folder: Path, batch_size: int, profile: bool, check: bool) -> dict:
         "worker_cpu_s": round(worker_cpu, 3),
         "worker_gc_s": round(worker_gc, 3),
         "driver_s": round(driver, 3),
+        "driver_unpickle_s": round(unpickle, 3),
+        "result_mb": round(sum(map(len, pickled)) / 2**20, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "statuses": statuses,
     }
     if check:
