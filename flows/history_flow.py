@@ -29,6 +29,7 @@ statuses are therefore the same whatever the batch size.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import importlib
 import itertools
 import os
@@ -276,9 +277,13 @@ def worker_slots() -> int:
 
 def prepare_worker() -> list[str]:
     """Import what a batch needs; returns the modules imported. On each worker, as the run
-    starts."""
+    starts. What is loaded then (modules, Prefect's and Dask's state) lives as long as the
+    worker, so it is moved out of the garbage collector's sight: otherwise every full
+    collection walks it again, and extraction allocates enough to trigger many."""
     for name in WORKER_MODULES:
         importlib.import_module(name)
+    gc.collect()  # what is garbage now would be kept for good once frozen
+    gc.freeze()
     return list(WORKER_MODULES)
 
 

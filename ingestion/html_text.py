@@ -27,13 +27,17 @@ render the whole article in a few tens of milliseconds, and well maintained.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import lxml.etree
 
 from mekdata.errors import SourceError
 from transforms.document import ReferenceAnchor
 from transforms.ref_keys import note_name
+
+T = TypeVar("T")
 
 # Classes whose elements no reader sees or that are not article text.
 DROP_CLASSES = frozenset(
@@ -316,9 +320,7 @@ class _Renderer:
                 self.add([heading])
         elif tag == "p":
             self.flush()
-            parts: list[str] = []
-            _inline(element, parts, LINE_BREAK)
-            self.add(_lines(parts))
+            self.add(list(_paragraph_lines(element)))
         elif tag == "table":
             self.flush()
             if "infobox" in classes:
@@ -426,19 +428,10 @@ class _Renderer:
             if item.get("value", "").strip().isdigit():
                 number = int(item.get("value"))
             self.reference_items += 1
-            letters: list[str] = []
-            text_parts: list[str] = []
-            links: list[str] = []
-            for child in item:
-                if child.tag == "span" and _has_class(child, "mw-cite-backlink"):
-                    letters.extend(_backlink_labels(child))
-                elif child.tag == "span" and _has_class(child, "reference-text"):
-                    _inline(child, text_parts, " ")
-                    links.extend(_external_links(child))
-            text = _collapse("".join(text_parts)).strip(ASCII_SPACE)
+            letters, text, name, links = _reference_item(item)
             line = " ".join(["", "", f"{number}.", "^", *letters, text])
             lines.append(line.rstrip(ASCII_SPACE))
-            facts.append((note_name(item.get("id")), tuple(links)))
+            facts.append((name, links))
             number += 1
         return lines, facts
 
@@ -483,6 +476,61 @@ def _span(value: str | None, default: int = 1, limit: int = MAX_SPAN) -> int:
         return min(limit, max(1, int(value))) if value else default
     except ValueError:
         return default
+
+
+class _Rendered:
+    """Rendered subtrees by their markup (``tostring``, without the tail: everything a
+    rendering reads), kept across documents: a history worker renders hundreds of revisions
+    that share all but a paragraph or a reference or two. Bounded: emptied when full, so a
+    worker's memory does not grow with the history's length."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.kept: dict[bytes, Any] = {}
+
+    def get(self, element, render: Callable[[Any], T]) -> T:
+        key = lxml.etree.tostring(element, with_tail=False)
+        found = self.kept.get(key)
+        if found is None:
+            if len(self.kept) >= self.size:
+                self.kept.clear()
+            found = self.kept[key] = render(element)
+        return found
+
+
+# About 480 reference items and 300 paragraphs a revision of the article: several revisions'.
+RENDERED_CACHE_SIZE = 4096
+_rendered_items = _Rendered(RENDERED_CACHE_SIZE)
+_rendered_paragraphs = _Rendered(RENDERED_CACHE_SIZE)
+
+
+def _paragraph_lines(paragraph) -> tuple[str, ...]:
+    return _rendered_paragraphs.get(paragraph, _render_paragraph)
+
+
+def _render_paragraph(paragraph) -> tuple[str, ...]:
+    parts: list[str] = []
+    _inline(paragraph, parts, LINE_BREAK)
+    return tuple(_lines(parts))
+
+
+def _reference_item(item) -> tuple[tuple[str, ...], str, str | None, tuple[str, ...]]:
+    """A reference list item's back-link letters, text, ref name and external links."""
+    return _rendered_items.get(item, _render_reference_item)
+
+
+def _render_reference_item(item) -> tuple[tuple[str, ...], str, str | None, tuple[str, ...]]:
+    letters: list[str] = []
+    text_parts: list[str] = []
+    links: list[str] = []
+    for child in item:
+        if child.tag == "span" and _has_class(child, "mw-cite-backlink"):
+            letters.extend(_backlink_labels(child))
+        elif child.tag == "span" and _has_class(child, "reference-text"):
+            _inline(child, text_parts, " ")
+            links.extend(_external_links(child))
+    text = _collapse("".join(text_parts)).strip(ASCII_SPACE)
+    return tuple(letters), text, note_name(item.get("id")), tuple(links)
 
 
 def _external_links(element) -> list[str]:

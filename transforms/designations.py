@@ -22,6 +22,7 @@ an authority and holds a date, but yields no dated mention (so no row takes it u
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ import pandas as pd
 from transforms.authorities import authority_code, authority_name, find_authorities
 from transforms.citations import reference_numbers, strip_citations
 from transforms.dates import PartialDate, find_dates
-from transforms.document import Document, Sentence
+from transforms.document import SENTENCE_CACHE_SIZE, Document, Sentence
 from transforms.quality import Finding
 from transforms.references import with_citation_keys
 from transforms.schema import DESIGNATIONS, to_frame
@@ -660,11 +661,21 @@ def _mentions_listing(text: str) -> bool:
 def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | None]:
     """The sentence's dated mentions, and its event when it reads as a listing or delisting
     that names an authority (None otherwise)."""
-    text = sentence.text
+    found, event = _read_listing_text(sentence.text)
+    mentions = [Mention(code, what, date, sentence, cited) for code, what, date, cited in found]
+    return mentions, event
+
+
+@functools.lru_cache(maxsize=SENTENCE_CACHE_SIZE)
+def _read_listing_text(
+    text: str,
+) -> tuple[tuple[tuple[str, str, PartialDate, tuple], ...], str | None]:
+    """``_read_listing_sentence`` of a sentence's words, as (code, event, date, citations) per
+    mention: once per worker for the same words (a history's revisions share nearly all)."""
     plain = strip_citations(text)
     event = _listing_event(plain)
     if event is None:
-        return [], None
+        return (), None
     authorities = _acting_authorities(text)
     dates = find_dates(text)
     mentions = []
@@ -681,11 +692,11 @@ def _read_listing_sentence(sentence: Sentence) -> tuple[list[Mention], str | Non
             continue
         citations = reference_numbers(text[clause_start : _extend_over_markers(text, clause_end)])
         clause_event = _clause_event(text, clause_start, date, event)
-        mentions.append(Mention(authority.code, clause_event, date, sentence, tuple(citations)))
+        mentions.append((authority.code, clause_event, date, tuple(citations)))
     # A dated act with no authority named ("Secretary of State Hillary Clinton decided on …")
     # is still a listing sentence that went unread.
     dated = any(_is_prose_event_date(text, date) for date in dates)
-    return mentions, event if authorities or dated else None
+    return tuple(mentions), event if authorities or dated else None
 
 
 def _clause_bounds(text: str, date: PartialDate) -> tuple[int, int]:

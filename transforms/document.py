@@ -9,6 +9,7 @@ dashes or letters, so quotes stay verbatim.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -64,6 +65,9 @@ ABBREVIATIONS = frozenset(
 LAST_WORD_RE = re.compile(r"([A-Za-z.]+)\.$")
 ABBREVIATION_TAIL_CHARS = 24
 INITIALS_RE = re.compile(r"(?:[A-Z]\.)*[A-Z]")  # initials and U.S., U.N., D.C.
+# Paragraphs whose sentences are kept: a history worker reads hundreds of revisions that share
+# all but a paragraph or two (about 300 body paragraphs a revision; a few revisions' worth).
+SENTENCE_CACHE_SIZE = 4096
 
 
 def normalize_text(text: str) -> str:
@@ -97,7 +101,7 @@ class Paragraph:
 
     @cached_property
     def sentences(self) -> tuple[Sentence, ...]:
-        return tuple(split_sentences(self.text, self.line))
+        return paragraph_sentences(self.text, self.line)
 
 
 @dataclass(frozen=True)
@@ -234,6 +238,13 @@ def _find_sections(lines: tuple[str, ...]):
     for position, index in enumerate(starts):
         end = starts[position + 1] if position + 1 < len(starts) else len(lines)
         yield Section(title=lines[index].strip(), start_line=index + 1, end_line=end)
+
+
+@functools.lru_cache(maxsize=SENTENCE_CACHE_SIZE)
+def paragraph_sentences(text: str, line: int) -> tuple[Sentence, ...]:
+    """``split_sentences`` of a paragraph, once per worker for the same text on the same line
+    (Sentences are frozen, so documents may share them)."""
+    return tuple(split_sentences(text, line))
 
 
 def split_sentences(text: str, line: int) -> list[Sentence]:

@@ -28,6 +28,7 @@ with a derived id and reported as an ``unknown_estimator`` finding.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ import pandas as pd
 
 from transforms.authorities import authority_code
 from transforms.citations import ANY_MARKER_RE, REFERENCE_MARKER_RE, strip_citations
-from transforms.document import Document, Sentence
+from transforms.document import SENTENCE_CACHE_SIZE, Document, Sentence
 from transforms.estimators import resolve
 from transforms.numbers import DASHES, QUALIFIER_AFTER_RE, Quantity, find_quantities
 from transforms.quality import Finding
@@ -422,34 +423,27 @@ def _infobox_rows(number: int, text: str, match: re.Match[str]) -> list[dict]:
 def _sentence_rows(
     sentence: Sentence, citations: list[int], rule: str, findings: list[Finding]
 ) -> list[dict]:
-    plain = strip_citations(sentence.text)
-    if not _may_count(plain):
-        return []
-    readings = list(_readings(plain))
     rows = []
-    offsets = _plain_offsets(sentence.text) if readings else []
-    for reading in readings:
+    for reading in _sentence_readings(sentence.text):
         if isinstance(reading, Miss):
             findings.append(_candidate_finding(sentence, reading))
             continue
-        estimate = reading
-        estimator = _estimator(plain, estimate.quantity)
-        self_reported = bool(estimator and SELF_RE.match(estimator))
-        period, year_start, year_end = _period(plain, estimate.quantity, estimate.carried_gap)
+        offset, low, high, qualifier, measure, year_start, year_end, period, estimator = reading[:9]
+        scope, self_reported, derived = reading[9:]
         rows.append(
             {
-                "position": sentence.start + offsets[estimate.quantity.start],
-                "low": estimate.quantity.low,
-                "high": estimate.quantity.high,
-                "qualifier": estimate.quantity.qualifier or _qualifier_after_noun(plain, estimate),
-                "measure": estimate.measure,
+                "position": sentence.start + offset,
+                "low": low,
+                "high": high,
+                "qualifier": qualifier,
+                "measure": measure,
                 "year_start": year_start,
                 "year_end": year_end,
                 "period": period,
                 "estimator": estimator,
-                "scope": estimate.scope or _scope(plain, estimate.quantity),
+                "scope": scope,
                 "is_self_reported": self_reported,
-                "derived": estimate.derived,
+                "derived": derived,
                 "citations": citations,
                 "citation_rule": rule,
                 "source_line": sentence.line,
@@ -457,6 +451,45 @@ def _sentence_rows(
             }
         )
     return rows
+
+
+@functools.lru_cache(maxsize=SENTENCE_CACHE_SIZE)
+def _sentence_readings(text: str) -> tuple[Miss | tuple, ...]:
+    """What a sentence's words say of sizes, wherever the sentence stands: per figure read, in
+    order, a Miss or its values (offset in ``text``, low, high, qualifier, measure, year start
+    and end, period, estimator, scope, self-reported, derived). Once per worker for the same
+    words: a history's revisions share all but a sentence or two."""
+    plain = strip_citations(text)
+    if not _may_count(plain):
+        return ()
+    readings = list(_readings(plain))
+    found: list[Miss | tuple] = []
+    offsets = _plain_offsets(text) if readings else []
+    for reading in readings:
+        if isinstance(reading, Miss):
+            found.append(reading)
+            continue
+        estimate = reading
+        estimator = _estimator(plain, estimate.quantity)
+        self_reported = bool(estimator and SELF_RE.match(estimator))
+        period, year_start, year_end = _period(plain, estimate.quantity, estimate.carried_gap)
+        found.append(
+            (
+                offsets[estimate.quantity.start],
+                estimate.quantity.low,
+                estimate.quantity.high,
+                estimate.quantity.qualifier or _qualifier_after_noun(plain, estimate),
+                estimate.measure,
+                year_start,
+                year_end,
+                period,
+                estimator,
+                estimate.scope or _scope(plain, estimate.quantity),
+                self_reported,
+                estimate.derived,
+            )
+        )
+    return tuple(found)
 
 
 def _qualifier_after_noun(plain: str, estimate: Estimate) -> str | None:

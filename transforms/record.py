@@ -31,6 +31,7 @@ mention (matched to no row, or a delisting of a row whose text gives no end).
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -53,6 +54,12 @@ PROGRAM_PHRASE_SPLIT_RE = re.compile(r"[(),;]")
 WORD_RE = re.compile(r"[a-z0-9]+")
 MIN_PHRASE_WORDS = 2
 RECORD_COLUMN_NAMES = tuple(c.name for c in RECORD_COLUMNS)
+# The record columns alone, to build them with: the designation rows' other columns are the
+# extractor's, already built (building all of them again cost a history worker a tenth of its
+# designations time).
+RECORD_PART = dataclasses.replace(
+    DESIGNATIONS, columns=RECORD_COLUMNS, primary_key=(), display_columns=()
+)
 ACT_COLUMNS = (
     "act_id",
     "authority_code",
@@ -162,7 +169,7 @@ def apply_record(
                 "record_basis": match.basis if match else None,
             }
         )
-    filled = to_frame(DESIGNATIONS, records)
+    filled = to_frame(RECORD_PART, records)
     frame = designations.copy()
     for name in RECORD_COLUMN_NAMES:
         frame[name] = filled[name].set_axis(frame.index)

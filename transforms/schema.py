@@ -1013,10 +1013,10 @@ def to_frame(table: Table, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     Unknown keys are an error: a typo in an extractor must not silently drop a value.
     """
     rows = list(rows)
-    names = table.column_names
+    names = set(table.column_names)
     for row in rows:
-        unknown = set(row) - set(names)
-        if unknown:
+        if not names.issuperset(row):
+            unknown = set(row) - names
             raise KeyError(f"{table.name}: undeclared column(s) {sorted(unknown)}")
     return pd.DataFrame(
         {c.name: _typed_column([row.get(c.name) for row in rows], c) for c in table.columns}
