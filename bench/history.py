@@ -52,6 +52,8 @@ from mediawiki_emulator import MediaWikiEmulator
 from synthetic_history import CLAIM_KINDS, serve_history, synthetic_history
 
 from ingestion.wikipedia import WikiClient, WikiSource
+from mekdata.layout import HISTORY_DIR
+from storage.output_folder import read_index
 from storage.revision_cache import RevisionCache, cache_root, fetch_missing
 
 TITLE = "Synthetic history of the MEK article"
@@ -315,8 +317,7 @@ def warm_output(filled: Path, folder: Path) -> Path:
 
 
 def _versions(output: Path) -> list[dict]:
-    index = output / "history" / "index.json"
-    return json.loads(index.read_text())["versions"] if index.exists() else []
+    return read_index(output / HISTORY_DIR)["versions"]
 
 
 def _floor(env: dict[str, str], samples: list[float]) -> float:

@@ -26,9 +26,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from mekdata import REPO_ROOT
 from mekdata.errors import ValidationFailed
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 # Generous: validating the article takes about a second once GX is imported.
 RESPONSE_TIMEOUT_S = 20 * 60
 ERROR_TAIL_CHARS = 3000

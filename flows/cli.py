@@ -25,7 +25,9 @@ from flows.temporary_server import TemporaryServer, api_url_configured
 from flows.unchanged import Unchanged, unchanged_input
 from ingestion.spec import SourceSpec
 from ingestion.wikipedia import WikiClient, WikiSource, api_timestamp, api_url
+from mekdata import REPO_ROOT
 from mekdata.errors import MekdataError, SourceError
+from mekdata.layout import DEFAULT_OUTPUT
 from storage.catalog import ensure_catalog
 from storage.history_resume import (
     UNCHANGED,
@@ -36,7 +38,6 @@ from storage.history_resume import (
 )
 from storage.locations import Location, is_remote
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 # --wiki-api, the same for every command that reads the wiki.
 WikiApiOption = Annotated[
     str | None,
@@ -211,7 +212,7 @@ def run(
 ) -> None:
     """Run the pipeline once: ingest, extract, validate, publish a release."""
     _prefect_environment()
-    folder = output or str(REPO_ROOT / "output")
+    folder = output or str(DEFAULT_OUTPUT)
     try:
         spec = SourceSpec.parse(source)
         unchanged = unchanged_before_starting(spec, folder, wiki_api)
@@ -343,7 +344,7 @@ def history(
     # what it frees (see arrow_system_pool in flows/history_flow.py). A user's choice wins.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     fixed_mmap_threshold()
-    folder = Path(output or REPO_ROOT / "output")
+    folder = Path(output or DEFAULT_OUTPUT)
     try:
         spec = SourceSpec.parse(source)
         page = _history_arguments(spec, since, until, limit, workers)
@@ -398,7 +399,7 @@ def releases(
     ] = None,
 ) -> None:
     """List the published versions, oldest first."""
-    where = location or str(REPO_ROOT / "output")
+    where = location or str(DEFAULT_OUTPUT)
     try:
         versions = Location(where).index().get("versions", [])
     except MekdataError as error:
@@ -458,7 +459,7 @@ def diff(
     from storage.download import diff_versions  # 1.0 s (pandas), not for the other commands
 
     try:
-        typer.echo(diff_versions(location or str(REPO_ROOT / "output"), old, new), nl=False)
+        typer.echo(diff_versions(location or str(DEFAULT_OUTPUT), old, new), nl=False)
     except MekdataError as error:
         _fail(str(error), error.exit_code)
 
@@ -509,7 +510,7 @@ def show(
     if unknown:
         _fail(f"{table} has no column(s) {', '.join(unknown)}.", 2)
         return
-    where = Location(location or str(REPO_ROOT / "output"))
+    where = Location(location or str(DEFAULT_OUTPUT))
     try:
         if where.kind == "local" and where.url.endswith(".duckdb"):  # a release's mekdata.duckdb
             from storage.duckdb_file import read_duckdb_table  # duckdb: only for a .duckdb

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from expectations.suites import BLOCKING, declared_checks, load_history_suites
+from mekdata import REPO_ROOT
 from transforms.estimators import estimators_markdown
 from transforms.schema import SCHEMA_VERSION, TABLES, data_dictionary_markdown
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DOCS = REPO_ROOT / "docs"
 DATA_DICTIONARY = DOCS / "data-dictionary.md"
 VALIDATION = DOCS / "validation.md"

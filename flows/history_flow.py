@@ -58,6 +58,7 @@ from flows.progress import closed_on_exit, fetch_callback, history_progress
 from ingestion.html_text import html_to_text
 from ingestion.spec import SourceSpec
 from ingestion.wikipedia import Revision, RevisionListing, WikiClient
+from mekdata import CONTENT_LICENCE
 from mekdata.errors import MekdataError
 from mekdata.layout import HISTORY_DIR, STAGING_PREFIX
 from storage.history_publish import publish_history
@@ -70,7 +71,7 @@ from storage.history_resume import (
     resume_record,
     source_record,
 )
-from storage.publish import LICENCE, output_lock
+from storage.output_folder import output_lock
 from storage.revision_cache import FetchAbandoned, RevisionCache, cache_root, fetch_missing
 from transforms.formats import to_arrow
 from transforms.history import (
@@ -606,7 +607,7 @@ def history_flow_fn(
             "timings": dict(timings),  # publishing's own time is in the result only
         }
         with output_lock(out):
-            entry = publish_history(out, staging, report, run, LICENCE)
+            entry = publish_history(out, staging, report, run, CONTENT_LICENCE)
         lap("publish")
     finally:
         if staging.exists():

@@ -29,13 +29,12 @@ from ingestion.source import (
 from ingestion.spec import SourceSpec
 from ingestion.wikipedia import Revision, WikiClient, WikiSource, revision_text
 from mekdata.errors import MekdataError, ValidationFailed
+from mekdata.layout import DEFAULT_OUTPUT
 from pages.release_report import draw_charts
 from storage.fingerprint import build_fingerprint
 from storage.publish import PublishResult, publish_release, tables_hash, unchanged_release
 from transforms import extract_all
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUTPUT = REPO_ROOT / "output"
 FLOW_TIMEOUT_S = 30 * 60
 FETCH_RETRIES = 3
 FETCH_RETRY_DELAYS = [1, 2, 4]

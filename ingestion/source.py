@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mekdata import REPO_ROOT
 from mekdata.errors import SourceError
 
 if TYPE_CHECKING:
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     # unchanged re-run (which reads BUNDLED_SOURCE and max_source_bytes from this module).
     from transforms.document import ReferenceAnchor
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_SOURCE = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.txt"
 BUNDLED_METADATA = REPO_ROOT / "sources" / "peoples-mujahedin-of-iran.json"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

@@ -9,8 +9,11 @@ imports a layer above its own.
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 PROJECT = "mekdata"
+# The checkout: the bundled source (sources/), the default output (output/), Prefect's home.
+REPO_ROOT = Path(__file__).resolve().parents[1]
 # The article the datasets are read from, as Wikipedia titles it today (scheduled runs read it).
 LIVE_ARTICLE = "People's Mojahedin Organization of Iran"
 # The article's licence, which the datasets keep (CC BY-SA asks derived works to share alike).

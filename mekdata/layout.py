@@ -15,6 +15,11 @@ commands find them. Changing one changes what every published folder looks like 
 
 from __future__ import annotations
 
+from mekdata import REPO_ROOT
+
+# Where releases go when no --output is given.
+DEFAULT_OUTPUT = REPO_ROOT / "output"
+
 CATALOG_FILE = "index.html"
 INDEX_FILE = "index.json"
 LATEST_FILE = "latest.json"

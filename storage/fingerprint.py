@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from mekdata import REPO_ROOT
+
 # Everything that decides a release's table bytes and its validation.
 BUILD_INPUTS = (
     "transforms/*.py",

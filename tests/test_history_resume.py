@@ -262,7 +262,8 @@ def test_an_edit_to_what_decides_the_rows_is_another_build(changed, tmp_path, mo
     import shutil
 
     import storage.fingerprint as fingerprint
-    from storage.fingerprint import HISTORY_BUILD_INPUTS, REPO_ROOT, history_fingerprint
+    from mekdata import REPO_ROOT
+    from storage.fingerprint import HISTORY_BUILD_INPUTS, history_fingerprint
 
     for pattern in HISTORY_BUILD_INPUTS:
         for path in REPO_ROOT.glob(pattern):
