@@ -237,6 +237,13 @@ def report_artifacts(
         )
 
 
+def unchanged_result(latest: dict[str, Any], output: str) -> PublishResult:
+    """What a run that publishes nothing returns: the latest release it equals."""
+    return PublishResult(
+        "unchanged", latest["version"], Path(output), latest["content_hash"], latest["row_counts"]
+    )
+
+
 @flow(name="mekdata-release", log_prints=True, timeout_seconds=FLOW_TIMEOUT_S)
 def release_flow(
     source: str | None = None, output: str | None = None, wiki_api: str | None = None
@@ -262,13 +269,7 @@ def release_flow(
                 unchanged.version,
             )
             latest = unchanged.entry
-            result = PublishResult(
-                "unchanged",
-                latest["version"],
-                Path(output),
-                latest["content_hash"],
-                latest["row_counts"],
-            )
+            result = unchanged_result(latest, output)
             report_artifacts(result, {}, None)
             return result
         text = wiki_render(wiki, revision) if wiki is not None else ingest(spec)
@@ -279,13 +280,7 @@ def release_flow(
                 "Data unchanged since release %s: nothing to validate or publish.",
                 latest["version"],
             )
-            result = PublishResult(
-                "unchanged",
-                latest["version"],
-                Path(output),
-                latest["content_hash"],
-                latest["row_counts"],
-            )
+            result = unchanged_result(latest, output)
             report_artifacts(result, tables, None)
             return result
         with tempfile.TemporaryDirectory(prefix="mekdata-docs-") as docs_dir:
