@@ -169,14 +169,9 @@ def test_schedule_url_404_fails_fast(prefect_api, article_server, tmp_path):
     assert not (tmp_path / "index.json").exists()
 
 
-def test_schedule_extraction_is_cached(prefect_api, tmp_path):
+def _task_states(prefect_api, state) -> dict[str, str]:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    from flows.release_flow import release_flow
-
-    release_flow(source=None, output=str(tmp_path))
-    state = release_flow(source=None, output=str(tmp_path), return_state=True)
-    assert state.result().status == "unchanged"
     task_runs = _client_call(
         prefect_api,
         lambda c: c.read_task_runs(
@@ -185,9 +180,26 @@ def test_schedule_extraction_is_cached(prefect_api, tmp_path):
             )
         ),
     )
-    states = {run.name.rsplit("-", 1)[0]: run.state.name for run in task_runs}
+    return {run.name.rsplit("-", 1)[0]: run.state.name for run in task_runs}
+
+
+def test_schedule_extraction_is_cached(prefect_api, tmp_path):
+    """The same input again publishes nothing and reads nothing; the same input into another
+    output folder reads it again but takes the extraction from Prefect's cache."""
+    from flows.release_flow import release_flow
+
+    release_flow(source=None, output=str(tmp_path / "a"))
+    again = release_flow(source=None, output=str(tmp_path / "a"), return_state=True)
+    assert again.result().status == "unchanged"
+    states = _task_states(prefect_api, again)
+    assert states["unchanged-input"] == "Completed"
+    assert "ingest" not in states and "extract" not in states and "validate" not in states
+
+    elsewhere = release_flow(source=None, output=str(tmp_path / "b"), return_state=True)
+    assert elsewhere.result().status == "published"
+    states = _task_states(prefect_api, elsewhere)
     assert states["extract"] == "Cached"
-    assert "validate" not in states  # unchanged data was validated when it was published
+    assert states["validate"] == "Completed"
 
 
 def test_schedule_serve_without_server_explains(tmp_path):
