@@ -9,11 +9,12 @@
 Which code runs is whatever ``PYTHONPATH`` names (this file adds only ``tests/`` to the path,
 for the generator), so the same cache can be timed against two checkouts: alternate them and
 compare medians, as the machine is shared. ``run`` prints the seconds (wall, CPU, in garbage
-collection) of the worker's part (``extract_batch``: render, triage, extract, key the claims)
-and of the driver's (unpickling the batches' outcomes, ``settle``, ``TimelineBuilder.add``),
-the size of the pickled outcomes, the process's peak RSS (the worker's caches included), and
-with ``--check`` a digest of every outcome, so two checkouts can be shown to give the same
-rows. ``--profile`` prints cProfile's top functions as well.
+collection) of the worker's part (``extract_batch``: render, triage, extract, key the claims;
+apart, pickling each batch's outcomes as Dask does) and of the driver's (unpickling them,
+``settle``, ``TimelineBuilder.add``; its CPU seconds cover all three), the size of the
+pickled outcomes, the process's peak RSS (the worker's caches included), and with ``--check``
+a digest of every outcome, so two checkouts can be shown to give the same rows.
+``--profile`` prints cProfile's top functions as well.
 """
 
 from __future__ import annotations
@@ -125,9 +126,12 @@ def run(folder: Path, batch_size: int, profile: bool, check: bool) -> dict:
     worker = time.perf_counter() - started
     worker_cpu = time.process_time() - cpu
     worker_gc = sum(gc_seconds)
-    # What Dask does with each batch's outcomes on their way to the driver: the loads is the
-    # driver's, serial.
+    # What Dask does with each batch's outcomes on their way to the driver: the dumps is the
+    # worker's, the loads the driver's, serial.
+    started = time.perf_counter()
     pickled = [pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL) for r in results]
+    pickle_seconds = time.perf_counter() - started
+    driver_cpu = time.process_time()
     started = time.perf_counter()
     outcomes = [o for p in pickled for o in pickle.loads(p)]
     unpickle = time.perf_counter() - started
@@ -140,6 +144,7 @@ def run(folder: Path, batch_size: int, profile: bool, check: bool) -> dict:
         steps.append(builder.add(outcome))
         base = builder.base_sections_sha1
     driver = time.perf_counter() - started
+    driver_cpu = time.process_time() - driver_cpu
     if profiler:
         profiler.disable()
         out = io.StringIO()
@@ -153,8 +158,10 @@ def run(folder: Path, batch_size: int, profile: bool, check: bool) -> dict:
         "worker_s": round(worker, 3),
         "worker_cpu_s": round(worker_cpu, 3),
         "worker_gc_s": round(worker_gc, 3),
+        "worker_pickle_s": round(pickle_seconds, 3),
         "driver_s": round(driver, 3),
         "driver_unpickle_s": round(unpickle, 3),
+        "driver_cpu_s": round(driver_cpu, 3),
         "result_mb": round(sum(map(len, pickled)) / 2**20, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "statuses": statuses,

@@ -86,6 +86,7 @@ from transforms.history import (
     identical_outcome,
     identical_targets,
     process_revision,
+    share_repeated_rows,
     tables_from_open_spans,
 )
 from transforms.schema import HISTORY_TABLES, to_frame
@@ -239,6 +240,7 @@ def extract_batch(
     extracted = [o for o in outcomes if o.tables is not None]
     for outcome in extracted[:-1]:
         outcome.tables = None
+    share_repeated_rows(outcomes)  # a row read again is sent once
     return outcomes
 
 

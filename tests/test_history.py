@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
+import pickle
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,6 +18,7 @@ from transforms import extract_all
 from transforms.formats import csv_bytes, to_arrow
 from transforms.history import (
     REFERENCE_TRACKED,
+    Claims,
     HistoryConfig,
     HistoryError,
     RevisionMeta,
@@ -30,6 +33,7 @@ from transforms.history import (
     identical_targets,
     process_revision,
     sections_sha1,
+    share_repeated_rows,
     tables_from_open_spans,
     tracked_columns,
     value_text,
@@ -801,3 +805,33 @@ def test_dates_switched_to_us_format_are_no_event():
         )
     )
     assert step.events == []
+
+
+# --- a batch's outcomes on their way to the driver --------------------------------------
+
+
+def test_rows_read_again_are_sent_once_and_arrive_equal():
+    first = {"a": {"n": 1, "keys": ["x"]}, "b": {"n": 2, "keys": []}}
+    again = {"a": {"n": 1, "keys": ["x"]}, "b": {"n": 2, "keys": []}}
+    changed = {"b": {"n": 2, "keys": []}, "a": {"n": 3, "keys": ["x"]}, "c": {"n": 1, "keys": []}}
+    retyped = {"a": {"n": True, "keys": ["x"]}, "b": {"n": 2.0, "keys": []}}
+    tables = [first, again, changed, retyped]
+    outcomes = [
+        RevisionOutcome(_meta(i + 1), "extracted", claims=Claims({"references": copy.deepcopy(t)}))
+        for i, t in enumerate(tables)
+    ]
+    outcomes.insert(2, RevisionOutcome(_meta(9), "skipped", reason="blanked"))
+    unshared = pickle.dumps(outcomes)
+    share_repeated_rows(outcomes)
+    rows = [o.claims.rows["references"] for o in outcomes if o.claims]
+    assert rows[1] is rows[0]  # the same table: one reference in the pickle
+    assert rows[2]["b"] is rows[0]["b"] and rows[2]["a"] is not rows[0]["a"]
+    assert list(rows[2]) == ["b", "a", "c"]  # the revision's own order
+    # Equal but not alike (True == 1, 2.0 == 2): not shared, each keeps its own values.
+    assert rows[3]["a"] is not rows[2]["a"] and rows[3]["b"] is not rows[2]["b"]
+    assert [type(r["n"]) for r in rows[3].values()] == [bool, float]
+    arrived = pickle.loads(pickle.dumps(outcomes))
+    assert [o.claims.rows if o.claims else None for o in arrived] == [
+        {"references": t} for t in tables[:2]
+    ] + [None] + [{"references": t} for t in tables[2:]]
+    assert len(pickle.dumps(outcomes)) < len(unshared)

@@ -272,6 +272,63 @@ def keyed_claims(tables: Mapping[str, pd.DataFrame]) -> Claims:
     return Claims(rows, tuple(notes))
 
 
+def share_repeated_rows(outcomes: Iterable[RevisionOutcome]) -> None:
+    """Where a claim row (or key, or whole table) equals the one the previous outcome in
+    ``outcomes`` read, put that very object in its place. Consecutive revisions mostly read the
+    same rows again; pickling a batch's outcomes then writes each repeated row once and a
+    reference to it after (the reference list, three quarters of a revision's claims, is
+    mostly unchanged from one reading to the next), and unpickling gives the same values.
+    Rows count as the same only when their values are equal and of the same types."""
+    previous: dict[str, dict[str, dict[str, Any]]] = {}
+    for outcome in outcomes:
+        if outcome.claims is None:
+            continue
+        rows = outcome.claims.rows
+        for name, table in rows.items():
+            before = previous.get(name)
+            if before is not None:
+                rows[name] = _shared_table(before, table)
+            previous[name] = rows[name]
+
+
+def _shared_table(
+    before: dict[str, dict[str, Any]], table: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``table`` with the keys and rows it shares with ``before`` taken from ``before``
+    (``before`` itself when every key and row, and their order, are the same)."""
+    keys = {key: key for key in before}
+    shared = {}
+    for key, row in table.items():
+        old = before.get(key)
+        if old is not None and _same_row(old, row):
+            shared[keys[key]] = old
+        else:
+            shared[keys.get(key, key)] = row
+    if len(shared) == len(before) and all(
+        a is b and shared[a] is before[b] for a, b in zip(shared, before, strict=True)
+    ):
+        return before
+    return shared
+
+
+def _same_row(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Equal values of the same types in the same columns (1 == 1.0 == True, and 0.0 ==
+    -0.0, are equal values that would not be written alike)."""
+    if old != new or list(old) != list(new):
+        return False
+    return all(_same_value(a, b) for a, b in zip(old.values(), new.values(), strict=True))
+
+
+def _same_value(old: Any, new: Any) -> bool:
+    if type(old) is not type(new):
+        return False
+    if type(old) is float:
+        return repr(old) == repr(new)
+    if type(old) in (list, tuple):
+        return len(old) == len(new) and all(map(_same_value, old, new))
+    return True
+
+
 # --- which text can change a table ------------------------------------------------------
 
 
