@@ -15,6 +15,7 @@ import pytest
 from tests.revision_script import BASE_KEYS, ScriptedRevision, revision_script
 from tests.revision_script import realistic_script as revision_script_realistic
 from transforms import extract_all
+from transforms.document import Document
 from transforms.formats import csv_bytes, to_arrow
 from transforms.history import (
     REFERENCE_TRACKED,
@@ -31,7 +32,9 @@ from transforms.history import (
     history_frame,
     identical_outcome,
     identical_targets,
+    plain_records,
     process_revision,
+    records,
     sections_sha1,
     share_repeated_rows,
     tables_from_open_spans,
@@ -39,6 +42,7 @@ from transforms.history import (
     value_text,
 )
 from transforms.history_validation import latest_claims, replay_steps
+from transforms.references import reference_rows
 from transforms.schema import (
     CLAIM_TABLES,
     HISTORY_TABLES,
@@ -46,6 +50,7 @@ from transforms.schema import (
     TIMELINE_TABLES,
     Column,
     arrow_schema,
+    to_frame,
 )
 
 SCRIPT = revision_script()
@@ -835,3 +840,27 @@ def test_rows_read_again_are_sent_once_and_arrive_equal():
         {"references": t} for t in tables[:2]
     ] + [None] + [{"references": t} for t in tables[2:]]
     assert len(pickle.dumps(outcomes)) < len(unshared)
+
+
+def _alike(rows: list[dict]) -> list[list[tuple[str, type, object]]]:
+    return [[(name, type(value), value) for name, value in row.items()] for row in rows]
+
+
+def test_references_keyed_without_their_frame_are_the_frames_records():
+    rows = reference_rows(Document.from_text(SCRIPT[0].text))
+    through_frame = records("references", to_frame(TABLES["references"], rows))
+    assert _alike(plain_records("references", rows)) == _alike(through_frame)
+    # Values a frame would change go through it: an int as a string, a year out of int16,
+    # a datetime as a date, a bool as an int.
+    changed = {"ref_number": True, "year": 1999, "published_on": dt.datetime(2001, 2, 3, 4)}
+    odd = [rows[0] | changed, rows[1] | {"year": 2**15}]
+    with pytest.raises((TypeError, ValueError, OverflowError)):
+        to_frame(TABLES["references"], odd)
+    with pytest.raises((TypeError, ValueError, OverflowError)):
+        plain_records("references", odd)
+    retyped = [rows[0] | changed, rows[1]]
+    expected = records("references", to_frame(TABLES["references"], retyped))
+    assert _alike(plain_records("references", retyped)) == _alike(expected)
+    assert expected[0]["ref_number"] == 1 and type(expected[0]["ref_number"]) is int
+    with pytest.raises(KeyError, match="undeclared"):
+        plain_records("references", [rows[0] | {"typo": 1}])

@@ -71,7 +71,7 @@ import pandas as pd
 
 from transforms import extract_claims
 from transforms.document import Document, ReferenceAnchor
-from transforms.references import extract_references
+from transforms.references import reference_rows
 from transforms.schema import (
     CLAIM_TABLES,
     HISTORY_TABLES,
@@ -225,6 +225,55 @@ def records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
 
+# Per column type, the one Python type whose values a frame gives back as they were
+# (``records`` of ``to_frame``), and the range it holds them in.
+_KEPT_AS_THEY_ARE: dict[str, tuple[type, Any, Any]] = {
+    "string": (str, None, None),
+    "boolean": (bool, None, None),
+    "int16": (int, -(2**15), 2**15 - 1),
+    "int32": (int, -(2**31), 2**31 - 1),
+    "int64": (int, -(2**63), 2**63 - 1),
+    # The dates a frame holds in nanoseconds as well (they are read back through them).
+    "date": (dt.date, dt.date(1678, 1, 1), dt.date(2261, 12, 31)),
+}
+
+
+def plain_records(table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``records(table, to_frame(table, rows))``, without building the frame when every value
+    is None or already what the frame would give back (of its column's type, in its range):
+    the references table alone is about 11,000 cells a revision, and a history only keys it."""
+    rows = list(rows)
+    schema = TABLES[table]
+    kept = [(c.name, _KEPT_AS_THEY_ARE.get(c.type)) for c in schema.columns]
+    names = set(schema.column_names)
+    if all(kind is not None for _, kind in kept) and all(names.issuperset(r) for r in rows):
+        plain = [{name: row.get(name) for name, _ in kept} for row in rows]
+        if all(_kept(kind, [row[name] for row in plain]) for name, kind in kept):
+            return plain
+    return records(table, to_frame(schema, rows))
+
+
+def _kept(kind: tuple[type, Any, Any], values: list[Any]) -> bool:
+    """Whether a column's values come back from a frame as they are."""
+    plain, low, high = kind
+    present = [v for v in values if v is not None]
+    if not present:
+        return True
+    if {type(v) for v in present} != {plain}:
+        return False
+    if plain is str:  # Arrow refuses what is not UTF-8 (a lone surrogate)
+        return all(v.isascii() or _utf8(v) for v in present)
+    return low is None or (low <= min(present) and max(present) <= high)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def claim_keys(
     table: str, frame: pd.DataFrame | list[Mapping[str, Any]]
 ) -> tuple[list[str], list[str]]:
@@ -257,17 +306,22 @@ class Claims:
     notes: tuple[str, ...] = ()
 
 
-def keyed_claims(tables: Mapping[str, pd.DataFrame]) -> Claims:
-    """The claims of the tables given (of TIMELINE_TABLES; references keyed by ref_key)."""
+def keyed_claims(tables: Mapping[str, pd.DataFrame | list[dict[str, Any]]]) -> Claims:
+    """The claims of the tables given (of TIMELINE_TABLES; references keyed by ref_key), as
+    frames or as ``records`` gives them."""
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     notes: list[str] = []
     names = {name: TABLES[name].column_names for name in TIMELINE_TABLES}
     for name in (t for t in TIMELINE_TABLES if t in tables):
-        plain = records(name, tables[name])
+        table = tables[name]
+        plain = records(name, table) if isinstance(table, pd.DataFrame) else table
         keys, table_notes = claim_keys(name, plain)
         notes += table_notes
+        columns = list(names[name])
         rows[name] = {
-            key: {c: row[c] for c in names[name]} for key, row in zip(keys, plain, strict=True)
+            # A record is a new dict of these columns already, unless it has more.
+            key: row if list(row) == columns else {c: row[c] for c in columns}
+            for key, row in zip(keys, plain, strict=True)
         }
     return Claims(rows, tuple(notes))
 
@@ -363,11 +417,10 @@ def references_sha1(document: Document) -> str:
     return hashlib.sha1(tail.encode("utf-8")).hexdigest()
 
 
-def keys_sha1(references: pd.DataFrame) -> str:
-    """Digest of a revision's reference keys by number: what the claims' citation_keys read
-    from the reference list."""
-    pairs = zip(references["ref_number"].tolist(), references["ref_key"].tolist(), strict=True)
-    text = "\n".join(f"{number} {key}" for number, key in pairs)
+def keys_sha1(references: Iterable[Mapping[str, Any]]) -> str:
+    """Digest of a revision's reference keys by number (from the references' records): what
+    the claims' citation_keys read from the reference list."""
+    text = "\n".join(f"{row['ref_number']} {row['ref_key']}" for row in references)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
@@ -514,7 +567,7 @@ def process_revision(
         if base_references is not None and base_references[0] == tail:
             keys = base_references[1]
         else:
-            references = extract_references(document)
+            references = plain_records("references", reference_rows(document))
             keys = keys_sha1(references)
     except Exception as error:  # any extractor failure is recorded, never fatal to the run
         return failed_outcome(meta, "extract_error", f"{type(error).__name__}: {error}")

@@ -543,6 +543,11 @@ def with_citation_keys(document: Document, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def extract_references(document: Document) -> pd.DataFrame:
+    return to_frame(REFERENCES, reference_rows(document))
+
+
+def reference_rows(document: Document) -> list[dict[str, Any]]:
+    """The references table's rows before it is a frame (a history keys them as they are)."""
     counts, _ = body_citation_counts(document)
     parsed = [(item, dict(fields)) for item, fields in parsed_references(document)]
     keys = item_keys(document)
@@ -570,7 +575,7 @@ def extract_references(document: Document) -> pd.DataFrame:
                 "source_line": item.line,
             }
         )
-    return to_frame(REFERENCES, records)
+    return records
 
 
 def extract_notes(document: Document) -> pd.DataFrame:
