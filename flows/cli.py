@@ -28,6 +28,7 @@ from ingestion.wikipedia import WikiClient, WikiSource, api_timestamp, api_url
 from mekdata import REPO_ROOT
 from mekdata.errors import MekdataError, SourceError
 from mekdata.layout import DEFAULT_OUTPUT
+from mekdata.startup import collector_paused
 from storage.catalog import ensure_catalog
 from storage.history_resume import (
     UNCHANGED,
@@ -228,10 +229,11 @@ def run(
 
     def prepare() -> None:
         validation_worker.prestart()
-        # 2.8 s (Prefect, pandas), after the server started so that its start-up overlaps it.
-        import flows.release_flow  # noqa: F401
+        with collector_paused():
+            # 2.8 s (Prefect, pandas), after the server started so that its start-up overlaps it.
+            import flows.release_flow  # noqa: F401
 
-        _warm_heavy_imports()
+            _warm_heavy_imports()
 
     with _one_shot_server(prepare):
         # Imported by prepare() already (see there); named here where they are used.
