@@ -184,6 +184,7 @@ def _warm_heavy_imports() -> None:
     """Import what publishing and the report need while the server and the validation worker
     start (Great Expectations is imported by the worker, never here). Here, not at the top:
     pyplot costs 0.6 s, paid while the server starts rather than before it."""
+    import followthemoney  # noqa: F401  (1.3 s: its schemata, read when the export is built)
     import matplotlib
 
     matplotlib.use("Agg")
