@@ -34,6 +34,19 @@ def test_balanced_halves(sizes, expected):
     assert balanced_halves(sizes) == expected
 
 
+@pytest.mark.parametrize(
+    ("sizes", "head_start", "expected"),
+    [
+        pytest.param({"a": 5, "b": 4, "c": 3, "d": 2}, 0, (["a", "d"], ["b", "c"]), id="none"),
+        pytest.param({"a": 5, "b": 4, "c": 3, "d": 2}, 6, (["c", "d"], ["a", "b"]), id="docs"),
+        pytest.param({"a": 5, "b": 4}, 20, ([], ["a", "b"]), id="docs-outweigh-all"),
+    ],
+)
+def test_balanced_halves_with_a_head_start(sizes, head_start, expected):
+    """The side that renders the Data Docs afterwards takes that much less to validate."""
+    assert balanced_halves(sizes, head_start) == expected
+
+
 @pytest.mark.slow
 def test_worker_report_and_docs_equal_in_process_validation(tables, tmp_path):
     worker = ValidationWorker()
