@@ -362,8 +362,9 @@ def history(
         return
 
     def prepare() -> None:
-        # Prefect, pandas, Dask: after the server started so that its start-up overlaps them.
-        import flows.history_flow  # noqa: F401
+        with collector_paused():
+            # Prefect, pandas, Dask: after the server started so that its start-up overlaps them.
+            import flows.history_flow  # noqa: F401
 
     with _one_shot_server(prepare):
         from flows.history_flow import history_flow  # imported by prepare() (see there)
