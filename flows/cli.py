@@ -228,8 +228,12 @@ def run(
         )
         return
 
+    # A local file is validated ahead while a temporary server starts (see the worker's
+    # docstring); a running server leaves no wait to fill.
+    ahead = spec.path if spec.is_file and not api_url_configured() else None
+
     def prepare() -> None:
-        validation_worker.prestart()
+        validation_worker.prestart(ahead)
         with collector_paused():
             # 2.8 s (Prefect, pandas), after the server started so that its start-up overlaps it.
             import flows.release_flow  # noqa: F401
