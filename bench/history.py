@@ -127,7 +127,11 @@ def _role(process, root_pid: int) -> str:
         command = " ".join(process.cmdline())
     except Exception:  # gone, or not ours to read
         return "other"
-    if "uvicorn" in command or ("prefect" in command and "server" in command):
+    if (
+        "uvicorn" in command
+        or "flows.temporary_server" in command
+        or ("prefect" in command and "server" in command)
+    ):
         return "prefect server"
     return "dask"
 

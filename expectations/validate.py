@@ -34,6 +34,9 @@ SAMPLE_VALUES = 5
 SAMPLE_ROWS = 10
 DOCS_SITE = "release"
 DATASOURCE = "mekdata"
+# Rendering the Data Docs costs about what validating 50 expectations does (0.7 s against
+# 13.7 ms each, measured 2026-12-07): the side that renders them validates that much less.
+DATA_DOCS_WEIGHT = 50
 # Each list of cited reference numbers and the list of the same references by ref_key.
 CITATION_COLUMNS = {
     "citations": "citation_keys",
@@ -201,7 +204,7 @@ class Validator:
         names = list(self.suites)
         self.split_used = split and hasattr(os, "fork") and threading.active_count() == 1
         if self.split_used:
-            results = self._run_split(names, frames, parameters)
+            results = self._run_split(names, frames, parameters, docs_dir is not None)
         else:
             results = self._run(names, frames, parameters)
         suites = {
@@ -370,10 +373,16 @@ class Validator:
         keys += [c for c in ("source_line", "ref_number") if c in frame.columns and c not in keys]
         return keys
 
-    def _run_split(self, names: list[str], frames: dict[str, Frame], parameters) -> dict:
-        """Half of the suites (by expectation count) in a forked child, half here; the child
-        sends back its results and the stored copies the Data Docs are rendered from."""
-        here, there = balanced_halves({name: len(self.suites[name].expectations) for name in names})
+    def _run_split(
+        self, names: list[str], frames: dict[str, Frame], parameters, with_docs: bool
+    ) -> dict:
+        """Half of the work in a forked child, half here; the child sends back its results and
+        the stored copies the Data Docs are rendered from. Halved by expectation count, with
+        the Data Docs (rendered here, afterwards) counted on this side."""
+        here, there = balanced_halves(
+            {name: len(self.suites[name].expectations) for name in names},
+            head_start=DATA_DOCS_WEIGHT if with_docs else 0,
+        )
         read_end, write_end = os.pipe()
         child = os.fork()
         if child == 0:
@@ -421,11 +430,12 @@ class Validator:
         _trim_data_docs(docs_dir)
 
 
-def balanced_halves(sizes: dict[str, int]) -> tuple[list[str], list[str]]:
+def balanced_halves(sizes: dict[str, int], head_start: int = 0) -> tuple[list[str], list[str]]:
     """Two groups of names with about equal total size (largest first, into the lighter
-    group), each in the original order."""
+    group), each in the original order; the first group starts ``head_start`` heavy (work
+    it does besides)."""
     groups: tuple[list[str], list[str]] = ([], [])
-    totals = [0, 0]
+    totals = [head_start, 0]
     for name in sorted(sizes, key=lambda n: -sizes[n]):
         lighter = 0 if totals[0] <= totals[1] else 1
         groups[lighter].append(name)

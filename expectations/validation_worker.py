@@ -7,6 +7,14 @@ then hands the tables over (a pickle through a pipe: the same Python and pandas 
 so every dtype arrives exactly as extracted) and gets the report back, or the failure. The
 worker validates once and exits.
 
+Given the path of a local source (``ahead``; `mekdata run` gives it), the worker does not wait
+idle for the tables: once GX is imported it reads and extracts that file itself, as the flow
+will, and validates the result while the run still waits for its Prefect server. When the
+run's tables arrive and equal those (every frame, column, dtype and index), and the expectation
+parameters are the same (the same day), it answers with that validation and its Data Docs;
+otherwise it validates what it was sent, as without ``ahead``. ``answered_ahead`` says which;
+the report's ``validated_at`` is when the suites ran.
+
 The parent module imports only the standard library, so starting a worker costs nothing.
 """
 
@@ -17,17 +25,20 @@ import datetime as dt
 import os
 import pickle
 import select
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mekdata import REPO_ROOT
 from mekdata.errors import ValidationFailed
+from mekdata.startup import collector_paused
 
 # Generous: validating the article takes about a second once GX is imported.
 RESPONSE_TIMEOUT_S = 20 * 60
@@ -37,7 +48,9 @@ ERROR_TAIL_CHARS = 3000
 class ValidationWorker:
     """One validation in a child process: ``validate()`` once, then ``stop()``."""
 
-    def __init__(self) -> None:
+    def __init__(self, ahead: Path | None = None) -> None:
+        """``ahead``: a local source file to read, extract and validate before the tables
+        arrive (see the module docstring)."""
         # Lives as long as the worker (its output explains a crash), so no with-block.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         request_read, request_write = os.pipe()
@@ -59,6 +72,7 @@ class ValidationWorker:
                     "expectations.validation_worker",
                     str(request_read),
                     str(response_write),
+                    *([str(ahead)] if ahead is not None else []),
                 ],
                 pass_fds=(request_read, response_write),
                 stdin=subprocess.DEVNULL,
@@ -75,6 +89,8 @@ class ValidationWorker:
         self._response = os.fdopen(response_read, "rb")
         self._used = False
         self.split: bool | None = None  # after validate(): whether half ran in a fork
+        # After validate(): whether the answer is the validation done ahead (see above).
+        self.answered_ahead: bool | None = None
 
     def validate(
         self,
@@ -98,6 +114,7 @@ class ValidationWorker:
         response = self._read_response()
         self.stop()
         self.split = response.get("split", False)
+        self.answered_ahead = response.get("ahead", False)
         if response["kind"] == "ok":
             return response["report"]
         if response["kind"] == "failed":
@@ -147,13 +164,13 @@ _prestarted: ValidationWorker | None = None
 _prestarted_lock = threading.Lock()
 
 
-def prestart() -> None:
+def prestart(ahead: Path | None = None) -> None:
     """Start a worker now, for the next acquire() in this process (the CLI calls this before
-    importing Prefect, so the two imports overlap)."""
+    importing Prefect, so the two imports overlap); ``ahead`` as in ValidationWorker."""
     global _prestarted
     with _prestarted_lock:
         if _prestarted is None:
-            _prestarted = ValidationWorker()
+            _prestarted = ValidationWorker(ahead)
 
 
 def acquire() -> ValidationWorker:
@@ -164,36 +181,116 @@ def acquire() -> ValidationWorker:
     return worker or ValidationWorker()
 
 
-def _serve(request_fd: int, response_fd: int) -> int:
-    """Build the validator before the request arrives, answer it, exit."""
-    validator = None
-    try:
-        # In the worker only: validate.py brings pandas (0.9 s) and GX, and the parent, which
-        # imports this module, only the standard library (see the module docstring).
-        from expectations.validate import Validator
+def _serve(request_fd: int, response_fd: int, ahead_path: Path | None = None) -> int:
+    """Build the validator before the request arrives (and validate ahead, given a source
+    file), answer the request, exit."""
+    with tempfile.TemporaryDirectory(prefix="mekdata-ahead-") as scratch:
+        try:
+            with collector_paused():  # GX's import and the suites, about a quarter cheaper
+                from expectations.validate import Validator
 
-        validator = Validator()
-        with os.fdopen(request_fd, "rb") as pipe:
-            try:
-                request = pickle.load(pipe)
-            except EOFError:
-                return 0  # the run needed no validation (unchanged data) and closed the pipe
-        report = validator.validate(
-            request["tables"], request["now"], request["docs_dir"], split=True
-        )
-        response: dict[str, Any] = {"kind": "ok", "report": report}
-    except ValidationFailed as failure:
-        response = {"kind": "failed", "message": str(failure), "report": failure.report}
-    except BaseException:
-        response = {"kind": "error", "message": traceback.format_exc(limit=-8)}
-    response["split"] = bool(validator and validator.split_used)
-    with os.fdopen(response_fd, "wb") as pipe:
-        pipe.write(pickle.dumps(response, protocol=pickle.HIGHEST_PROTOCOL))
+                validator = Validator()
+            ahead = _validate_ahead(validator, ahead_path, Path(scratch)) if ahead_path else None
+            with os.fdopen(request_fd, "rb") as pipe:
+                try:
+                    request = pickle.load(pipe)
+                except EOFError:
+                    return 0  # the run needed no validation (unchanged data) and closed the pipe
+            if ahead is not None and ahead.answers(request):
+                response = ahead.answer(request["docs_dir"])
+            else:
+                if validator.used:  # by the validation ahead, of other tables
+                    validator = Validator()
+                response = _outcome(
+                    validator, request["tables"], request["now"], request["docs_dir"]
+                )
+        except BaseException:
+            response = {"kind": "error", "message": traceback.format_exc(limit=-8)}
+        with os.fdopen(response_fd, "wb") as pipe:
+            pipe.write(pickle.dumps(response, protocol=pickle.HIGHEST_PROTOCOL))
     return 0
 
 
+def _outcome(
+    validator: Any, tables: dict[str, Any], now: dt.datetime, docs_dir: Path | None
+) -> dict[str, Any]:
+    """The response to a validation: the report, the failure, or the error."""
+    try:
+        report = validator.validate(tables, now, docs_dir, split=True)
+        response: dict[str, Any] = {"kind": "ok", "report": report}
+    except ValidationFailed as failure:
+        response = {"kind": "failed", "message": str(failure), "report": failure.report}
+    except Exception:
+        response = {"kind": "error", "message": traceback.format_exc(limit=-8)}
+    response["split"] = bool(validator.split_used)
+    return response
+
+
+@dataclass
+class _Ahead:
+    """A validation done before its request: the tables it validated, when, its Data Docs
+    and the response it gave."""
+
+    tables: dict[str, Any]
+    now: dt.datetime
+    docs: Path
+    response: dict[str, Any]
+
+    def answers(self, request: dict[str, Any]) -> bool:
+        from expectations.validate import expectation_parameters
+
+        tables = request["tables"]
+        return same_tables(self.tables, tables) and expectation_parameters(
+            tables, request["now"]
+        ) == expectation_parameters(tables, self.now)
+
+    def answer(self, docs_dir: Path | None) -> dict[str, Any]:
+        if docs_dir is not None:
+            shutil.copytree(self.docs, docs_dir, dirs_exist_ok=True)
+        return {**self.response, "ahead": True}
+
+
+def _validate_ahead(validator: Any, path: Path, docs: Path) -> _Ahead | None:
+    """Read, extract and validate ``path`` as the run will; None when that fails (the run
+    reads the source itself and reports what is wrong with it)."""
+    # Worker only: reading and extracting, as the flow's ingest and extract tasks do.
+    from ingestion.source import make_source, read_path
+    from transforms import extract_all
+
+    try:
+        source = make_source(read_path(path), str(path))
+        tables = extract_all(source.text, source.reference_anchors)
+    except Exception:
+        return None
+    now = dt.datetime.now(dt.UTC)
+    response = _outcome(validator, tables, now, docs)
+    if response["kind"] == "error":
+        return None
+    return _Ahead(tables, now, docs, response)
+
+
+def same_tables(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """Every table equal: names, columns in order, dtypes, index, values (NaN equal to NaN)
+    and the frames' attrs."""
+    if list(left) != list(right):
+        return False
+    for name, frame in left.items():
+        other = right[name]
+        if (
+            list(frame.columns) != list(other.columns)
+            or not frame.dtypes.equals(other.dtypes)
+            or not frame.index.equals(other.index)
+            or frame.attrs != other.attrs
+            or not frame.equals(other)
+        ):
+            return False
+    return True
+
+
 if __name__ == "__main__":
-    status = _serve(int(sys.argv[1]), int(sys.argv[2]))
+    status = _serve(
+        int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    )
     sys.stdout.flush()
     sys.stderr.flush()
     # Everything is answered; skipping interpreter teardown (≈1 s for GX's module graph)

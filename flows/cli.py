@@ -28,6 +28,7 @@ from ingestion.wikipedia import WikiClient, WikiSource, api_timestamp, api_url
 from mekdata import REPO_ROOT
 from mekdata.errors import MekdataError, SourceError
 from mekdata.layout import DEFAULT_OUTPUT
+from mekdata.startup import collector_paused
 from storage.catalog import ensure_catalog
 from storage.history_resume import (
     UNCHANGED,
@@ -183,6 +184,7 @@ def _warm_heavy_imports() -> None:
     """Import what publishing and the report need while the server and the validation worker
     start (Great Expectations is imported by the worker, never here). Here, not at the top:
     pyplot costs 0.6 s, paid while the server starts rather than before it."""
+    import followthemoney  # noqa: F401  (1.3 s: its schemata, read when the export is built)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -226,12 +228,17 @@ def run(
         )
         return
 
-    def prepare() -> None:
-        validation_worker.prestart()
-        # 2.8 s (Prefect, pandas), after the server started so that its start-up overlaps it.
-        import flows.release_flow  # noqa: F401
+    # A local file is validated ahead while a temporary server starts (see the worker's
+    # docstring); a running server leaves no wait to fill.
+    ahead = spec.path if spec.is_file and not api_url_configured() else None
 
-        _warm_heavy_imports()
+    def prepare() -> None:
+        validation_worker.prestart(ahead)
+        with collector_paused():
+            # 2.8 s (Prefect, pandas), after the server started so that its start-up overlaps it.
+            import flows.release_flow  # noqa: F401
+
+            _warm_heavy_imports()
 
     with _one_shot_server(prepare):
         # Imported by prepare() already (see there); named here where they are used.
@@ -359,8 +366,9 @@ def history(
         return
 
     def prepare() -> None:
-        # Prefect, pandas, Dask: after the server started so that its start-up overlaps them.
-        import flows.history_flow  # noqa: F401
+        with collector_paused():
+            # Prefect, pandas, Dask: after the server started so that its start-up overlaps them.
+            import flows.history_flow  # noqa: F401
 
     with _one_shot_server(prepare):
         from flows.history_flow import history_flow  # imported by prepare() (see there)

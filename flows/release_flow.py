@@ -168,6 +168,11 @@ def validate(
         raise
     for line in summary_lines(report):
         logger.info(line)
+    if worker.answered_ahead:
+        logger.info(
+            "Validated ahead, while the run waited for its Prefect server: the worker read "
+            "and extracted the same tables from the source file."
+        )
     quality = report["gates"]["source_quality"]
     if not quality["success"]:
         logger.warning(

@@ -4,7 +4,8 @@ With no PREFECT_API_URL, Prefect 3 starts the same kind of server itself (Subpro
 uvicorn serving prefect.server.api.server:create_app), but only once the flow starts, and only
 after importing that 4-second server module into our own process. Starting it first, without
 importing Prefect here, lets its start-up run on the other core while we import pandas, GX and
-the rest. Standard library only.
+the rest. The server process runs ``serve`` below: the same app, built with the garbage
+collector paused (mekdata/startup.py). Standard library only at the top.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import time
 import tomllib
 import urllib.request
 from pathlib import Path
+
+from mekdata import REPO_ROOT
+from mekdata.startup import collector_paused
 
 STARTUP_TIMEOUT_S = 60.0
 
@@ -64,32 +68,17 @@ def wait_for_health(api_url: str, process: subprocess.Popen, timeout: float) -> 
 
 class TemporaryServer:
     def __init__(self) -> None:
-        spec = importlib.util.find_spec("prefect")
-        if spec is None or spec.origin is None:
+        if importlib.util.find_spec("prefect") is None:
             raise RuntimeError("prefect is not installed")
         self.port = free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
-        app_dir = str(Path(spec.origin).parent.parent)
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--app-dir",
-                app_dir,
-                "--factory",
-                "prefect.server.api.server:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "error",
-                "--lifespan",
-                "on",
-            ],
+            [sys.executable, "-m", "flows.temporary_server", str(self.port)],
             env={
                 **os.environ,
+                "PYTHONPATH": os.pathsep.join(
+                    p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+                ),
                 "PREFECT_UI_ENABLED": "0",
                 "PREFECT__SERVER_EPHEMERAL": "1",
                 "PREFECT__SERVER_FINAL": "1",
@@ -110,3 +99,18 @@ class TemporaryServer:
         """Ask the server to shut down; it finishes on its own after we exit."""
         if self.process.poll() is None:
             self.process.terminate()
+
+
+def serve(port: int) -> None:
+    """The server process: Prefect's API app on 127.0.0.1:``port`` until terminated."""
+    # Here, in the server's own process: the parent imports this module without Prefect.
+    with collector_paused():
+        import uvicorn
+        from prefect.server.api.server import create_app
+
+        app = create_app()
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", lifespan="on")
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))

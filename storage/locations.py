@@ -15,6 +15,7 @@ from typing import Any
 
 from mekdata.errors import MekdataError
 from mekdata.layout import INDEX_FILE, LATEST_FILE
+from storage.output_folder import parse_index
 
 URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -82,12 +83,19 @@ class Location:
             raise LocationError(f"{self.join(relative)} is not valid JSON: {error}.") from error
 
     def index(self) -> dict[str, Any]:
+        """The location's ``index.json`` as storage/output_folder.py reads it."""
         try:
-            return self.read_json(INDEX_FILE)
+            data: bytes | None = self.read_bytes(INDEX_FILE)
         except LocationError as error:
-            if "does not exist" in str(error):
-                return {"versions": []}
-            raise
+            if "does not exist" not in str(error):
+                raise
+            data = None
+        try:
+            return parse_index(data)
+        except ValueError as error:
+            raise LocationError(
+                f"{self.join(INDEX_FILE)} is not a release index: {error}."
+            ) from error
 
     def resolve_version(self, version: str) -> dict[str, Any]:
         """The index entry for a version name or 'latest'."""

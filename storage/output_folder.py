@@ -30,14 +30,24 @@ PUBLIC_FILE_MODE = 0o644
 PUBLIC_DIR_MODE = 0o755
 
 
+def parse_index(data: bytes | None) -> dict[str, Any]:
+    """The one reading of an ``index.json``, wherever it was read from (``read_index`` here,
+    ``Location.index`` for URLs and buckets): no versions when there is none (``data`` None);
+    ValueError when it is not JSON or holds no list of versions."""
+    if data is None:
+        return {"versions": []}
+    index = json.loads(data)
+    if not isinstance(index, dict) or not isinstance(index.get("versions"), list):
+        raise ValueError("it holds no list of versions")
+    return index
+
+
 def read_index(folder: Path) -> dict[str, Any]:
     """``folder/index.json`` (the output's releases, or ``history/``'s history releases); no
     versions when there is none yet. An unreadable index stops the run: it is never guessed."""
     path = folder / INDEX_FILE
-    if not path.exists():
-        return {"versions": []}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return parse_index(path.read_bytes() if path.exists() else None)
     except (OSError, ValueError) as error:
         raise PublishError(
             f"Cannot read {path}: {error}. Fix or remove it; releases are untouched."

@@ -102,6 +102,9 @@ def test_cli_run_without_a_configured_server(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Started a temporary Prefect server on http://127.0.0.1:" in result.stderr
     assert "Published release" in result.stdout
+    # The worker read the file and validated while the server started; the flow's tables
+    # were the same, so that validation was the answer.
+    assert "Validated ahead" in result.stdout + result.stderr
     again = run_mekdata("run", "--output", str(tmp_path / "out"), env=env)
     assert again.returncode == 0 and "Unchanged" in again.stdout
     assert "temporary Prefect server" not in again.stderr  # unchanged: no server needed

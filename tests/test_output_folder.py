@@ -11,6 +11,7 @@ import pytest
 
 from mekdata.errors import PublishError
 from mekdata.layout import CATALOG_FILE, HISTORY_DIR, INDEX_FILE, LATEST_FILE, RELEASES_DIR
+from storage.locations import Location, LocationError
 from storage.output_folder import commit_version, latest_entry, read_index
 
 PAGE = "<!DOCTYPE html>\n<title>catalog</title>\n"
@@ -116,3 +117,28 @@ def test_an_unreadable_index_stops_the_reader_but_not_the_shortcut(tmp_path):
     with pytest.raises(PublishError, match="Cannot read"):
         read_index(tmp_path)
     assert latest_entry(tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param("{not json", id="not-json"),
+        pytest.param('["2026.12.07"]', id="a-list"),
+        pytest.param('{"versions": "2026.12.07"}', id="versions-not-a-list"),
+    ],
+)
+def test_both_index_readers_refuse_the_same_bad_index(tmp_path, content):
+    """The local reader (publishing) and the location reader (releases, download, diff) read
+    an index one way: what one refuses, so does the other."""
+    (tmp_path / INDEX_FILE).write_text(content, encoding="utf-8")
+    with pytest.raises(PublishError, match="Cannot read"):
+        read_index(tmp_path)
+    with pytest.raises(LocationError, match="not a release index"):
+        Location(str(tmp_path)).index()
+
+
+def test_both_index_readers_agree_on_a_good_index(tmp_path):
+    assert read_index(tmp_path) == Location(str(tmp_path)).index() == {"versions": []}
+    index = {"versions": [{"version": "2026.12.07"}], "latest": "2026.12.07"}
+    (tmp_path / INDEX_FILE).write_text(json.dumps(index), encoding="utf-8")
+    assert read_index(tmp_path) == Location(str(tmp_path)).index() == index

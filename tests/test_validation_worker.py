@@ -34,6 +34,19 @@ def test_balanced_halves(sizes, expected):
     assert balanced_halves(sizes) == expected
 
 
+@pytest.mark.parametrize(
+    ("sizes", "head_start", "expected"),
+    [
+        pytest.param({"a": 5, "b": 4, "c": 3, "d": 2}, 0, (["a", "d"], ["b", "c"]), id="none"),
+        pytest.param({"a": 5, "b": 4, "c": 3, "d": 2}, 6, (["c", "d"], ["a", "b"]), id="docs"),
+        pytest.param({"a": 5, "b": 4}, 20, ([], ["a", "b"]), id="docs-outweigh-all"),
+    ],
+)
+def test_balanced_halves_with_a_head_start(sizes, head_start, expected):
+    """The side that renders the Data Docs afterwards takes that much less to validate."""
+    assert balanced_halves(sizes, head_start) == expected
+
+
 @pytest.mark.slow
 def test_worker_report_and_docs_equal_in_process_validation(tables, tmp_path):
     worker = ValidationWorker()
@@ -100,3 +113,94 @@ def test_a_prestarted_worker_is_handed_out_once():
     finally:
         first.stop()
         second.stop()
+
+
+# --- validating ahead: the worker reads and extracts a source file itself ------------------
+
+
+def without_time(report: dict) -> str:
+    """The report as JSON, but for when the suites ran."""
+    return as_json({**report, "validated_at": None})
+
+
+@pytest.fixture
+def source_file(tmp_path, article_text):
+    path = tmp_path / "article.txt"
+    path.write_text(article_text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_worker_validated_ahead_answers_with_the_same_report_and_docs(
+    source_file, tables, tmp_path
+):
+    docs = tmp_path / "docs"
+    worker = ValidationWorker(ahead=source_file)
+    report = worker.validate(tables, now=dt.datetime.now(dt.UTC), docs_dir=docs)
+    assert worker.answered_ahead is True
+    today = dt.datetime.fromisoformat(report["validated_at"])
+    assert without_time(report) == without_time(validate_tables(tables, now=today))
+    pages = {p.stem.removeprefix("mekdata-") for p in (docs / "validations").rglob("*.html")}
+    assert pages == set(report["suites"])
+    assert (docs / "index.html").is_file()
+
+
+def corrupted_designations(tables: dict) -> dict:
+    corrupted = dict(tables)
+    frame = tables["designations"].copy()
+    former = frame.index[frame["delisted_on"].notna()][0]
+    frame.loc[former, "listed_on"] = frame.loc[former, "delisted_on"] + dt.timedelta(days=1)
+    corrupted["designations"] = frame
+    return corrupted
+
+
+@pytest.mark.slow
+def test_worker_validates_what_it_is_sent_when_it_differs_from_what_it_read(source_file, tables):
+    """The tables sent are another revision's (here: one date moved): the validation ahead is
+    of the file and is not the answer; these tables fail as they do in process."""
+    corrupted = corrupted_designations(tables)
+    worker = ValidationWorker(ahead=source_file)
+    with pytest.raises(ValidationFailed) as from_worker:
+        worker.validate(corrupted, now=dt.datetime.now(dt.UTC))
+    assert worker.answered_ahead is False
+    assert "designations.semantic" in str(from_worker.value)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "ahead",
+    [
+        pytest.param("other-day", id="same-tables-another-day"),
+        pytest.param("missing-file", id="unreadable-source"),
+    ],
+)
+def test_worker_validates_anew_when_the_validation_ahead_cannot_answer(
+    ahead, source_file, tables, tmp_path
+):
+    path = source_file if ahead == "other-day" else tmp_path / "gone.txt"
+    worker = ValidationWorker(ahead=path)
+    report = worker.validate(tables, now=NOW)  # NOW is not today: other expectation parameters
+    assert worker.answered_ahead is False
+    assert as_json(report) == as_json(validate_tables(tables, now=NOW))
+
+
+@pytest.mark.parametrize(
+    ("change", "same"),
+    [
+        pytest.param(lambda t: t, True, id="copies"),
+        pytest.param(lambda t: {**t, "notes": t["notes"].iloc[:-1]}, False, id="a-row-less"),
+        pytest.param(
+            lambda t: {**t, "notes": t["notes"].iloc[:, ::-1]}, False, id="columns-reordered"
+        ),
+        pytest.param(
+            lambda t: {**t, "designations": t["designations"].astype({"authority_code": object})},
+            False,
+            id="a-dtype-changed",
+        ),
+        pytest.param(lambda t: dict(reversed(list(t.items()))), False, id="tables-reordered"),
+        pytest.param(corrupted_designations, False, id="a-value-changed"),
+    ],
+)
+def test_same_tables(tables, change, same):
+    copies = {name: frame.copy() for name, frame in tables.items()}
+    assert validation_worker.same_tables(tables, change(copies)) is same
