@@ -53,6 +53,9 @@ class ValidationWorker:
         arrive (see the module docstring)."""
         # Lives as long as the worker (its output explains a crash), so no with-block.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        # The validation ahead writes its Data Docs here. The parent owns the folder, not the
+        # worker: stop() kills the worker, often while it is still tidying up after answering.
+        self.scratch = Path(tempfile.mkdtemp(prefix="mekdata-ahead-")) if ahead else None
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
         environment = {
@@ -72,7 +75,7 @@ class ValidationWorker:
                     "expectations.validation_worker",
                     str(request_read),
                     str(response_write),
-                    *([str(ahead)] if ahead is not None else []),
+                    *([str(ahead), str(self.scratch)] if ahead is not None else []),
                 ],
                 pass_fds=(request_read, response_write),
                 stdin=subprocess.DEVNULL,
@@ -158,6 +161,8 @@ class ValidationWorker:
             with contextlib.suppress(BrokenPipeError):  # the worker is gone; nothing to flush
                 pipe.close()
         self._stderr.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 _prestarted: ValidationWorker | None = None
@@ -181,33 +186,39 @@ def acquire() -> ValidationWorker:
     return worker or ValidationWorker()
 
 
-def _serve(request_fd: int, response_fd: int, ahead_path: Path | None = None) -> int:
+def _serve(
+    request_fd: int,
+    response_fd: int,
+    ahead_path: Path | None = None,
+    scratch: Path | None = None,
+) -> int:
     """Build the validator before the request arrives (and validate ahead, given a source
-    file), answer the request, exit."""
-    with tempfile.TemporaryDirectory(prefix="mekdata-ahead-") as scratch:
-        try:
-            with collector_paused():  # GX's import and the suites, about a quarter cheaper
-                from expectations.validate import Validator
+    file and the parent's scratch folder for its Data Docs), answer the request, exit."""
+    try:
+        with collector_paused():  # GX's import and the suites, about a quarter cheaper
+            from expectations.validate import Validator
 
+            validator = Validator()
+        ahead = (
+            _validate_ahead(validator, ahead_path, scratch)
+            if ahead_path is not None and scratch is not None
+            else None
+        )
+        with os.fdopen(request_fd, "rb") as pipe:
+            try:
+                request = pickle.load(pipe)
+            except EOFError:
+                return 0  # the run needed no validation (unchanged data) and closed the pipe
+        if ahead is not None and ahead.answers(request):
+            response = ahead.answer(request["docs_dir"])
+        else:
+            if validator.used:  # by the validation ahead, of other tables
                 validator = Validator()
-            ahead = _validate_ahead(validator, ahead_path, Path(scratch)) if ahead_path else None
-            with os.fdopen(request_fd, "rb") as pipe:
-                try:
-                    request = pickle.load(pipe)
-                except EOFError:
-                    return 0  # the run needed no validation (unchanged data) and closed the pipe
-            if ahead is not None and ahead.answers(request):
-                response = ahead.answer(request["docs_dir"])
-            else:
-                if validator.used:  # by the validation ahead, of other tables
-                    validator = Validator()
-                response = _outcome(
-                    validator, request["tables"], request["now"], request["docs_dir"]
-                )
-        except BaseException:
-            response = {"kind": "error", "message": traceback.format_exc(limit=-8)}
-        with os.fdopen(response_fd, "wb") as pipe:
-            pipe.write(pickle.dumps(response, protocol=pickle.HIGHEST_PROTOCOL))
+            response = _outcome(validator, request["tables"], request["now"], request["docs_dir"])
+    except BaseException:
+        response = {"kind": "error", "message": traceback.format_exc(limit=-8)}
+    with os.fdopen(response_fd, "wb") as pipe:
+        pipe.write(pickle.dumps(response, protocol=pickle.HIGHEST_PROTOCOL))
     return 0
 
 
@@ -288,9 +299,10 @@ def same_tables(left: dict[str, Any], right: dict[str, Any]) -> bool:
 
 
 if __name__ == "__main__":
-    status = _serve(
-        int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    ahead_path, scratch = (
+        (Path(sys.argv[3]), Path(sys.argv[4])) if len(sys.argv) > 4 else (None, None)
     )
+    status = _serve(int(sys.argv[1]), int(sys.argv[2]), ahead_path, scratch)
     sys.stdout.flush()
     sys.stderr.flush()
     # Everything is answered; skipping interpreter teardown (≈1 s for GX's module graph)

@@ -138,11 +138,21 @@ def test_worker_validated_ahead_answers_with_the_same_report_and_docs(
     worker = ValidationWorker(ahead=source_file)
     report = worker.validate(tables, now=dt.datetime.now(dt.UTC), docs_dir=docs)
     assert worker.answered_ahead is True
+    assert not worker.scratch.exists()  # the Data Docs of the validation ahead went with it
     today = dt.datetime.fromisoformat(report["validated_at"])
     assert without_time(report) == without_time(validate_tables(tables, now=today))
     pages = {p.stem.removeprefix("mekdata-") for p in (docs / "validations").rglob("*.html")}
     assert pages == set(report["suites"])
     assert (docs / "index.html").is_file()
+
+
+def test_an_unneeded_worker_leaves_no_scratch_folder(source_file):
+    """The folder for the validation ahead belongs to the parent, so a killed worker leaves
+    none behind."""
+    worker = ValidationWorker(ahead=source_file)
+    assert worker.scratch is not None and worker.scratch.is_dir()
+    worker.stop()
+    assert not worker.scratch.exists()
 
 
 def corrupted_designations(tables: dict) -> dict:
