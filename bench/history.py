@@ -120,17 +120,20 @@ class Measured:
 # --- the process tree's memory ------------------------------------------------------------
 
 
-def _role(process, root_pid: int) -> str:
-    if process.pid == root_pid:
+def _role(process, root) -> str:
+    if process.pid == root.pid:
         return "driver"
     try:
-        command = " ".join(process.cmdline())
+        command = process.cmdline()
+        forked_by_root = process.ppid() == root.pid and command == root.cmdline()
     except Exception:  # gone, or not ours to read
         return "other"
+    joined = " ".join(command)
     if (
-        "uvicorn" in command
-        or "flows.temporary_server" in command
-        or ("prefect" in command and "server" in command)
+        forked_by_root  # the temporary server, forked by the command (flows/temporary_server.py)
+        or "uvicorn" in joined
+        or "flows.temporary_server" in joined
+        or ("prefect" in joined and "server" in joined)
     ):
         return "prefect server"
     return "dask"
@@ -161,7 +164,7 @@ def run_sampled(command: list[str], env: dict[str, str], log: Path) -> tuple[flo
                     continue
                 cpu_by_pid[member.pid] = cpu.user + cpu.system
                 total += rss
-                role, before = peak_by_pid.get(member.pid) or (_role(member, process.pid), 0)
+                role, before = peak_by_pid.get(member.pid) or (_role(member, process), 0)
                 peak_by_pid[member.pid] = (role, max(before, rss))
             peak = max(peak, total)
             series.append((time.time(), total))

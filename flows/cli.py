@@ -137,24 +137,29 @@ def unchanged_before_starting(
     return unchanged_input(spec, output, endpoint, current_revision)
 
 
-def _start_temporary_server():
-    """Without a configured Prefect server, start the temporary one now, so that its start-up
-    overlaps our imports (see flows/temporary_server.py)."""
-    if api_url_configured():
-        return None
-    server = TemporaryServer()
-    os.environ["PREFECT_API_URL"] = server.api_url
-    typer.echo(f"Started a temporary Prefect server on {server.api_url} for this run.", err=True)
-    return server
-
-
 @contextlib.contextmanager
-def _one_shot_server(while_it_starts: Callable[[], None] | None = None) -> Iterator[None]:
-    """A one-shot flow run: the temporary server when none is configured, started first so
-    that ``while_it_starts`` (imports, workers) overlaps its start-up, ready on entry, and
-    given the run's pending logs and events before it stops, however the block ends."""
-    server = _start_temporary_server()
+def _one_shot_server(
+    first: Callable[[], None] | None = None,
+    while_it_starts: Callable[[], None] | None = None,
+) -> Iterator[None]:
+    """A one-shot flow run: the temporary server when none is configured, ready on entry, and
+    given the run's pending logs and events before it stops, however the block ends. ``first``
+    (starting a worker) runs before the server's start imports Prefect, ``while_it_starts``
+    (imports) while it builds its app (see flows/temporary_server.py)."""
+    server = None if api_url_configured() else TemporaryServer()
+    if server is not None:
+        # Before anything imports Prefect, which reads its settings once.
+        os.environ["PREFECT_API_URL"] = server.api_url
     try:
+        if first is not None:
+            first()
+        if server is not None:
+            server.start()
+            typer.echo(
+                f"Started a temporary Prefect server (process {server.pid}) on "
+                f"{server.api_url} for this run.",
+                err=True,
+            )
         if while_it_starts is not None:
             while_it_starts()
         if server is not None:
@@ -233,14 +238,14 @@ def run(
     ahead = spec.path if spec.is_file and not api_url_configured() else None
 
     def prepare() -> None:
-        validation_worker.prestart(ahead)
         with collector_paused():
-            # 2.8 s (Prefect, pandas), after the server started so that its start-up overlaps it.
+            # pandas, pyarrow and the flow's own modules (Prefect came with the server's
+            # start), while the server builds its app.
             import flows.release_flow  # noqa: F401
 
             _warm_heavy_imports()
 
-    with _one_shot_server(prepare):
+    with _one_shot_server(lambda: validation_worker.prestart(ahead), prepare):
         # Imported by prepare() already (see there); named here where they are used.
         from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -367,10 +372,10 @@ def history(
 
     def prepare() -> None:
         with collector_paused():
-            # Prefect, pandas, Dask: after the server started so that its start-up overlaps them.
+            # pandas, Dask and the flow's own modules, while the server builds its app.
             import flows.history_flow  # noqa: F401
 
-    with _one_shot_server(prepare):
+    with _one_shot_server(while_it_starts=prepare):
         from flows.history_flow import history_flow  # imported by prepare() (see there)
 
         try:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flows.temporary_server import wait_for_health
+from flows.temporary_server import process_exited, wait_for_health
 from mekdata import LIVE_ARTICLE
 
 DEPLOYMENT_NAME = "mekdata-daily"
@@ -78,7 +78,7 @@ def start_local_server(
             start_new_session=True,
         )
     try:
-        wait_for_health(api_url, process, timeout)
+        wait_for_health(api_url, process_exited(process), timeout)
     except RuntimeError as error:
         process.terminate()
         raise RuntimeError(f"{error} See {home / 'server.log'}.") from error
