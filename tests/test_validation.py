@@ -331,3 +331,88 @@ def test_blocking_message_names_only_blocking_failures(tables):
     assert "designations.structural.status" in message
     assert "source_quality" not in message and "maintenance" not in message
     assert raised.value.report["gates"]["source_quality"]["failed"] >= 1
+
+
+def _gx_results(tables, memoized: bool, monkeypatch) -> dict:
+    """Every suite's full GX result on ``tables``, as JSON, less what differs between any two
+    runs: the run's ids and times, the batch's load time and pickle digest, the ids GX gives
+    each expectation of a new context."""
+    import contextlib
+
+    import expectations.validate as validate_module
+    from expectations.validate import Validator, expectation_parameters
+
+    with monkeypatch.context() as patch:
+        if not memoized:
+            patch.setattr(validate_module, "configurations_memoized", contextlib.nullcontext)
+        validator = Validator()
+        frames = validator._frames(tables)
+        results = validator._run(
+            list(validator.suites), frames, expectation_parameters(tables, NOW)
+        )
+    out = {}
+    for name, result in results.items():
+        document = result.to_json_dict()
+        for run_specific in ("run_id", "validation_time", "validation_id", "batch_markers"):
+            document["meta"].pop(run_specific, None)
+        for item in document["results"]:
+            item["expectation_config"].pop("id")
+        out[name] = document
+    return out
+
+
+def _with(tables, corruption):
+    table, mutate = corruption.values[0], corruption.values[1]
+    return _corrupt(tables, table, mutate)
+
+
+@pytest.mark.parametrize(
+    "corruption",
+    [
+        pytest.param(None, id="the-article"),
+        pytest.param(CORRUPTIONS[0], id=f"failing-{CORRUPTIONS[0].id}"),
+        pytest.param(CORRUPTIONS[-1], id=f"failing-{CORRUPTIONS[-1].id}"),
+    ],
+)
+def test_memoized_configurations_give_the_same_results(tables, corruption, monkeypatch):
+    """GX's results, failures and their offending rows included, are the same to the last
+    field whether each expectation's configuration is built once or at every read."""
+    given = tables if corruption is None else _with(tables, corruption)
+    memoized = _gx_results(given, True, monkeypatch)
+    assert memoized == _gx_results(given, False, monkeypatch)
+    failing = {name for name, result in memoized.items() if not result["success"]}
+    if corruption is None:  # the article's slips fail source-quality suites only
+        assert failing and not {n for n in failing if n.endswith(".structural")}
+    else:
+        assert corruption.values[2] in failing
+
+
+def test_a_memoized_configuration_follows_its_expectation():
+    """Inside GX's graph_validate (where the memo is on) a configuration is built once per
+    expectation and anew when the expectation changes; outside, GX is its own again."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation import Expectation
+    from great_expectations.validator.validator import Validator as GraphValidator
+
+    from expectations.validate import configurations_memoized
+
+    gx_property = Expectation.__dict__["configuration"]
+    gx_graph_validate = GraphValidator.__dict__["graph_validate"]
+    seen = {}
+
+    def probe(_validator, expectation):
+        first = expectation.configuration
+        seen["same"] = expectation.configuration is first
+        expectation.column = "designated_on"
+        seen["changed"] = expectation.configuration.kwargs["column"]
+
+    expectation = gx.expectations.ExpectColumnValuesToNotBeNull(column="country")
+    GraphValidator.graph_validate = probe
+    try:
+        with configurations_memoized():
+            GraphValidator.graph_validate(None, expectation)
+            assert Expectation.__dict__["configuration"] is gx_property  # only while validating
+    finally:
+        GraphValidator.graph_validate = gx_graph_validate
+    assert seen == {"same": True, "changed": "designated_on"}
+    assert expectation.configuration is not expectation.configuration  # GX's own: rebuilt
