@@ -439,7 +439,7 @@ def configurations_memoized() -> Iterator[None]:
     GX's ``Expectation.configuration`` is a property that rebuilds the configuration from the
     pydantic model (``.dict()``) on every read, and a validation reads it about 90 times per
     expectation (once per domain and success keyword, per metric): a third of the CPU of
-    validating the article (measured 2026-12-07: 3.5-5.4 s of validation, 2.8-3.4 with this),
+    validating the article (measured 2026-12-07: 4.4-5.2 CPU s of validation, 3.6-4.2 with this),
     with the same results (tests/test_validation.py). Memoized only inside GX's
     ``graph_validate``, on the expectations it makes there from the configurations with the
     suite's parameters already filled in: those it never changes, while the suite's own
