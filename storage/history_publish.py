@@ -28,8 +28,9 @@ from storage.publish import checksum_files, package_descriptor, table_resource
 from transforms.formats import csv_bytes, parquet_reader
 from transforms.schema import HISTORY_TABLES, arrow_schema
 
-# Rows converted to CSV at a time: the files are written as they are read, never held.
-CSV_BATCH_ROWS = 5_000
+# Rows converted to CSV at a time: the files are written as they are read, never held, and
+# the conversion's memory is that of this many rows (as the checks' chunks).
+CSV_BATCH_ROWS = 1_000
 
 
 def publish_history(
