@@ -509,11 +509,13 @@ def history_flow_fn(
             ) from None
         progress.finish("fetched")
         lap("fetch")
+        # The repeated revisions this run extracts: a set of every revid in range lived
+        # through the run, growing with it.
+        in_run = {y for y in repeats.values() if y in position}
         position.clear()
     failed_reason = {revid: reason for revid, reason in fetched.failed.items()}
     # A revision whose earlier twin failed to fetch was fetched itself: no longer identical.
     repeats = {x: y for x, y in repeats.items() if y not in failed_reason}
-    in_run = set(todo.revids)
     from_memory = {x: y for x, y in repeats.items() if y in in_run}
     root = out / HISTORY_DIR
     root.mkdir(parents=True, exist_ok=True)
