@@ -61,7 +61,7 @@ from ingestion.wikipedia import Revision, RevisionListing, WikiClient
 from mekdata import CONTENT_LICENCE
 from mekdata.errors import MekdataError
 from mekdata.layout import HISTORY_DIR, STAGING_PREFIX
-from storage.history_publish import publish_history
+from storage.history_publish import publish_history, write_history_formats
 from storage.history_resume import (
     UNCHANGED,
     copy_previous_tables,
@@ -344,6 +344,35 @@ def settle(outcome: RevisionOutcome, base_sections: str | None) -> RevisionOutco
     return outcome
 
 
+def formats_then_checks(
+    staging: Path, latest_tables: Mapping[str, Any], lap: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
+    """The staged tables' CSV and DuckDB files, then the gate; its report, or the run fails.
+
+    The files come first, while this process is at its smallest: after the checks, DuckDB's
+    memory came on top of what they left (Great Expectations, the allocator's high-water),
+    and that sum was the peak of a history run's second half (growing with the history). A
+    table the gate rejects may also break the files' keys; the gate's report says more, so a
+    failure to write them is raised only when the gate passes."""
+    formats_failed: Exception | None = None
+    try:
+        write_history_formats(staging)
+    except Exception as error:  # re-raised below unless the checks explain it
+        formats_failed = error
+    lap("formats")
+    report = run_checks(staging, latest_tables)
+    lap("check")
+    if not report["success"]:
+        problems = [p for c in report["checks"].values() for p in c["problems"]]
+        raise HistoryRunFailed(
+            f"The timelines failed their checks ({len(problems)} problems, first: "
+            f"{problems[0]}); nothing was published."
+        )
+    if formats_failed is not None:
+        raise formats_failed
+    return report
+
+
 class ParquetTables:
     """One ParquetWriter per history table, rows buffered into row groups of up to
     ``ROW_GROUP_ROWS``: memory holds at most that many rows a table, whatever the revision
@@ -443,8 +472,8 @@ def history_flow_fn(
     logger = get_run_logger()
     progress = history_progress(logger)
     config = config or HistoryConfig()
-    # Seconds per stage (list, cluster, fetch, prepare, extract, release, check, publish),
-    # for the benchmark and the log.
+    # Seconds per stage (list, cluster, fetch, prepare, extract, release, formats, check,
+    # publish), for the benchmark and the log.
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -592,14 +621,7 @@ def history_flow_fn(
                 f"{max_failed_share:.0%}); nothing was published. Their reasons are in the "
                 "log; re-run to retry them (fetched revisions are cached)."
             )
-        report = run_checks(staging, latest_tables)
-        lap("check")
-        if not report["success"]:
-            problems = [p for c in report["checks"].values() for p in c["problems"]]
-            raise HistoryRunFailed(
-                f"The timelines failed their checks ({len(problems)} problems, first: "
-                f"{problems[0]}); nothing was published."
-            )
+        report = formats_then_checks(staging, latest_tables, lap)
         run = {
             "source": source_record(listed, since, until, limit),
             "revisions": len(listed),
@@ -611,7 +633,9 @@ def history_flow_fn(
             "timings": dict(timings),  # publishing's own time is in the result only
         }
         with output_lock(out):
-            entry = publish_history(out, staging, report, run, CONTENT_LICENCE)
+            entry = publish_history(
+                out, staging, report, run, CONTENT_LICENCE, formats_written=True
+            )
         lap("publish")
     finally:
         if staging.exists():

@@ -819,6 +819,65 @@ def test_a_report_that_cannot_be_rendered_publishes_nothing(staged, tmp_path):
     assert not (staging / "report.html").exists()
 
 
+@pytest.fixture(scope="module")
+def latest(tmp_path_factory) -> dict:
+    """The latest extraction's claim tables, as the flow hands them to the gate."""
+    return write_history_tables(tmp_path_factory.mktemp("latest"), SCRIPT)
+
+
+def _copy_of(folder: Path, tmp_path: Path) -> Path:
+    staging = tmp_path / folder.name
+    shutil.copytree(folder, staging, ignore=shutil.ignore_patterns("data_docs"))
+    return staging
+
+
+def test_the_files_are_written_before_the_gate_which_passes(staged, latest, tmp_path):
+    from flows.history_flow import formats_then_checks
+
+    staging = _copy_of(staged[0], tmp_path)
+    stages = []
+    report = formats_then_checks(staging, latest, stages.append)
+    assert report["success"]
+    assert stages == ["formats", "check"]
+    assert (staging / "history.duckdb").is_file()
+    assert {f"{name}.csv" for name in HISTORY_TABLES} <= {p.name for p in staging.iterdir()}
+
+
+@pytest.mark.parametrize(
+    "break_tables, error, message",
+    [
+        pytest.param(
+            "duplicate revision",
+            "HistoryRunFailed",
+            r"The timelines failed their checks \(\d+ problems",
+            id="a-key-broken-in-the-tables-is-the-gates-to-report",
+        ),
+        pytest.param(
+            "file in the way",
+            "PublishError",
+            r"history.duckdb already exists",
+            id="the-files-failing-alone-fail-the-run-after-the-gate-passed",
+        ),
+    ],
+)
+def test_when_the_files_cannot_be_written(staged, latest, tmp_path, break_tables, error, message):
+    """A duplicated revision breaks history.duckdb's key too, but the gate's report names the
+    row; a failure of the files alone (here a file already in the way) still fails the run."""
+    from flows.history_flow import formats_then_checks
+
+    staging = _copy_of(staged[0], tmp_path)
+    if break_tables == "duplicate revision":
+        revisions = pq.read_table(staging / "revisions.parquet")
+        pq.write_table(
+            pa.concat_tables([revisions, revisions.slice(0, 1)]), staging / "revisions.parquet"
+        )
+    else:
+        (staging / "history.duckdb").write_bytes(b"")
+    with pytest.raises(Exception, match=message) as raised:
+        formats_then_checks(staging, latest)
+    assert type(raised.value).__name__ == error
+
+
 # --- against the record -----------------------------------------------------------------
 
 
