@@ -30,10 +30,11 @@ kind                    share   the edit, and the status a history run must give
                                 ``skipped``/``blanked``
 ``revert``               5 %    the blanking undone, the revision after it: ``identical`` (its
                                 sha1 is the revision's before the blanking: never fetched)
-``ref_added``            3 %    a new source cited in a claim-free prose paragraph: MediaWiki
-                                numbers references by first use, so every later marker and
-                                list item is renumbered: ``extracted``, one ``references`` event
-                                and no claim event
+``ref_added``            3 %    a source cited in a claim-free prose paragraph (one taken out
+                                earlier, or a new one when none waits): MediaWiki numbers
+                                references by first use, so every later marker and list item
+                                is renumbered: ``extracted``, one ``references`` event and no
+                                claim event
 ``ref_removed``          3 %    a source cited once, in claim-free prose, taken out with its
                                 list item (every later one renumbered back): ``extracted``, one
                                 ``references`` event and no claim event
@@ -53,6 +54,15 @@ plus the first) need a full extraction, which is the expensive path, so a benchm
 history does not flatter the flow. Claim edits are few but present, so timelines, events and
 the replay check have real work. A blanking is always directly followed by its revert (unless
 the history ends first), so the two kinds have equal shares.
+
+The page keeps its size however long the history, because the benchmark reads memory growth
+per revision and a page that grew with the history would pass for a leak. Every edit that adds
+something can be undone by a later edit of its kind (an archive note, a double space, a row or
+sentence, found again whatever its day or figure has become since); a reference edit's way is
+drawn with a pull back towards the article's own number of sources (``REFERENCE_PULL``), and an
+addition cites again a source taken out earlier before it writes a new one (new sources render
+larger than most of the article's). After a warm-up of a few thousand revisions, while archive
+notes and double spaces reach their balance, the text's size wanders within about 1 %.
 
 A history of 10,000 revisions must not hold 10,000 copies of a 190 kB text: a revision is its
 parent's *slots* (one per line of the bundled article; an added row or sentence lives in the
@@ -105,6 +115,10 @@ EXPECTED_STATUS = {
 }
 # Kinds that move references: each makes exactly one `references` event.
 REFERENCE_KINDS = ("ref_added", "ref_removed")
+REFERENCE_MOVE = "ref_added or ref_removed"  # one draw; the editor picks the way
+# How strongly the way of a reference edit pulls back to the article's number of sources:
+# with one source more than the article, an addition is 0.5 - REFERENCE_PULL likely.
+REFERENCE_PULL = 0.1
 CLAIM_KINDS = ("claim_date", "claim_estimate", "claim_row")
 
 VANDALISM = (
@@ -283,6 +297,11 @@ def _places(text: str) -> _Places:
     return _Places(prose, references, dates, estimates, rows, figures, list_start)
 
 
+def _any_numbers(text: str) -> str:
+    """A pattern matching ``text`` whatever numbers (markers, days, figures) it has."""
+    return re.sub(r"\d[\d,]*", lambda _: r"\d[\d,]*", re.escape(text))
+
+
 def _any_markers(text: str) -> str:
     """A pattern matching ``text`` whatever numbers its ``[n]`` markers have."""
     return re.sub(r"\\\[\d+\\\]", lambda _: r"\[\d+\]", re.escape(text))
@@ -341,7 +360,17 @@ class _Editor:
     def __init__(self, places: _Places, rng: random.Random) -> None:
         self.places = places
         self.rng = rng
-        self.sources = 0  # sources added so far: each new one has its own title
+        self.sources = 0  # new sources written so far: each has its own title
+        # The list items of sources taken out and not yet cited again (their text after "^ ").
+        self.removed: list[str] = []
+        self.balance = 0  # sources cited minus sources taken out so far
+
+    def reference_move(self) -> str:
+        """Which way a reference edit goes: more likely back towards the article's own
+        number of sources the further the list has moved from it, so that over any length
+        of history the list (and the page) keeps its size and both ways keep their share."""
+        towards_adding = 0.5 - REFERENCE_PULL * self.balance
+        return "ref_added" if self.rng.random() < towards_adding else "ref_removed"
 
     def edit(self, kind: str, chunks: Chunks) -> Chunks:
         if kind in REFERENCE_KINDS:
@@ -372,15 +401,12 @@ class _Editor:
         earlier = [int(n) for slot in before if slot for n in MARKER_RE.findall(slot)]
         earlier += [int(n) for n in MARKER_RE.findall(line[:at])]
         number = max(earlier, default=0) + 1
-        self.sources += 1
+        self.balance += 1
         slots = self._renumbered(chunks, number, 1)
         line = slots[index]
         slots[index] = line[:at] + f"[{number}]" + line[at:]
         item = _item_index(slots, self.places.reference_list_start, number + 1)
-        new = (
-            f'  {number}. ^ Editor, Synthetic ({2000 + self.sources % 20}). "Synthetic source '
-            f'{self.sources} on the MEK". Example Review. Retrieved 1 May 2021.'
-        )
+        new = f"  {number}. ^ {self._source_to_cite()}"
         if item is None:  # after the last item
             last = _item_index(slots, self.places.reference_list_start, number - 1)
             slots[last] = slots[last] + "\n" + new
@@ -414,13 +440,28 @@ class _Editor:
             }
         )
         number = self.rng.choice(candidates)
+        self.balance -= 1
         item = _item_index(slots, self.places.reference_list_start, number)
-        lines = [line for line in slots[item].split("\n") if not _is_item(line, number)]
+        lines = slots[item].split("\n")
+        self.removed.append(next(ITEM_PREFIX_RE.sub("", x) for x in lines if _is_item(x, number)))
+        lines = [line for line in lines if not _is_item(line, number)]
         slots[item] = "\n".join(lines) if lines else None
         marker = f"[{number}]"
         slots = [None if s is None else s.replace(marker, "") for s in slots]
         renumbered = self._renumbered(_chunked(slots), number + 1, -1)
         return _chunked(renumbered)
+
+    def _source_to_cite(self) -> str:
+        """A source taken out earlier, cited again (editors restore removed sources), or
+        when none waits a new one: new sources render larger than most of the article's, so
+        writing a new one for every addition would grow the page with the history."""
+        if self.removed:
+            return self.removed.pop(self.rng.randrange(len(self.removed)))
+        self.sources += 1
+        return (
+            f'Editor, Synthetic ({2000 + self.sources % 20}). "Synthetic source '
+            f'{self.sources} on the MEK". Example Review. Retrieved 1 May 2021.'
+        )
 
     def prose(self, chunks: Chunks) -> tuple[int, str]:
         index = self.rng.choice(self.places.prose)
@@ -479,8 +520,10 @@ class _Editor:
         index = self.places.rows[which]
         addition = ADDED_ROWS[which][1]
         line = _slot(chunks, index)
-        # Reference edits renumber markers: the row and its anchor are found whatever theirs.
-        present = re.search(_any_markers(addition), line)
+        # Reference edits renumber markers, date and estimate edits change the row's day or
+        # figure: the row is found whatever its numbers, and its anchor whatever its markers
+        # (a row missed here would be added a second time, and the page would grow).
+        present = re.search(_any_numbers(addition), line)
         if present:
             return index, line[: present.start()] + line[present.end() :]
         anchor = ADDED_ROWS[which][0]
@@ -503,12 +546,16 @@ def synthetic_history(count: int, seed: int = 17) -> list[SyntheticRevision]:
     revid, stamp = FIRST_REVID, START
     revisions = [SyntheticRevision(revid, 0, stamp, "base", chunks)]
     latest = {revisions[0].sha1: revisions[0]}  # sha1 -> the latest revision with that text
-    # A blanking is one draw of weight MIX["blanking"] that brings its revert next.
-    draws = {k: v for k, v in MIX.items() if k != "revert"}
+    # A blanking is one draw of weight MIX["blanking"] that brings its revert next; a
+    # reference edit is one draw of both kinds' weight, its way chosen by the editor.
+    draws = {k: v for k, v in MIX.items() if k not in ("revert", *REFERENCE_KINDS)}
+    draws[REFERENCE_MOVE] = sum(MIX[k] for k in REFERENCE_KINDS)
     names, weights = list(draws), list(draws.values())
     while len(revisions) < count:
         parent = revisions[-1]
         kind = "revert" if parent.kind == "blanking" else rng.choices(names, weights)[0]
+        if kind == REFERENCE_MOVE:
+            kind = editor.reference_move()
         revid += rng.randint(1, 40_000)  # the wiki's other pages are edited in between
         if kind == "revert":
             stamp += dt.timedelta(seconds=rng.randint(20, 900))

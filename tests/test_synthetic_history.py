@@ -207,6 +207,35 @@ def test_the_reference_list_stays_in_order_through_every_edit():
         assert numbers == sorted(set(numbers)), (revision.revid, revision.kind)
 
 
+def test_the_page_keeps_its_size_however_long_the_history():
+    """The benchmark reads memory growth per revision, so the page must not grow with the
+    history: the reference list stays within REFERENCE_PULL's reach of the article's number of
+    sources, sources taken out are cited again before new ones are written, an added row or
+    sentence is never added twice (whatever its day or figure became), and once archive notes
+    and double spaces have reached their balance, the text's mean size holds."""
+    import re
+
+    from synthetic_history import ADDED_ROWS, LIST_ITEM_RE, REFERENCE_PULL, _any_numbers
+
+    revisions = [r for r in synthetic_history(6_000) if not isinstance(r.chunks, str)]
+
+    def items(revision):
+        return sum(1 for line in revision.text().split("\n") if LIST_ITEM_RE.match(line))
+
+    reach = round(0.5 / REFERENCE_PULL)
+    base_items = items(revisions[0])
+    rows = [re.compile(_any_numbers(addition)) for _, addition in ADDED_ROWS]
+    for revision in revisions[::7]:
+        text = revision.text()
+        assert abs(items(revision) - base_items) <= reach, revision.revid
+        assert all(len(row.findall(text)) <= 1 for row in rows), revision.revid
+        assert text.count("Synthetic source") <= 2 * reach, revision.revid
+    sizes = [r.size for r in revisions]
+    early = sum(sizes[2_000:3_500]) / 1_500
+    late = sum(sizes[-1_500:]) / 1_500
+    assert abs(late - early) / early < 0.005, (early, late)
+
+
 def test_the_emulator_serves_it_rendering_only_what_is_fetched():
     """Listed with the generator's ids, times, parents, sha1 and sizes (over more than one
     listing page); a revision's HTML is rendered when `action=parse` asks for it, and only
