@@ -231,6 +231,9 @@ class _Places:
 
     prose: tuple[int, ...]
     references: tuple[int, ...]
+    # Those lines' items (the text after "^ "): a slot can come to hold other items (a source
+    # cited again lands beside an item), so an archive note goes on one of these only.
+    reference_items: frozenset[str]
     dates: tuple[int, ...]
     estimates: tuple[int, ...]
     rows: tuple[int, ...]
@@ -294,7 +297,8 @@ def _places(text: str) -> _Places:
     )
     list_start = _reference_list(lines, body_end)[0]
     # Prose for edits is in the body; a prose paragraph's markers must be its own.
-    return _Places(prose, references, dates, estimates, rows, figures, list_start)
+    items = frozenset(ITEM_PREFIX_RE.sub("", lines[i]) for i in references)
+    return _Places(prose, references, items, dates, estimates, rows, figures, list_start)
 
 
 def _any_numbers(text: str) -> str:
@@ -477,11 +481,27 @@ class _Editor:
         return index, line[: word.start()] + new + line[word.end() :]
 
     def reference(self, chunks: Chunks) -> tuple[int, str]:
-        index = self.rng.choice([i for i in self.places.references if _slot(chunks, i) is not None])
-        line = _slot(chunks, index)
+        choices = []
+        for index in self.places.references:
+            slot = _slot(chunks, index)
+            if slot is None:
+                continue
+            lines = slot.split("\n")
+            at = next((k for k, line in enumerate(lines) if self._takes_a_note(line)), None)
+            if at is not None:
+                choices.append((index, lines, at))
+        index, lines, at = self.rng.choice(choices)
+        line = lines[at]
         if line.endswith(ARCHIVE_NOTE):
-            return index, line.removesuffix(ARCHIVE_NOTE)
-        return index, line + ARCHIVE_NOTE
+            lines[at] = line.removesuffix(ARCHIVE_NOTE)
+        else:
+            lines[at] = line + ARCHIVE_NOTE
+        return index, "\n".join(lines)
+
+    def _takes_a_note(self, line: str) -> bool:
+        prefix = ITEM_PREFIX_RE.match(line)
+        item = line[prefix.end() :].removesuffix(ARCHIVE_NOTE) if prefix else None
+        return item in self.places.reference_items
 
     def whitespace(self, chunks: Chunks) -> tuple[int, str]:
         index = self.rng.choice(self.places.prose)

@@ -207,7 +207,40 @@ def test_the_reference_list_stays_in_order_through_every_edit():
         assert numbers == sorted(set(numbers)), (revision.revid, revision.kind)
 
 
-def test_the_page_keeps_its_size_however_long_the_history():
+@pytest.fixture(scope="module")
+def long_history():
+    """Long enough for sources taken out to be cited again and edited after."""
+    return synthetic_history(6_000, seed=17)
+
+
+def test_every_archive_note_goes_on_an_item_that_reads_the_same_with_it(long_history):
+    """A reference edit must stay ``unchanged_sections``: each one changes a single line of a
+    single slot by an archive note, on an item the parser reads the same with the note as
+    without, even when sources cited again have landed in that item's slot."""
+    from synthetic_history import ARCHIVE_NOTE, _cites_the_same
+
+    edits = 0
+    for parent, child in itertools.pairwise(long_history):
+        if child.kind != "reference":
+            continue
+        changed = [
+            (old, new)
+            for old_chunk, new_chunk in zip(parent.chunks, child.chunks, strict=True)
+            if old_chunk is not new_chunk
+            for old_slot, new_slot in zip(old_chunk, new_chunk, strict=True)
+            if old_slot != new_slot
+            for old, new in zip(old_slot.split("\n"), new_slot.split("\n"), strict=True)
+            if old != new
+        ]
+        assert len(changed) == 1, child.revid
+        old, new = changed[0]
+        assert ARCHIVE_NOTE in (new.removeprefix(old), old.removeprefix(new)), child.revid
+        assert _cites_the_same(old, new), (child.revid, old)
+        edits += 1
+    assert edits > 1_000
+
+
+def test_the_page_keeps_its_size_however_long_the_history(long_history):
     """The benchmark reads memory growth per revision, so the page must not grow with the
     history: the reference list stays within REFERENCE_PULL's reach of the article's number of
     sources, sources taken out are cited again before new ones are written, an added row or
@@ -217,7 +250,7 @@ def test_the_page_keeps_its_size_however_long_the_history():
 
     from synthetic_history import ADDED_ROWS, LIST_ITEM_RE, REFERENCE_PULL, _any_numbers
 
-    revisions = [r for r in synthetic_history(6_000) if not isinstance(r.chunks, str)]
+    revisions = [r for r in long_history if not isinstance(r.chunks, str)]
 
     def items(revision):
         return sum(1 for line in revision.text().split("\n") if LIST_ITEM_RE.match(line))
