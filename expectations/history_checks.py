@@ -43,7 +43,7 @@ DATA_DOCS_DIR = "data_docs"
 # it stops growing with the history once each table has that many (bench/history.py). Great
 # Expectations' passes over a chunk left the process about 2 kB larger per row (allocator
 # high-water): with 5,000 the checks still grew until the span tables reached 5,000 rows, past
-# 10,000 revisions; with 1,000 they stop growing sooner, for about 1.5 s more at 6,000.
+# 10,000 revisions; with 1,000 they stop growing sooner, for about 1.3 s more at 6,000.
 CHUNK_ROWS = 1_000
 # What each derived frame is computed from: the history columns read whole (for every row at
 # once), and those read a chunk of rows at a time (transforms/history_validation.py).
