@@ -306,11 +306,6 @@ def _any_numbers(text: str) -> str:
     return re.sub(r"\d[\d,]*", lambda _: r"\d[\d,]*", re.escape(text))
 
 
-def _any_markers(text: str) -> str:
-    """A pattern matching ``text`` whatever numbers its ``[n]`` markers have."""
-    return re.sub(r"\\\[\d+\\\]", lambda _: r"\[\d+\]", re.escape(text))
-
-
 def _renumber_item(line: str, start: int, by: int) -> str:
     match = LIST_ITEM_RE.match(line)
     if match is None or int(match["number"]) < start:
@@ -541,15 +536,15 @@ class _Editor:
         addition = ADDED_ROWS[which][1]
         line = _slot(chunks, index)
         # Reference edits renumber markers, date and estimate edits change the row's day or
-        # figure: the row is found whatever its numbers, and its anchor whatever its markers
-        # (a row missed here would be added a second time, and the page would grow).
+        # figure: the row and its anchor are found whatever their numbers (a row missed here
+        # would be added a second time, and the page would grow).
         present = re.search(_any_numbers(addition), line)
         if present:
             return index, line[: present.start()] + line[present.end() :]
         anchor = ADDED_ROWS[which][0]
         if anchor.startswith("\u00a0"):  # a table row: after the anchor's line
             return index, line + addition
-        at = re.search(_any_markers(anchor), line).end()
+        at = re.search(_any_numbers(anchor), line).end()
         return index, line[:at] + addition + line[at:]
 
 
