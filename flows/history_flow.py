@@ -633,9 +633,7 @@ def history_flow_fn(
             "timings": dict(timings),  # publishing's own time is in the result only
         }
         with output_lock(out):
-            entry = publish_history(
-                out, staging, report, run, CONTENT_LICENCE, formats_written=True
-            )
+            entry = publish_history(out, staging, report, run, CONTENT_LICENCE)
         lap("publish")
     finally:
         if staging.exists():

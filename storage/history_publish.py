@@ -39,20 +39,18 @@ def publish_history(
     report: dict[str, Any],
     run: dict[str, Any],
     licence: dict,
-    formats_written: bool = False,
 ) -> dict[str, Any]:
-    """Finish the staging folder (validation report, CSV and DuckDB files unless
-    ``formats_written``, report.html, datapackage, SHA256SUMS), then commit it as every
-    version is (storage/output_folder.py: commit_version): renamed to ``history/<version>/``
-    (never overwriting), then added to ``history/index.json`` and the catalog page. The
-    caller holds the output lock; anything that fails before the rename publishes nothing."""
+    """Finish the staging folder, which already holds the tables and their CSV and DuckDB
+    files (write_history_formats): validation report, report.html, datapackage, SHA256SUMS.
+    Then commit it as every version is (storage/output_folder.py: commit_version): renamed
+    to ``history/<version>/`` (never overwriting), then added to ``history/index.json`` and
+    the catalog page. The caller holds the output lock; anything that fails before the
+    rename publishes nothing."""
     root = output / HISTORY_DIR
     index = read_index(root)
     now = dt.datetime.now(dt.UTC)
     version = next_version([str(v["version"]) for v in index.get("versions", [])], now.date())
     (staging / VALIDATION_FILE).write_bytes(json_bytes(report))
-    if not formats_written:
-        write_history_formats(staging)
     page = render_history_report(history_rows(staging), version, run, report)
     (staging / REPORT_FILE).write_text(page, encoding="utf-8")
     package = history_datapackage(staging, version, now, run)

@@ -148,7 +148,7 @@ def output(two_sources, tmp_path_factory):
     from expectations.history_checks import run_checks
     from mekdata import CONTENT_LICENCE as LICENCE
     from mekdata.layout import HISTORY_DIR, STAGING_PREFIX
-    from storage.history_publish import publish_history
+    from storage.history_publish import publish_history, write_history_formats
 
     folder = tmp_path_factory.mktemp("catalog") / "output"
     for day, (tables, source) in enumerate(two_sources):
@@ -159,6 +159,7 @@ def output(two_sources, tmp_path_factory):
     staging = folder / HISTORY_DIR / f"{STAGING_PREFIX}test"
     staging.mkdir(parents=True)
     latest = write_history_tables(staging, SCRIPT)
+    write_history_formats(staging)
     publish_history(folder, staging, run_checks(staging, latest), script_run(SCRIPT), LICENCE)
     return folder
 

@@ -37,7 +37,7 @@ from pages.history_model import (
     select_events,
 )
 from pages.history_report import WikiLinks, render_history_report, timelines_html
-from storage.history_publish import publish_history
+from storage.history_publish import publish_history, write_history_formats
 from transforms.schema import HISTORY_TABLES
 
 SCRIPT = revision_script()
@@ -50,10 +50,12 @@ INDEX = "https://en.wikipedia.org/w/index.php"
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory) -> tuple[Path, dict]:
-    """A staging folder as the flow leaves it for publish_history: tables and checks."""
+    """A staging folder as the flow leaves it for publish_history: tables, their CSV and
+    DuckDB files, and checks."""
     folder = tmp_path_factory.mktemp("history") / ".staging-test"
     folder.mkdir()
     latest = write_history_tables(folder, SCRIPT)
+    write_history_formats(folder)
     report = run_checks(folder, latest)
     assert report["success"], report
     return folder, report
@@ -825,16 +827,19 @@ def latest(tmp_path_factory) -> dict:
     return write_history_tables(tmp_path_factory.mktemp("latest"), SCRIPT)
 
 
-def _copy_of(folder: Path, tmp_path: Path) -> Path:
+def _tables_of(folder: Path, tmp_path: Path) -> Path:
+    """A staging folder holding only ``folder``'s tables, as extraction leaves them."""
     staging = tmp_path / folder.name
-    shutil.copytree(folder, staging, ignore=shutil.ignore_patterns("data_docs"))
+    staging.mkdir()
+    for name in HISTORY_TABLES:
+        shutil.copy(folder / f"{name}.parquet", staging)
     return staging
 
 
 def test_the_files_are_written_before_the_gate_which_passes(staged, latest, tmp_path):
     from flows.history_flow import formats_then_checks
 
-    staging = _copy_of(staged[0], tmp_path)
+    staging = _tables_of(staged[0], tmp_path)
     stages = []
     report = formats_then_checks(staging, latest, stages.append)
     assert report["success"]
@@ -865,7 +870,7 @@ def test_when_the_files_cannot_be_written(staged, latest, tmp_path, break_tables
     row; a failure of the files alone (here a file already in the way) still fails the run."""
     from flows.history_flow import formats_then_checks
 
-    staging = _copy_of(staged[0], tmp_path)
+    staging = _tables_of(staged[0], tmp_path)
     if break_tables == "duplicate revision":
         revisions = pq.read_table(staging / "revisions.parquet")
         pq.write_table(
